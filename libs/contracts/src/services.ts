@@ -1,0 +1,52 @@
+import type { EventType } from './events.js';
+import { EVENT_TYPES } from './payload-schema.js';
+
+export const SERVICES = ['proposals', 'reviews', 'disbursements', 'assessments', 'audit'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Default HTTP ports (API.md); `PORT` overrides. */
+export const DEFAULT_PORTS: Record<ServiceName | 'gateway', number> = {
+  gateway: 3000,
+  proposals: 3001,
+  reviews: 3002,
+  disbursements: 3003,
+  assessments: 3004,
+  audit: 3005,
+};
+
+/** Each service consumes its own queue; the relay fans an event out to every subscriber's queue. */
+export const eventQueueName = (service: ServiceName) => `${service}-events` as const;
+
+/**
+ * Who consumes what (DOMAIN.md "Event and flow"). Audit consumes everything;
+ * every service answers audit's request to republish part of its outbox.
+ */
+const SUBSCRIPTIONS_SPEC = {
+  proposals: ['review.opened', 'review.completed', 'assessment.completed', 'audit.republish-requested'],
+  reviews: ['program.submitted', 'program.withdrawn', 'audit.republish-requested'],
+  disbursements: [
+    'program.approved',
+    'program.suspended',
+    'program.reinstated',
+    'program.discontinued',
+    'program.closed',
+    'assessment.overdue',
+    'assessment.completed',
+    'audit.republish-requested',
+  ],
+  assessments: ['program.approved', 'program.discontinued', 'program.closed', 'audit.republish-requested'],
+} as const satisfies Record<Exclude<ServiceName, 'audit'>, readonly EventType[]>;
+
+export type SubscribedEvent<S extends ServiceName> = S extends keyof typeof SUBSCRIPTIONS_SPEC
+  ? (typeof SUBSCRIPTIONS_SPEC)[S][number]
+  : EventType;
+
+export const SUBSCRIPTIONS: Record<ServiceName, readonly EventType[]> = {
+  ...SUBSCRIPTIONS_SPEC,
+  audit: EVENT_TYPES,
+};
+
+/** The services whose queues receive an event of this type. */
+export function subscribersOf(type: EventType): ServiceName[] {
+  return SERVICES.filter((s) => SUBSCRIPTIONS[s].includes(type));
+}

@@ -1,0 +1,2 @@
+export * from './aggregate-root.js';
+export * from './domain-error.js';
