@@ -1,0 +1,3 @@
+export * from './auth.guard.js';
+export * from './auth.module.js';
+export * from './jwt.js';

@@ -1,0 +1,44 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from './http-errors.js';
+import { RequestContext, correlationIdFrom } from './request-context.js';
+
+/** Takes or makes the correlation id, echoes it, and opens the request's context. */
+export function correlationMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
+  res.setHeader('X-Correlation-Id', correlationId);
+  RequestContext.run({ correlationId, causationId: null, actor: null }, next);
+}
+
+export interface BuildOptions {
+  title: string;
+  description: string;
+}
+
+/** Creates a service's HTTP application with the conventions of API.md; does not listen. */
+export async function buildServiceApp(
+  module: DynamicModule,
+  options: BuildOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.use(helmet());
+  app.use(correlationMiddleware);
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description)
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

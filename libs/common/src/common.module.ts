@@ -1,0 +1,48 @@
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
+import { HealthController, RedisHealthIndicator } from './health.js';
+import { HttpErrorFilter } from './http-errors.js';
+import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics.js';
+import { RequestContext } from './request-context.js';
+
+/** What every service has: config, JSON logs with the correlation id, errors, health, metrics. */
+@Global()
+@Module({})
+export class CommonModule implements NestModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: CommonModule,
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            base: { service: config.service },
+            // Every line, also those written while consuming an event, names its correlation id.
+            mixin: () => {
+              const ctx = RequestContext.get();
+              return ctx ? { correlationId: ctx.correlationId } : {};
+            },
+            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+            redact: ['req.headers.authorization'],
+          },
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        MetricsRegistry,
+        RedisHealthIndicator,
+      ],
+      exports: [SERVICE_CONFIG, MetricsRegistry],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

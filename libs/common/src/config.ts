@@ -1,0 +1,104 @@
+import { DEFAULT_PORTS, type ServiceName } from '#libs/contracts';
+
+export type AppName = ServiceName | 'gateway';
+
+export interface ServiceConfig {
+  service: AppName;
+  nodeEnv: string;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  dbPoolSize: number;
+  redisUrl: string;
+  /** BullMQ key prefix: lets several systems (or test runs) share one Redis. */
+  redisPrefix: string;
+  jwtSecret: string;
+  logLevel: string;
+  /** Length of a day in ms; small values run a year of assessments in seconds. */
+  dayMs: number;
+  highValueThresholdCents: number;
+  dualApprovalThresholdCents: number;
+  assessmentGraceDays: number;
+  eventAttempts: number;
+  eventBackoffMs: number;
+  relayPollMs: number;
+  rateLimitPerMinute: number;
+  /** Service base URLs, used by the gateway. */
+  upstreams: Record<ServiceName, string>;
+  /** Ed25519 PKCS8 PEM used by audit to sign checkpoints; generated for development when absent. */
+  auditSigningKey: string | null;
+  auditCheckpointEveryMs: number;
+  auditGapGraceMs: number;
+}
+
+const DEV_SECRET = 'cuentas-development-secret-change-me-0000';
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates configuration; throws one error listing every problem (fail fast at boot). */
+export function loadConfig(service: AppName, env: Env = process.env, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, fallback: string, protocols: string[]): string => {
+    const raw = env[name] || fallback;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+  const nodeEnv = env.NODE_ENV || 'development';
+  const jwtSecret = env.JWT_SECRET || (nodeEnv === 'production' ? '' : DEV_SECRET);
+  if (jwtSecret.length < 32) problems.push('JWT_SECRET must be set to at least 32 characters');
+  const upstreams = Object.fromEntries(
+    (['proposals', 'reviews', 'disbursements', 'assessments', 'audit'] as const).map((s) => [
+      s,
+      url(`${s.toUpperCase()}_URL`, `http://127.0.0.1:${DEFAULT_PORTS[s]}`, ['http:', 'https:']),
+    ]),
+  ) as Record<ServiceName, string>;
+
+  const config: ServiceConfig = {
+    service,
+    nodeEnv,
+    port: int('PORT', DEFAULT_PORTS[service], 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cuentas', ['postgres:', 'postgresql:']),
+    dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: env.REDIS_PREFIX || 'cuentas',
+    jwtSecret,
+    logLevel: env.LOG_LEVEL || 'info',
+    dayMs: int('DAY_MS', 86_400_000, 1),
+    highValueThresholdCents: int('HIGH_VALUE_THRESHOLD_CENTS', 500_000_000, 1),
+    dualApprovalThresholdCents: int('DUAL_APPROVAL_THRESHOLD_CENTS', 100_000_000, 1),
+    assessmentGraceDays: int('ASSESSMENT_GRACE_DAYS', 14, 0, 365),
+    eventAttempts: int('EVENT_ATTEMPTS', 8, 1, 100),
+    eventBackoffMs: int('EVENT_BACKOFF_MS', 500, 1),
+    relayPollMs: int('RELAY_POLL_MS', 1000, 10),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1),
+    upstreams,
+    auditSigningKey: env.AUDIT_SIGNING_KEY || null,
+    auditCheckpointEveryMs: int('AUDIT_CHECKPOINT_EVERY_MS', 60_000, 100),
+    auditGapGraceMs: int('AUDIT_GAP_GRACE_MS', 30_000, 0),
+    ...overrides,
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  if (problems.length) {
+    throw new Error(`Invalid configuration for ${service}:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');

@@ -1,0 +1,63 @@
+import { Controller, Get, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
+import { Public } from './public.decorator.js';
+import { redisOptions } from './redis.js';
+
+@Injectable()
+export class RedisHealthIndicator implements OnModuleDestroy {
+  private readonly client: Redis;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    private readonly indicators: HealthIndicatorService,
+  ) {
+    this.client = new Redis(config.redisUrl, { ...redisOptions('producer'), lazyConnect: true });
+    this.client.on('error', () => undefined); // reported through the check, not as noise
+  }
+
+  async isHealthy(key: string) {
+    const check = this.indicators.check(key);
+    try {
+      const pong = await Promise.race([
+        this.client.ping(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000).unref()),
+      ]);
+      return pong === 'PONG' ? check.up() : check.down('unexpected reply');
+    } catch (err) {
+      return check.down((err as Error).message);
+    }
+  }
+
+  async onModuleDestroy() {
+    this.client.disconnect();
+  }
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  @Public()
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Public()
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.db.pingCheck('postgres', { timeout: 1000 }),
+      () => this.redis.isHealthy('redis'),
+    ]);
+  }
+}

@@ -1,0 +1,138 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+  Optional,
+  ValidationPipe,
+  type ValidationError as ClassValidationError,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { ErrorBody, ErrorCode } from '#libs/contracts';
+import { DomainError, ValidationError } from '#libs/core';
+import { RequestContext } from './request-context.js';
+
+/** Missing or bad credentials (401). Always audited. */
+export class UnauthenticatedError extends DomainError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message, 401);
+  }
+}
+
+/** Where 401 and 403 refusals go to be audited; messaging provides it. */
+export interface DenialRecorder {
+  recordDenial(denial: {
+    method: string;
+    path: string;
+    statusCode: number;
+    code: string;
+    reason: string;
+    programId: string | null;
+  }): Promise<void>;
+}
+export const DENIAL_RECORDER = Symbol('DENIAL_RECORDER');
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'INVALID_TRANSITION',
+  413: 'VALIDATION_FAILED',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** Maps every error to the body of API.md, with the correlation id; audits 401 and 403. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpErrorFilter.name);
+
+  constructor(@Optional() @Inject(DENIAL_RECORDER) private readonly denials?: DenialRecorder) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const body = this.toBody(exception);
+    if ((body.statusCode === 401 || body.statusCode === 403) && this.denials) {
+      await this.denials
+        .recordDenial({
+          method: req.method,
+          path: req.originalUrl ?? req.url,
+          statusCode: body.statusCode,
+          code: body.code,
+          reason: body.message,
+          programId: programIdOf(exception),
+        })
+        .catch((err) => this.logger.error({ err }, 'could not record access.denied'));
+    }
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    const correlationId = RequestContext.correlationId();
+    if (exception instanceof DomainError) {
+      return {
+        statusCode: exception.statusCode,
+        code: exception.code,
+        message: exception.message,
+        ...(exception.details !== undefined ? { details: exception.details } : {}),
+        correlationId,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      return { statusCode, code: STATUS_CODES[statusCode] ?? 'INTERNAL_ERROR', message, correlationId };
+    }
+    // Body-parser errors (malformed JSON, too large) carry a status but are not HttpExceptions.
+    const status = (exception as { status?: unknown })?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return {
+        statusCode: status,
+        code: STATUS_CODES[status] ?? 'VALIDATION_FAILED',
+        message: status === 400 ? 'The request body is not valid JSON' : (exception as Error).message,
+        correlationId,
+      };
+    }
+    this.logger.error({ err: exception }, 'unhandled error');
+    return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred', correlationId };
+  }
+}
+
+/** Domain refusals may name the program they concern, so the denial shows in its timeline. */
+function programIdOf(exception: unknown): string | null {
+  const details = exception instanceof DomainError ? (exception.details as { programId?: unknown } | undefined) : undefined;
+  return typeof details?.programId === 'string' ? details.programId : null;
+}
+
+/** One `{ field, message }` per problem, the same shape domain ValidationErrors use. */
+function flatten(errors: ClassValidationError[], parent = ''): Array<{ field: string; message: string }> {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** Rejects unknown fields, wrong types and out-of-range values, naming each field. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => {
+      const details = flatten(errors);
+      return new ValidationError(`Invalid request: ${[...new Set(details.map((d) => d.field))].join(', ')}`, details);
+    },
+  });
+}
+

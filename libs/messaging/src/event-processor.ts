@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { CommandBus, type ICommand } from '@nestjs/cqrs';
+import { WorkerHost } from '@nestjs/bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import {
+  SUBSCRIPTIONS,
+  type EventOf,
+  type EventType,
+  type ServiceName,
+  type SubscribedEvent,
+} from '#libs/contracts';
+import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
+import { envelopeProblems } from './envelope-parser.js';
+import { Inbox } from './inbox.js';
+import { MessagingMetrics } from './messaging.metrics.js';
+import { OutboxRelay } from './relay.js';
+
+// The messaging layer answers republish requests itself; only audit also records them.
+type Handled<S extends ServiceName> = S extends 'audit'
+  ? EventType
+  : Exclude<SubscribedEvent<S>, 'audit.republish-requested'>;
+
+/** One entry per subscribed event type: the compiler and the boot check keep it exhaustive. */
+export type EventHandlers<S extends ServiceName> = {
+  [T in Handled<S>]: (event: EventOf<T>) => ICommand;
+};
+
+/** What every event processor needs; one injectable keeps subclasses' constructors short. */
+@Injectable()
+export class ConsumerKit {
+  constructor(
+    @Inject(SERVICE_CONFIG) readonly config: ServiceConfig,
+    readonly inbox: Inbox,
+    readonly commandBus: CommandBus,
+    readonly relay: OutboxRelay,
+    readonly metrics: MessagingMetrics,
+  ) {}
+}
+
+/**
+ * The worker of a service's event queue. It only validates the delivered envelope and hands the
+ * event to a command, inside the inbox transaction. Invalid envelopes are parked at once
+ * (UnrecoverableError); failing effects are retried with backoff and parked after the last attempt.
+ */
+export abstract class EventProcessor<S extends ServiceName> extends WorkerHost implements OnModuleInit {
+  protected readonly logger = new Logger(this.constructor.name);
+  protected abstract readonly handlers: EventHandlers<S>;
+
+  constructor(
+    protected readonly service: S,
+    protected readonly kit: ConsumerKit,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    const missing = SUBSCRIPTIONS[this.service].filter(
+      (t) => !(t in this.handlers) && (t !== 'audit.republish-requested' || this.service === 'audit'),
+    );
+    if (missing.length) {
+      throw new Error(`${this.service} subscribes to ${missing.join(', ')} but has no handler for them`);
+    }
+  }
+
+  async process(job: Job): Promise<boolean> {
+    const problems = envelopeProblems(job.data, this.service);
+    if (problems.length) {
+      this.kit.metrics.failed.inc({ type: String(job.name) });
+      throw new UnrecoverableError(`invalid event: ${problems.join('; ')}`);
+    }
+    const event = job.data as EventOf<EventType>;
+    try {
+      const applied = await this.kit.inbox.apply(event, () => this.dispatch(event));
+      (applied ? this.kit.metrics.consumed : this.kit.metrics.duplicates).inc({ type: event.type });
+      return applied;
+    } catch (err) {
+      this.kit.metrics.failed.inc({ type: event.type });
+      this.logger.warn({ err: (err as Error).message, eventId: event.eventId, type: event.type }, 'event failed');
+      throw err;
+    }
+  }
+
+  private async dispatch(event: EventOf<EventType>): Promise<void> {
+    if (event.type === 'audit.republish-requested') {
+      const { source, fromSeq, toSeq } = (event as EventOf<'audit.republish-requested'>).payload;
+      if (source === this.service) await this.kit.relay.republish(fromSeq, toSeq);
+    }
+    const toCommand = (this.handlers as unknown as Partial<Record<string, (e: EventOf<EventType>) => ICommand>>)[event.type];
+    if (toCommand) await this.kit.commandBus.execute(toCommand(event));
+  }
+}

@@ -1,0 +1,54 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The outbox, its gapless per-source sequence and the inbox, in a service's own schema.
+ * A statement trigger NOTIFYs the relay; Postgres delivers it only when the transaction commits.
+ */
+export function messagingMigration(schema: string): new () => MigrationInterface {
+  return class MessagingTables1764200000000 implements MigrationInterface {
+    name = 'MessagingTables1764200000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`
+        CREATE TABLE "${schema}".outbox (
+          id bigserial PRIMARY KEY,
+          event_id uuid NOT NULL,
+          source_seq bigint NOT NULL,
+          type text NOT NULL,
+          envelope jsonb NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          published_at timestamptz,
+          CONSTRAINT uq_outbox_event_id UNIQUE (event_id),
+          CONSTRAINT uq_outbox_source_seq UNIQUE (source_seq)
+        )`);
+      await q.query(`CREATE INDEX ix_outbox_unpublished ON "${schema}".outbox (id) WHERE published_at IS NULL`);
+      await q.query(`
+        CREATE TABLE "${schema}".outbox_sequence (
+          id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+          value bigint NOT NULL
+        )`);
+      await q.query(`INSERT INTO "${schema}".outbox_sequence (id, value) VALUES (1, 0)`);
+      await q.query(`
+        CREATE TABLE "${schema}".inbox (
+          event_id uuid PRIMARY KEY,
+          type text NOT NULL,
+          source text NOT NULL,
+          source_seq bigint NOT NULL,
+          received_at timestamptz NOT NULL DEFAULT now()
+        )`);
+      await q.query(`
+        CREATE FUNCTION "${schema}".notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('cuentas_outbox_${schema}', ''); RETURN NULL; END $$`);
+      await q.query(`
+        CREATE TRIGGER trg_outbox_notify AFTER INSERT ON "${schema}".outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION "${schema}".notify_outbox()`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TABLE "${schema}".inbox, "${schema}".outbox_sequence, "${schema}".outbox`);
+      await q.query(`DROP FUNCTION "${schema}".notify_outbox()`);
+    }
+  };
+}
+
+export const outboxChannel = (schema: string) => `cuentas_outbox_${schema}`;

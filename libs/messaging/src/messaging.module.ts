@@ -1,0 +1,37 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { eventQueueName, type ServiceName } from '#libs/contracts';
+import { DENIAL_RECORDER, redisConnection, type ServiceConfig } from '#libs/common';
+import { OutboxDenialRecorder } from './denial-recorder.js';
+import { ConsumerKit } from './event-processor.js';
+import { Inbox } from './inbox.js';
+import { MessagingMetrics } from './messaging.metrics.js';
+import { Outbox } from './outbox.js';
+import { OutboxRelay } from './relay.js';
+
+/** The event backbone of one service: outbox, relay, inbox, and its own queue's worker connection. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forService(config: ServiceConfig): DynamicModule {
+    const service = config.service as ServiceName;
+    return {
+      module: MessagingModule,
+      imports: [
+        CqrsModule.forRoot(),
+        BullModule.forRoot({ connection: redisConnection(config.redisUrl, 'worker'), prefix: config.redisPrefix }),
+        BullModule.registerQueue({ name: eventQueueName(service) }),
+      ],
+      providers: [
+        Outbox,
+        OutboxRelay,
+        Inbox,
+        ConsumerKit,
+        MessagingMetrics,
+        { provide: DENIAL_RECORDER, useClass: OutboxDenialRecorder },
+      ],
+      exports: [Outbox, OutboxRelay, Inbox, ConsumerKit, MessagingMetrics, DENIAL_RECORDER, CqrsModule, BullModule],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { Queue } from 'bullmq';
+import { eventQueueName, type ServiceName } from '#libs/contracts';
+import { redisConnection } from '#libs/common';
+
+export interface ParkedEvent {
+  jobId: string;
+  type: string;
+  attemptsMade: number;
+  failedReason: string;
+  failedAt: string | null;
+}
+
+/**
+ * Events that kept failing stay in their queue's failed set (removeOnFail: false): that is the
+ * parking lot an operator lists and replays, also visible in any BullMQ dashboard.
+ */
+export class ParkedEvents {
+  private readonly queue: Queue;
+
+  constructor(service: ServiceName, redisUrl: string, prefix: string) {
+    this.queue = new Queue(eventQueueName(service), { connection: redisConnection(redisUrl, 'producer'), prefix });
+  }
+
+  async list(limit = 100): Promise<ParkedEvent[]> {
+    const jobs = await this.queue.getFailed(0, limit - 1);
+    return jobs.map((j) => ({
+      jobId: String(j.id),
+      type: j.name,
+      attemptsMade: j.attemptsMade,
+      failedReason: j.failedReason,
+      failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+    }));
+  }
+
+  /** Replays one parked event, or all of them; returns how many were sent back to the queue. */
+  async replay(jobId?: string): Promise<number> {
+    const jobs = jobId ? [await this.queue.getJob(jobId)] : await this.queue.getFailed(0, -1);
+    let replayed = 0;
+    for (const job of jobs) {
+      if (job && (await job.isFailed())) {
+        await job.retry('failed', { resetAttemptsMade: true });
+        replayed += 1;
+      }
+    }
+    return replayed;
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

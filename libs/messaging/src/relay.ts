@@ -1,0 +1,161 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue, type JobsOptions } from 'bullmq';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { eventQueueName, subscribersOf, type EventEnvelope, type EventType, type ServiceName } from '#libs/contracts';
+import { SERVICE_CONFIG, redisConnection, type ServiceConfig } from '#libs/common';
+import { outboxChannel } from './messaging.migration.js';
+import { MessagingMetrics } from './messaging.metrics.js';
+
+const BATCH = 200;
+
+/**
+ * Publishes committed outbox rows to the queue of every subscriber (job id = eventId).
+ * Woken by NOTIFY at commit, with a slow poll as a safety net. Rows are claimed with
+ * FOR UPDATE SKIP LOCKED, so several relays share the work, and selected by "not yet published"
+ * rather than by a high-water mark, so a row whose transaction commits late is never skipped.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly schema: ServiceName;
+  private readonly queues = new Map<ServiceName, Queue>();
+  private listener: pg.Client | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly dataSource: DataSource,
+    private readonly metrics: MessagingMetrics,
+  ) {
+    this.schema = config.service as ServiceName;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.poll = setInterval(() => this.kick(), this.config.relayPollMs);
+    this.poll.unref();
+    await this.listen();
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.poll) clearInterval(this.poll);
+    await this.flush();
+    await this.listener?.end().catch(() => undefined);
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+
+  /** Starts a drain unless one runs; then that one drains again when it finishes. */
+  kick(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  /** Waits until everything committed so far has been published (or publishing failed). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+    await this.drain();
+  }
+
+  /** Marks a range of this source's events unpublished, so they are published again (audit gap healing). */
+  async republish(fromSeq: number, toSeq: number): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE "${this.schema}".outbox SET published_at = NULL WHERE source_seq BETWEEN $1 AND $2`,
+      [fromSeq, toSeq],
+    )) as [unknown, number];
+    this.kick();
+    return count;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        while ((await this.publishBatch()) === BATCH);
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      // Redis or Postgres is down: the rows stay unpublished and the next poll tries again.
+      this.logger.warn({ err: (err as Error).message }, 'outbox relay could not publish; will retry');
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const rows = (await em.query(
+        `SELECT id, envelope, created_at FROM "${this.schema}".outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      )) as Array<{ id: string; envelope: EventEnvelope; created_at: Date }>;
+      if (rows.length === 0) return 0;
+      const bySubscriber = new Map<ServiceName, Array<{ name: string; data: EventEnvelope; opts: JobsOptions }>>();
+      for (const { envelope } of rows) {
+        for (const subscriber of subscribersOf(envelope.type as EventType)) {
+          const jobs = bySubscriber.get(subscriber) ?? [];
+          jobs.push({ name: envelope.type, data: envelope, opts: this.jobOptions(envelope.eventId) });
+          bySubscriber.set(subscriber, jobs);
+        }
+      }
+      await Promise.all([...bySubscriber].map(([subscriber, jobs]) => this.queue(subscriber).addBulk(jobs)));
+      await em.query(`UPDATE "${this.schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
+      this.metrics.published.inc(rows.length);
+      this.metrics.outboxLag.set((Date.now() - rows[0].created_at.getTime()) / 1000);
+      return rows.length;
+    });
+  }
+
+  private jobOptions(eventId: string): JobsOptions {
+    return {
+      jobId: eventId,
+      attempts: this.config.eventAttempts,
+      backoff: { type: 'exponential', delay: this.config.eventBackoffMs },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: false,
+    };
+  }
+
+  queue(service: ServiceName): Queue {
+    let queue = this.queues.get(service);
+    if (!queue) {
+      queue = new Queue(eventQueueName(service), {
+        connection: redisConnection(this.config.redisUrl, 'producer'),
+        prefix: this.config.redisPrefix,
+      });
+      queue.on('error', (err) => this.logger.warn({ err: err.message }, `queue ${service} error`));
+      this.queues.set(service, queue);
+    }
+    return queue;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.config.databaseUrl });
+    client.on('notification', () => this.kick());
+    client.on('error', () => {
+      // Postgres went away: reconnect in the background; the poll keeps publishing meanwhile.
+      this.listener = null;
+      client.end().catch(() => undefined);
+      setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${outboxChannel(this.schema)}`);
+      this.listener = client;
+    } catch (err) {
+      client.end().catch(() => undefined);
+      this.logger.warn({ err: (err as Error).message }, 'outbox LISTEN failed; polling until it reconnects');
+      setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    }
+  }
+}
+

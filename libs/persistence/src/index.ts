@@ -1,0 +1,4 @@
+export * from './database.js';
+export * from './pagination.js';
+export * from './transaction-runner.js';
+export * from './persistence.module.js';

@@ -1,0 +1,26 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { MixedList } from 'typeorm';
+import { dataSourceOptions } from './database.js';
+import { TransactionRunner } from './transaction-runner.js';
+
+export interface PersistenceOptions {
+  url: string;
+  schema: string;
+  poolSize: number;
+  entities: MixedList<Function | string>;
+  migrations: MixedList<Function | string>;
+}
+
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options))],
+      providers: [TransactionRunner],
+      exports: [TransactionRunner],
+    };
+  }
+}
