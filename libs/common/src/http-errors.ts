@@ -112,11 +112,11 @@ function programIdOf(exception: unknown): string | null {
   return typeof details?.programId === 'string' ? details.programId : null;
 }
 
-/** One `{ field, message }` per problem, the same shape domain ValidationErrors use. */
-function flatten(errors: ClassValidationError[], parent = ''): Array<{ field: string; message: string }> {
+/** `{ field, problems }` per field, the same shape the domain's ValidationErrors use. */
+function flatten(errors: ClassValidationError[], parent = ''): Array<{ field: string; problems: string[] }> {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
@@ -131,7 +131,7 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const details = flatten(errors);
-      return new ValidationError(`Invalid request: ${[...new Set(details.map((d) => d.field))].join(', ')}`, details);
+      return new ValidationError(`Invalid request: ${details.map((d) => d.field).join(', ')}`, details);
     },
   });
 }

@@ -7,3 +7,4 @@ export * from './metrics.js';
 export * from './public.decorator.js';
 export * from './redis.js';
 export * from './request-context.js';
+export * from './page-query.dto.js';

@@ -11,11 +11,12 @@ import type {
   ReviewOutcome,
 } from './reference.js';
 
+/** Unit, baseline and target may be missing in a draft: the measurable-objectives safeguard judges them. */
 export interface Indicator {
   name: string;
   unit: string;
-  baseline: number;
-  target: number;
+  baseline: number | null;
+  target: number | null;
 }
 export interface Objective {
   description: string;

@@ -8,3 +8,4 @@ export * from './messaging.module.js';
 export * from './outbox.js';
 export * from './parked-events.js';
 export * from './relay.js';
+export * from './out-of-order.error.js';

@@ -80,7 +80,7 @@ export class ReviewAggregate extends AggregateRoot {
   static open(id: string, snapshot: ProgramSnapshot, round: number, checks: CheckResult[], now: Date): ReviewAggregate {
     if (!Number.isInteger(round) || round < 1) {
       throw new ValidationError('round must be a positive whole number', [
-        { field: 'round', message: 'must be a positive whole number' },
+        { field: 'round', problems: ['must be a positive whole number'] },
       ]);
     }
     const review = new ReviewAggregate({
@@ -152,13 +152,13 @@ export class ReviewAggregate extends AggregateRoot {
     if (!UNDECIDED.has(this.status)) throw new InvalidTransitionError('review', this.status, 'record a decision');
     if (!REVIEW_DECISIONS.includes(decision)) {
       throw new ValidationError(`decision must be one of ${REVIEW_DECISIONS.join(', ')}`, [
-        { field: 'decision', message: `must be one of ${REVIEW_DECISIONS.join(', ')}` },
+        { field: 'decision', problems: [`must be one of ${REVIEW_DECISIONS.join(', ')}`] },
       ]);
     }
     const reason = typeof rationale === 'string' ? rationale.trim() : '';
     if (reason.length < MIN_RATIONALE_LENGTH) {
       throw new ValidationError(`rationale must be at least ${MIN_RATIONALE_LENGTH} characters`, [
-        { field: 'rationale', message: `must be at least ${MIN_RATIONALE_LENGTH} characters` },
+        { field: 'rationale', problems: [`must be at least ${MIN_RATIONALE_LENGTH} characters`] },
       ]);
     }
     this.assertNoConflictOfInterest(reviewer);

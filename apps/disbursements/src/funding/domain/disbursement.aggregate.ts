@@ -1,0 +1,205 @@
+import type { DisbursementStatus } from '#libs/contracts';
+import { AccessDeniedError, AggregateRoot, InvalidTransitionError } from '#libs/core';
+import { assertCents } from './cents.js';
+
+export interface Approval {
+  approverId: string;
+  at: Date;
+  comment: string | null;
+}
+/** Who ended a request without payment (rejection or cancellation), why and when. */
+export interface Ending {
+  by: string;
+  reason: string;
+  at: Date;
+}
+export interface Release {
+  by: string;
+  paymentReference: string;
+  at: Date;
+}
+
+export interface DisbursementState {
+  id: string;
+  programId: string;
+  amountCents: number;
+  purpose: string;
+  requestedBy: string;
+  requestedAt: Date;
+  status: DisbursementStatus;
+  requiredApprovals: 1 | 2;
+  approvals: Approval[];
+  rejection: Ending | null;
+  release: Release | null;
+  cancellation: Ending | null;
+  idempotencyKey: string | null;
+  version: number;
+}
+
+export interface DisbursementRequest {
+  id: string;
+  programId: string;
+  amountCents: number;
+  purpose: string;
+  requestedBy: string;
+  idempotencyKey: string | null;
+}
+
+/** Statuses whose amount is reserved on the funding account; leaving one ends the reservation. */
+export const RESERVING_STATUSES: readonly DisbursementStatus[] = ['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED'];
+const AWAITING_APPROVAL: readonly DisbursementStatus[] = ['REQUESTED', 'PARTIALLY_APPROVED'];
+
+/**
+ * One request for money from a program's funding account. It knows nothing of the account:
+ * funding-policy moves the account's money alongside each transition in the same command.
+ */
+export class DisbursementAggregate extends AggregateRoot {
+  readonly aggregateType = 'disbursement';
+
+  private constructor(private readonly state: Omit<DisbursementState, 'version'>) {
+    super();
+  }
+
+  /** At or above the threshold two different approvers are needed. */
+  static request(input: DisbursementRequest, dualApprovalThresholdCents: number, now: Date): DisbursementAggregate {
+    const { id, programId, amountCents, purpose, requestedBy, idempotencyKey } = input;
+    assertCents('amountCents', amountCents, 1);
+    const disbursement = new DisbursementAggregate({
+      id,
+      programId,
+      amountCents,
+      purpose,
+      requestedBy,
+      requestedAt: now,
+      status: 'REQUESTED',
+      requiredApprovals: amountCents >= dualApprovalThresholdCents ? 2 : 1,
+      approvals: [],
+      rejection: null,
+      release: null,
+      cancellation: null,
+      idempotencyKey,
+    });
+    disbursement.record('disbursement.requested', { disbursementId: id, programId, amountCents, purpose, requestedBy });
+    disbursement.touch();
+    return disbursement;
+  }
+
+  static restore(state: DisbursementState): DisbursementAggregate {
+    const { version, ...rest } = structuredClone(state);
+    const disbursement = new DisbursementAggregate(rest);
+    disbursement.version = version;
+    return disbursement;
+  }
+
+  toState(): DisbursementState {
+    return structuredClone({ ...this.state, version: this.version });
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+  get programId(): string {
+    return this.state.programId;
+  }
+  get amountCents(): number {
+    return this.state.amountCents;
+  }
+  get purpose(): string {
+    return this.state.purpose;
+  }
+  get requestedBy(): string {
+    return this.state.requestedBy;
+  }
+  get requestedAt(): Date {
+    return this.state.requestedAt;
+  }
+  get status(): DisbursementStatus {
+    return this.state.status;
+  }
+  get requiredApprovals(): 1 | 2 {
+    return this.state.requiredApprovals;
+  }
+  get approvals(): Approval[] {
+    return structuredClone(this.state.approvals);
+  }
+  get idempotencyKey(): string | null {
+    return this.state.idempotencyKey;
+  }
+  /** True while the amount is reserved on the funding account. */
+  get reservesFunds(): boolean {
+    return RESERVING_STATUSES.includes(this.state.status);
+  }
+
+  /** Exposed so the caller can refuse on the request's own rules before checking account holds. */
+  assertCanApprove(approverId: string): void {
+    this.assertStatus(AWAITING_APPROVAL, 'approve');
+    this.assertNotRequester(approverId, 'approve');
+    if (this.state.approvals.some((approval) => approval.approverId === approverId)) {
+      throw new AccessDeniedError(
+        'SEPARATION_OF_DUTIES',
+        `${approverId} already approved disbursement ${this.id}; the next approval must come from a different approver`,
+        { disbursementId: this.id },
+      );
+    }
+  }
+
+  approve(approverId: string, comment: string | null, now: Date): void {
+    this.assertCanApprove(approverId);
+    this.state.approvals.push({ approverId, at: now, comment });
+    const approvals = this.state.approvals.length;
+    const { id: disbursementId, programId, amountCents, requiredApprovals } = this.state;
+    this.record('disbursement.approval-recorded', { disbursementId, programId, approverId, approvals, requiredApprovals });
+    if (approvals >= requiredApprovals) {
+      this.state.status = 'APPROVED';
+      this.record('disbursement.approved', { disbursementId, programId, amountCents });
+    } else {
+      this.state.status = 'PARTIALLY_APPROVED';
+    }
+    this.touch();
+  }
+
+  reject(by: string, reason: string, now: Date): void {
+    this.assertStatus(AWAITING_APPROVAL, 'reject');
+    this.state.status = 'REJECTED';
+    this.state.rejection = { by, reason, at: now };
+    this.record('disbursement.rejected', { disbursementId: this.id, programId: this.programId, reason });
+    this.touch();
+  }
+
+  /** Exposed for the same reason as assertCanApprove. */
+  assertCanRelease(by: string): void {
+    this.assertStatus(['APPROVED'], 'release');
+    this.assertNotRequester(by, 'release');
+  }
+
+  release(by: string, paymentReference: string, now: Date): void {
+    this.assertCanRelease(by);
+    this.state.status = 'RELEASED';
+    this.state.release = { by, paymentReference, at: now };
+    const { id: disbursementId, programId, amountCents } = this.state;
+    this.record('disbursement.released', { disbursementId, programId, amountCents, paymentReference });
+    this.touch();
+  }
+
+  cancel(by: string, reason: string, now: Date): void {
+    this.assertStatus(RESERVING_STATUSES, 'cancel');
+    this.state.status = 'CANCELLED';
+    this.state.cancellation = { by, reason, at: now };
+    this.record('disbursement.cancelled', { disbursementId: this.id, programId: this.programId, reason });
+    this.touch();
+  }
+
+  private assertStatus(allowed: readonly DisbursementStatus[], action: string): void {
+    if (!allowed.includes(this.state.status)) {
+      throw new InvalidTransitionError(`Disbursement ${this.id}`, this.state.status, action);
+    }
+  }
+
+  private assertNotRequester(personId: string, action: string): void {
+    if (personId === this.state.requestedBy) {
+      throw new AccessDeniedError('SEPARATION_OF_DUTIES', `The requester of disbursement ${this.id} cannot ${action} it`, {
+        disbursementId: this.id,
+      });
+    }
+  }
+}

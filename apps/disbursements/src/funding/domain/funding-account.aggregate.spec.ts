@@ -1,0 +1,217 @@
+import { FundingAccountAggregate } from './funding-account.aggregate.js';
+
+const programId = '0190a0b0-0000-7000-8000-000000000001';
+const opened = new Date('2025-01-01T00:00:00Z');
+const later = new Date('2025-02-01T00:00:00Z');
+
+function openAccount(budgetCents = 10_000): FundingAccountAggregate {
+  const account = FundingAccountAggregate.open(programId, budgetCents, opened);
+  account.pullEvents();
+  return account;
+}
+
+describe('FundingAccountAggregate', () => {
+  it('opens with the whole budget available and records funding.account-opened', () => {
+    const account = FundingAccountAggregate.open(programId, 10_000, opened);
+    expect(account.id).toBe(programId);
+    expect(account.aggregateType).toBe('funding-account');
+    expect(account.toState()).toEqual({
+      programId,
+      budgetCents: 10_000,
+      reservedCents: 0,
+      releasedCents: 0,
+      holds: [],
+      status: 'OPEN',
+      openedAt: opened,
+      closedAt: null,
+      version: 1,
+    });
+    expect(account.availableCents).toBe(10_000);
+    expect(account.pullEvents()).toEqual([{ type: 'funding.account-opened', payload: { programId, budgetCents: 10_000 } }]);
+  });
+
+  it.each([-1, 0.5, Number.NaN])('refuses a budget of %p cents', (budgetCents) => {
+    expect(() => FundingAccountAggregate.open(programId, budgetCents, opened)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'budgetCents' })] }),
+    );
+  });
+
+  describe('budget arithmetic', () => {
+    it('reserves an amount that fits exactly, leaving nothing available', () => {
+      const account = openAccount(10_000);
+      account.reserve(4_000);
+      account.reserve(6_000);
+      expect(account.reservedCents).toBe(10_000);
+      expect(account.availableCents).toBe(0);
+    });
+
+    it('refuses one cent over what is available and changes nothing', () => {
+      const account = openAccount(10_000);
+      account.reserve(4_000);
+      account.release(1_000);
+      const before = account.toState();
+      expect(() => account.reserve(6_001)).toThrow(
+        expect.objectContaining({
+          code: 'INSUFFICIENT_FUNDS',
+          statusCode: 409,
+          details: { availableCents: 6_000, requestedCents: 6_001 },
+        }),
+      );
+      expect(account.toState()).toEqual(before);
+      expect(account.pullEvents()).toEqual([]);
+    });
+
+    it('counts released money against the budget', () => {
+      const account = openAccount(10_000);
+      account.reserve(3_000);
+      account.release(3_000);
+      expect(account.reservedCents).toBe(0);
+      expect(account.releasedCents).toBe(3_000);
+      expect(account.availableCents).toBe(7_000);
+      expect(() => account.reserve(7_001)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_FUNDS' }));
+    });
+
+    it('gives an unreserved amount back to the budget', () => {
+      const account = openAccount(10_000);
+      account.reserve(10_000);
+      account.unreserve(2_500);
+      expect(account.reservedCents).toBe(7_500);
+      expect(account.availableCents).toBe(2_500);
+    });
+
+    it.each([0, -100, 12.5])('refuses to reserve %p cents', (amountCents) => {
+      const account = openAccount();
+      expect(() => account.reserve(amountCents)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'amountCents' })] }),
+      );
+      expect(account.reservedCents).toBe(0);
+    });
+
+    it('refuses to free more than is reserved', () => {
+      const account = openAccount();
+      account.reserve(1_000);
+      expect(() => account.unreserve(1_001)).toThrow(/reservation of 1000/);
+      expect(() => account.release(1_001)).toThrow(/reservation of 1000/);
+      expect(account.reservedCents).toBe(1_000);
+      expect(account.releasedCents).toBe(0);
+    });
+
+    it('bumps the version once per change', () => {
+      const account = openAccount();
+      account.reserve(1_000);
+      account.release(1_000);
+      expect(account.version).toBe(3);
+    });
+  });
+
+  describe('holds', () => {
+    it('records the hold and the sorted set after it, with its cause', () => {
+      const account = openAccount();
+      account.placeHold('PROGRAM_SUSPENDED', null);
+      account.placeHold('ASSESSMENT_OVERDUE', 'assessment-1');
+      expect(account.holds).toEqual(['ASSESSMENT_OVERDUE', 'PROGRAM_SUSPENDED']);
+      expect(account.pullEvents()).toEqual([
+        { type: 'funding.hold-placed', payload: { programId, hold: 'PROGRAM_SUSPENDED', holds: ['PROGRAM_SUSPENDED'], causeId: null } },
+        {
+          type: 'funding.hold-placed',
+          payload: {
+            programId,
+            hold: 'ASSESSMENT_OVERDUE',
+            holds: ['ASSESSMENT_OVERDUE', 'PROGRAM_SUSPENDED'],
+            causeId: 'assessment-1',
+          },
+        },
+      ]);
+    });
+
+    it('lifting one of two holds keeps the other', () => {
+      const account = openAccount();
+      account.placeHold('PROGRAM_SUSPENDED', null);
+      account.placeHold('ADJUSTMENT_REQUIRED', 'assessment-2');
+      account.pullEvents();
+      account.liftHold('PROGRAM_SUSPENDED', null);
+      expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
+      expect(account.pullEvents()).toEqual([
+        { type: 'funding.hold-lifted', payload: { programId, hold: 'PROGRAM_SUSPENDED', holds: ['ADJUSTMENT_REQUIRED'], causeId: null } },
+      ]);
+      expect(() => account.assertNoHolds()).toThrow(expect.objectContaining({ details: { holds: ['ADJUSTMENT_REQUIRED'] } }));
+    });
+
+    it('placing a hold already set or lifting an absent one records nothing and keeps the version', () => {
+      const account = openAccount();
+      account.placeHold('ASSESSMENT_OVERDUE', 'assessment-1');
+      account.pullEvents();
+      const version = account.version;
+      account.placeHold('ASSESSMENT_OVERDUE', 'assessment-3');
+      account.liftHold('PROGRAM_SUSPENDED', null);
+      expect(account.pullEvents()).toEqual([]);
+      expect(account.version).toBe(version);
+      expect(account.holds).toEqual(['ASSESSMENT_OVERDUE']);
+    });
+
+    it('assertNoHolds names every hold', () => {
+      const account = openAccount();
+      expect(() => account.assertNoHolds()).not.toThrow();
+      account.placeHold('PROGRAM_SUSPENDED', null);
+      account.placeHold('ASSESSMENT_OVERDUE', 'assessment-1');
+      expect(() => account.assertNoHolds()).toThrow(
+        expect.objectContaining({
+          code: 'FUNDS_ON_HOLD',
+          statusCode: 409,
+          message: 'Funds are on hold: ASSESSMENT_OVERDUE, PROGRAM_SUSPENDED',
+          details: { holds: ['ASSESSMENT_OVERDUE', 'PROGRAM_SUSPENDED'] },
+        }),
+      );
+    });
+
+    it('still lets money be reserved while on hold', () => {
+      const account = openAccount();
+      account.placeHold('PROGRAM_SUSPENDED', null);
+      account.reserve(500);
+      expect(account.reservedCents).toBe(500);
+    });
+
+    it('does not let a caller change the holds through the getter', () => {
+      const account = openAccount();
+      account.holds.push('PROGRAM_SUSPENDED');
+      expect(account.holds).toEqual([]);
+    });
+  });
+
+  describe('close', () => {
+    it('closes, ends the reservations and records funding.account-closed', () => {
+      const account = openAccount(10_000);
+      account.reserve(4_000);
+      account.release(1_000);
+      account.pullEvents();
+      account.close('program discontinued', later);
+      expect(account.status).toBe('CLOSED');
+      expect(account.closedAt).toEqual(later);
+      expect(account.reservedCents).toBe(0);
+      expect(account.releasedCents).toBe(1_000);
+      expect(account.pullEvents()).toEqual([{ type: 'funding.account-closed', payload: { programId, reason: 'program discontinued' } }]);
+    });
+
+    it('refuses to move money or close again once closed', () => {
+      const account = openAccount();
+      account.close('program closed', later);
+      const closed = expect.objectContaining({ code: 'ACCOUNT_CLOSED', statusCode: 409 });
+      expect(() => account.reserve(1)).toThrow(closed);
+      expect(() => account.unreserve(1)).toThrow(closed);
+      expect(() => account.release(1)).toThrow(closed);
+      expect(() => account.close('again', later)).toThrow(closed);
+    });
+  });
+
+  it('restores from its state without sharing it', () => {
+    const account = openAccount();
+    account.reserve(1_000);
+    account.placeHold('ASSESSMENT_OVERDUE', null);
+    const state = account.toState();
+    const restored = FundingAccountAggregate.restore(state);
+    state.holds.push('PROGRAM_SUSPENDED');
+    expect(restored.toState()).toEqual(account.toState());
+    expect(restored.version).toBe(3);
+    expect(restored.pullEvents()).toEqual([]);
+  });
+});

@@ -1,0 +1,134 @@
+import type {
+  AssessmentStatus,
+  Country,
+  DisbursementStatus,
+  Pillar,
+  ProgramStatus,
+  ReviewDecision,
+  ReviewStatus,
+} from '../lib/reference';
+import { apiDownload, apiRequest, type Query } from './client';
+import type {
+  AssessmentPlan,
+  AssessmentPoint,
+  AuditEntry,
+  AuditFilter,
+  AuditVerification,
+  Disbursement,
+  FundingAccount,
+  OutcomeInput,
+  Page,
+  Person,
+  Program,
+  ProgramInput,
+  RestrictedParty,
+  RestrictedPartyInput,
+  Review,
+} from './types';
+
+const id = (value: string) => encodeURIComponent(value);
+
+/** Lists answer `{ items, nextCursor }`; a few read models answer a bare array. Accept both. */
+function items<T>(body: Page<T> | T[]): T[] {
+  return Array.isArray(body) ? body : body.items;
+}
+
+/** Follows `nextCursor` for views that need the whole set (charts, queues), up to a bound. */
+async function all<T>(path: string, query: Query, maxPages = 10): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < maxPages; page += 1) {
+    const body: Page<T> = await apiRequest<Page<T>>('GET', path, { query: { ...query, limit: 500, cursor } });
+    out.push(...body.items);
+    cursor = body.nextCursor;
+    if (!cursor) break;
+  }
+  return out;
+}
+
+export interface ProgramFilter {
+  status?: ProgramStatus;
+  country?: Country | '';
+  pillar?: Pillar | '';
+  q?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export const api = {
+  people: () => apiRequest<Person[]>('GET', '/console/people', { anonymous: true }),
+
+  programs: {
+    page: (filter: ProgramFilter) => apiRequest<Page<Program>>('GET', '/programs', { query: { ...filter } }),
+    all: (filter: Omit<ProgramFilter, 'limit' | 'cursor'> = {}) => all<Program>('/programs', { ...filter }),
+    get: (programId: string) => apiRequest<Program>('GET', `/programs/${id(programId)}`),
+    create: (input: ProgramInput) => apiRequest<Program>('POST', '/programs', { body: input }),
+    revise: (programId: string, input: Partial<ProgramInput>, expectedVersion: number) =>
+      apiRequest<Program>('PATCH', `/programs/${id(programId)}`, { body: { ...input, expectedVersion } }),
+    submit: (programId: string) => apiRequest<Program>('POST', `/programs/${id(programId)}/submit`, { body: {} }),
+    command: (programId: string, command: 'withdraw' | 'suspend' | 'reinstate' | 'close', reason: string) =>
+      apiRequest<Program>('POST', `/programs/${id(programId)}/${command}`, { body: { reason } }),
+  },
+
+  reviews: {
+    list: (query: { programId?: string; status?: ReviewStatus }) => all<Review>('/reviews', query, 2),
+    get: (reviewId: string) => apiRequest<Review>('GET', `/reviews/${id(reviewId)}`),
+    decide: (reviewId: string, decision: ReviewDecision, rationale: string) =>
+      apiRequest<Review>('POST', `/reviews/${id(reviewId)}/decisions`, { body: { decision, rationale } }),
+  },
+
+  restrictedParties: {
+    list: () => all<RestrictedParty>('/restricted-parties', {}, 4),
+    add: (input: RestrictedPartyInput) => apiRequest<RestrictedParty>('POST', '/restricted-parties', { body: input }),
+    remove: (partyId: string) => apiRequest<void>('DELETE', `/restricted-parties/${id(partyId)}`),
+  },
+
+  priorityAreas: {
+    get: (country: Country) => apiRequest<{ country?: Country; areas: string[] }>('GET', `/priority-areas/${id(country)}`),
+    put: (country: Country, areas: string[]) =>
+      apiRequest<{ country?: Country; areas: string[] }>('PUT', `/priority-areas/${id(country)}`, { body: { areas } }),
+  },
+
+  funding: {
+    account: (programId: string) => apiRequest<FundingAccount>('GET', `/funding-accounts/${id(programId)}`),
+  },
+
+  disbursements: {
+    list: (query: { programId?: string; status?: DisbursementStatus }) => all<Disbursement>('/disbursements', query, 4),
+    get: (disbursementId: string) => apiRequest<Disbursement>('GET', `/disbursements/${id(disbursementId)}`),
+    request: (input: { programId: string; amountCents: number; purpose: string }, idempotencyKey: string) =>
+      apiRequest<Disbursement>('POST', '/disbursements', { body: input, headers: { 'Idempotency-Key': idempotencyKey } }),
+    approve: (disbursementId: string, comment?: string) =>
+      apiRequest<Disbursement>('POST', `/disbursements/${id(disbursementId)}/approve`, { body: comment ? { comment } : {} }),
+    reject: (disbursementId: string, reason: string) =>
+      apiRequest<Disbursement>('POST', `/disbursements/${id(disbursementId)}/reject`, { body: { reason } }),
+    release: (disbursementId: string, paymentReference: string) =>
+      apiRequest<Disbursement>('POST', `/disbursements/${id(disbursementId)}/release`, { body: { paymentReference } }),
+    cancel: (disbursementId: string, reason: string) =>
+      apiRequest<Disbursement>('POST', `/disbursements/${id(disbursementId)}/cancel`, { body: { reason } }),
+  },
+
+  assessments: {
+    list: (query: { programId?: string; status?: AssessmentStatus; dueBefore?: string }) =>
+      all<AssessmentPoint>('/assessments', query, 4),
+    plan: (programId: string) => apiRequest<AssessmentPlan>('GET', `/assessments/plans/${id(programId)}`),
+    setCadence: (programId: string, cadenceDays: number) =>
+      apiRequest<AssessmentPlan>('PUT', `/assessments/plans/${id(programId)}`, { body: { cadenceDays } }),
+    trigger: (programId: string, reason: string) =>
+      apiRequest<AssessmentPoint>('POST', '/assessments', { body: { programId, reason } }),
+    reschedule: (assessmentId: string, dueAt: string, reason: string) =>
+      apiRequest<AssessmentPoint>('POST', `/assessments/${id(assessmentId)}/reschedule`, { body: { dueAt, reason } }),
+    recordOutcome: (assessmentId: string, input: OutcomeInput) =>
+      apiRequest<AssessmentPoint>('POST', `/assessments/${id(assessmentId)}/outcome`, { body: input }),
+  },
+
+  audit: {
+    events: (filter: AuditFilter, after: string | null, limit = 50) =>
+      apiRequest<Page<AuditEntry>>('GET', '/audit/events', { query: { ...filter, after, limit } }),
+    timeline: async (programId: string) =>
+      items(await apiRequest<Page<AuditEntry> | AuditEntry[]>('GET', `/audit/programs/${id(programId)}/timeline`)),
+    verify: () => apiRequest<AuditVerification>('GET', '/audit/verify'),
+    export: (format: 'ndjson' | 'csv', filter: AuditFilter) =>
+      apiDownload('/audit/export', { ...filter, format }, `cuentas-audit-${new Date().toISOString().slice(0, 19)}.${format}`),
+  },
+};

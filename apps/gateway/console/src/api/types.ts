@@ -1,0 +1,224 @@
+import type {
+  AssessmentKind,
+  AssessmentOutcome,
+  AssessmentStatus,
+  CheckName,
+  CheckResultValue,
+  Country,
+  DisbursementStatus,
+  FundingAccountStatus,
+  HoldReason,
+  Pillar,
+  ProgramStatus,
+  ReviewDecision,
+  ReviewStatus,
+  Role,
+} from '../lib/reference';
+
+/** The shapes of API.md as the console reads them. Fields the contract leaves open are optional. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Person {
+  sub: string;
+  name: string;
+  roles: Role[];
+  org: string;
+  token: string;
+}
+
+export interface Indicator {
+  name: string;
+  unit: string;
+  baseline: number;
+  target: number;
+}
+export interface Objective {
+  description: string;
+  indicators: Indicator[];
+}
+export interface ImplementingPartner {
+  name: string;
+  registrationId?: string;
+  country: Country;
+}
+export interface Cofunding {
+  partner: string;
+  amountCents: number;
+}
+
+export interface ProgramInput {
+  title: string;
+  summary: string;
+  country: Country;
+  pillar: Pillar;
+  objectives: Objective[];
+  targetAreas: string[];
+  implementingPartner: ImplementingPartner;
+  budgetCents: number;
+  cofunding?: Cofunding[];
+  startDate: string;
+  endDate: string;
+  assessmentCadenceDays?: number;
+}
+
+/** One status change. The contract names "who, when, why"; the console accepts the usual spellings. */
+export interface StatusChange {
+  status?: ProgramStatus;
+  to?: ProgramStatus;
+  from?: ProgramStatus | null;
+  at?: string;
+  occurredAt?: string;
+  by?: string;
+  actorId?: string;
+  actor?: { id: string; name?: string } | string;
+  reason?: string | null;
+  rationale?: string | null;
+}
+
+export interface Program extends ProgramInput {
+  id: string;
+  status: ProgramStatus;
+  version: number;
+  createdBy: string;
+  createdAt?: string;
+  updatedAt?: string;
+  statusHistory?: StatusChange[];
+}
+
+export interface Check {
+  name: CheckName | string;
+  result: CheckResultValue;
+  blocking: boolean;
+  detail: string;
+}
+export interface Decision {
+  decision: ReviewDecision;
+  rationale: string;
+  reviewerId?: string;
+  decidedBy?: string;
+  at?: string;
+  decidedAt?: string;
+}
+export interface Review {
+  id: string;
+  programId: string;
+  round?: number;
+  status: ReviewStatus;
+  checks?: Check[];
+  decisions?: Decision[];
+  requiredApprovals?: number;
+  outcome?: string | null;
+  programTitle?: string;
+  openedAt?: string;
+  createdAt?: string;
+}
+
+export interface FundingAccount {
+  programId: string;
+  budgetCents: number;
+  reservedCents: number;
+  releasedCents: number;
+  availableCents: number;
+  holds: HoldReason[];
+  status: FundingAccountStatus;
+}
+
+export interface Approval {
+  approverId: string;
+  at: string;
+}
+export interface Disbursement {
+  id: string;
+  programId: string;
+  amountCents: number;
+  purpose: string;
+  status: DisbursementStatus;
+  requestedBy?: string;
+  requestedAt?: string;
+  createdAt?: string;
+  approvals?: Approval[];
+  requiredApprovals?: number;
+  paymentReference?: string | null;
+  reason?: string | null;
+}
+
+export interface AssessmentPoint {
+  id: string;
+  programId: string;
+  dueAt: string;
+  status: AssessmentStatus;
+  kind?: AssessmentKind;
+  reason?: string | null;
+  outcome?: AssessmentOutcome | null;
+  narrative?: string | null;
+  completedAt?: string | null;
+}
+export interface AssessmentPlan {
+  programId: string;
+  cadenceDays: number;
+  graceDays: number;
+  nextDueAt: string | null;
+}
+export interface OutcomeInput {
+  outcome: AssessmentOutcome;
+  narrative: string;
+  indicatorResults: Array<{ indicator: string; value: number }>;
+}
+
+export interface RestrictedParty {
+  id: string;
+  name: string;
+  registrationId?: string | null;
+  reason: string;
+  source: string;
+  createdAt?: string;
+}
+export interface RestrictedPartyInput {
+  name: string;
+  registrationId?: string;
+  reason: string;
+  source: string;
+}
+
+export interface AuditActor {
+  id: string;
+  name?: string;
+  roles?: string[];
+  org?: string;
+}
+export interface AuditEntry {
+  seq: number;
+  eventId: string;
+  type: string;
+  source: string;
+  sourceSeq: number;
+  actor: AuditActor;
+  occurredAt: string;
+  recordedAt: string;
+  aggregateType?: string;
+  aggregateId?: string;
+  correlationId?: string;
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+}
+export interface AuditFilter {
+  aggregateId?: string;
+  type?: string;
+  actorId?: string;
+  source?: string;
+  correlationId?: string;
+  from?: string;
+  to?: string;
+}
+export interface AuditVerification {
+  valid: boolean;
+  checked: number;
+  headSeq: number | null;
+  headHash: string | null;
+  firstInvalidSeq: number | null;
+  gaps: Array<{ source: string; fromSeq: number; toSeq: number }>;
+}

@@ -1,0 +1,166 @@
+import { api } from '../api/endpoints';
+import type { Disbursement, FundingAccount } from '../api/types';
+import { formatDateTime, formatUsd } from '../lib/format';
+import { link } from '../lib/router';
+import { hasRole, type Session } from '../lib/session';
+import type { DialogSpec } from './action-dialog';
+import { HoldBadge, StatusBadge } from './ui';
+
+export interface DisbursementRow extends Disbursement {
+  programTitle?: string;
+  account?: FundingAccount | null;
+}
+
+interface Props {
+  rows: DisbursementRow[];
+  session: Session;
+  showProgram?: boolean;
+  openDialog: (spec: DialogSpec) => void;
+  onDone: (message: string) => void;
+}
+
+const APPROVABLE = new Set(['REQUESTED', 'PARTIALLY_APPROVED']);
+const CANCELLABLE = new Set(['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED']);
+
+/** Disbursement requests with their approvals, the account's holds and the commands the roles allow. */
+export function DisbursementTable({ rows, session, showProgram = false, openDialog, onDone }: Props) {
+  const approver = hasRole(session, 'approver');
+  const manager = hasRole(session, 'grant_manager');
+  const label = (d: DisbursementRow) => `${formatUsd(d.amountCents)} for “${d.purpose}”`;
+
+  const approve = (d: DisbursementRow) =>
+    openDialog({
+      title: 'Approve disbursement',
+      description:
+        d.requiredApprovals && d.requiredApprovals > 1
+          ? `${label(d)}. Needs ${d.requiredApprovals} approvals from different approvers.`
+          : label(d),
+      confirmLabel: 'Approve',
+      fields: [{ name: 'comment', label: 'Comment (optional)', kind: 'textarea' }],
+      onConfirm: (v) => api.disbursements.approve(d.id, v.comment.trim() || undefined),
+      onDone: () => onDone('Approval recorded.'),
+    });
+  const reject = (d: DisbursementRow) =>
+    openDialog({
+      title: 'Reject disbursement',
+      description: label(d),
+      confirmLabel: 'Reject',
+      tone: 'danger',
+      fields: [{ name: 'reason', label: 'Reason', kind: 'textarea', required: true }],
+      onConfirm: (v) => api.disbursements.reject(d.id, v.reason.trim()),
+      onDone: () => onDone('Disbursement rejected.'),
+    });
+  const release = (d: DisbursementRow) =>
+    openDialog({
+      title: 'Release payment',
+      description: label(d),
+      confirmLabel: 'Release',
+      fields: [{ name: 'paymentReference', label: 'Payment reference', required: true, hint: 'The reference of the bank transfer or payment order.' }],
+      onConfirm: (v) => api.disbursements.release(d.id, v.paymentReference.trim()),
+      onDone: () => onDone('Payment released.'),
+    });
+  const cancel = (d: DisbursementRow) =>
+    openDialog({
+      title: 'Cancel disbursement request',
+      description: label(d),
+      confirmLabel: 'Cancel request',
+      tone: 'danger',
+      fields: [{ name: 'reason', label: 'Reason', kind: 'textarea', required: true }],
+      onConfirm: (v) => api.disbursements.cancel(d.id, v.reason.trim()),
+      onDone: () => onDone('Disbursement request cancelled.'),
+    });
+
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="disbursements-table">
+        <thead>
+          <tr>
+            {showProgram && <th scope="col">Program</th>}
+            <th scope="col" className="num">
+              Amount
+            </th>
+            <th scope="col">Purpose</th>
+            <th scope="col">Requested</th>
+            <th scope="col">Approvals</th>
+            {showProgram && <th scope="col">Account holds</th>}
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((d) => {
+            const approvals = d.approvals ?? [];
+            return (
+              <tr key={d.id} data-testid={`disbursement-row-${d.id}`} data-status={d.status}>
+                {showProgram && (
+                  <td>
+                    <a href={link(`/programs/${d.programId}`)}>{d.programTitle ?? d.programId}</a>
+                  </td>
+                )}
+                <td className="num" data-testid="disbursement-amount">
+                  {formatUsd(d.amountCents)}
+                </td>
+                <td>{d.purpose}</td>
+                <td>
+                  <div>{d.requestedBy ?? '—'}</div>
+                  <small className="muted">{formatDateTime(d.requestedAt ?? d.createdAt)}</small>
+                </td>
+                <td data-testid="disbursement-approvals">
+                  {approvals.length === 0 ? (
+                    <span className="muted">none yet</span>
+                  ) : (
+                    <ul className="plain">
+                      {approvals.map((a) => (
+                        <li key={`${a.approverId}-${a.at}`}>
+                          {a.approverId} <small className="muted">{formatDateTime(a.at)}</small>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                  {d.requiredApprovals && d.requiredApprovals > 1 && (
+                    <small className="muted">
+                      {approvals.length} of {d.requiredApprovals} needed
+                    </small>
+                  )}
+                  {d.paymentReference && <div className="muted">Ref. {d.paymentReference}</div>}
+                </td>
+                {showProgram && (
+                  <td>
+                    {d.account?.holds.length ? d.account.holds.map((h) => <HoldBadge key={h} hold={h} />) : <span className="muted">none</span>}
+                  </td>
+                )}
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+                <td className="row-actions">
+                  {approver && APPROVABLE.has(d.status) && (
+                    <>
+                      <button type="button" className="button button-small button-primary" data-testid="action-approve" onClick={() => approve(d)}>
+                        Approve
+                      </button>
+                      <button type="button" className="button button-small button-danger" data-testid="action-reject" onClick={() => reject(d)}>
+                        Reject
+                      </button>
+                    </>
+                  )}
+                  {approver && d.status === 'APPROVED' && (
+                    <button type="button" className="button button-small button-primary" data-testid="action-release" onClick={() => release(d)}>
+                      Release
+                    </button>
+                  )}
+                  {manager && CANCELLABLE.has(d.status) && (
+                    <button type="button" className="button button-small" data-testid="action-cancel-disbursement" onClick={() => cancel(d)}>
+                      Cancel
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

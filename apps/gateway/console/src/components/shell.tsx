@@ -1,0 +1,69 @@
+import type { ReactNode } from 'react';
+import { PAGES, mayUse } from '../lib/pages';
+import { link, navigate } from '../lib/router';
+import { signOut, type Session } from '../lib/session';
+
+function isActive(pagePath: string, path: string): boolean {
+  return pagePath === '/' ? path === '/' : path === pagePath || path.startsWith(`${pagePath}/`);
+}
+
+/** The frame of every signed-in page: left navigation by role, who is signed in, the page. */
+export function Shell({ session, path, children }: { session: Session; path: string; children: ReactNode }) {
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            C
+          </span>
+          <span>
+            Cuentas
+            <small>Root Causes Strategy</small>
+          </span>
+        </div>
+        <nav aria-label="Main">
+          <ul>
+            {PAGES.filter((page) => mayUse(session, page)).map((page) => {
+              const active = isActive(page.path, path);
+              return (
+                <li key={page.key}>
+                  <a href={link(page.path)} data-testid={`nav-${page.key}`} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
+                    {page.label}
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <div className="whoami" data-testid="current-user" data-sub={session.sub}>
+          <div className="whoami-name">{session.name}</div>
+          <div className="whoami-org">{session.org}</div>
+          <div className="whoami-roles">
+            {session.roles.map((role) => (
+              <span key={role} className="role-tag">
+                {role}
+              </span>
+            ))}
+          </div>
+          <button
+            type="button"
+            className="button button-small button-ghost"
+            data-testid="action-signout"
+            onClick={() => {
+              signOut();
+              navigate('/');
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </aside>
+      <main className="content" id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

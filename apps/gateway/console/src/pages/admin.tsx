@@ -1,0 +1,230 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../api/endpoints';
+import type { RestrictedParty } from '../api/types';
+import { useDialog } from '../components/action-dialog';
+import { ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
+import { formatDateTime } from '../lib/format';
+import { COUNTRY_NAMES, type Country } from '../lib/reference';
+import { hasRole, type Session } from '../lib/session';
+import { usePolled } from '../lib/use-polled';
+
+/** Priority areas are departments of highest out-migration; regional programs have none of their own. */
+const AREA_COUNTRIES: Country[] = ['SV', 'GT', 'HN'];
+
+export function AdminPage({ session }: { session: Session }) {
+  const allowed = hasRole(session, 'admin');
+  const parties = usePolled(api.restrictedParties.list, 'restricted-parties', undefined, allowed);
+  const feedback = useFeedback();
+  const dialog = useDialog();
+  if (!allowed) return <NotForYou roles="administrators" />;
+
+  const done = (message: string) => {
+    feedback.succeed(message);
+    void parties.refresh();
+  };
+  const remove = (party: RestrictedParty) =>
+    dialog.show({
+      title: 'Remove from the restricted list',
+      description: `“${party.name}” will no longer fail the restricted-party check of new reviews.`,
+      confirmLabel: 'Remove',
+      tone: 'danger',
+      fields: [],
+      onConfirm: () => api.restrictedParties.remove(party.id),
+      onDone: () => done(`${party.name} removed from the restricted list.`),
+    });
+
+  return (
+    <div className="page" data-testid="page-admin">
+      <header className="page-head">
+        <h1>Administration</h1>
+        <p className="muted">Reference data the safeguard checks read: who may not receive funds, and where the strategy targets its efforts.</p>
+      </header>
+      {feedback.node}
+
+      <Section title="Restricted parties" testId="restricted-parties">
+        <p className="muted">Organisations and people barred from receiving funds: corruption designations, debarments, sanctions. Names match regardless of case, accents, punctuation and legal suffixes.</p>
+        <ErrorNotice error={parties.error} title="Could not load restricted parties" />
+        {parties.loading && <Loading what="restricted parties" />}
+        {parties.data && (
+          <div className="table-wrap">
+            <table className="table" data-testid="parties-table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Registration id</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Added</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {parties.data.length === 0 && (
+                  <tr>
+                    <td colSpan={6} className="muted">
+                      The list is empty.
+                    </td>
+                  </tr>
+                )}
+                {parties.data.map((party) => (
+                  <tr key={party.id} data-testid={`party-row-${party.id}`}>
+                    <td>{party.name}</td>
+                    <td>{party.registrationId ?? <span className="muted">—</span>}</td>
+                    <td>{party.reason}</td>
+                    <td>{party.source}</td>
+                    <td>{formatDateTime(party.createdAt)}</td>
+                    <td className="row-actions">
+                      <button type="button" className="button button-small button-danger" data-testid="action-remove-party" onClick={() => remove(party)}>
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <AddPartyForm onDone={done} />
+      </Section>
+
+      <PriorityAreas onDone={feedback.succeed} />
+      {dialog.node}
+    </div>
+  );
+}
+
+function AddPartyForm({ onDone }: { onDone: (message: string) => void }) {
+  const empty = { name: '', registrationId: '', reason: '', source: '' };
+  const [form, setForm] = useState(empty);
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<Error | null>(null);
+  const errors: Record<string, string[] | undefined> = {
+    name: form.name.trim() ? undefined : ['Name the organisation or person.'],
+    reason: form.reason.trim() ? undefined : ['Say why they are restricted.'],
+    source: form.source.trim() ? undefined : ['Cite the source (designation, debarment list, sanction).'],
+  };
+  const set = (key: keyof typeof empty) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (errors.name || errors.reason || errors.source) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      const registrationId = form.registrationId.trim();
+      await api.restrictedParties.add({ name: form.name.trim(), reason: form.reason.trim(), source: form.source.trim(), ...(registrationId ? { registrationId } : {}) });
+      setForm(empty);
+      setTouched(false);
+      onDone(`${form.name.trim()} added to the restricted list.`);
+    } catch (error) {
+      setFailure(error as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="form inline-form" onSubmit={submit} noValidate aria-label="Add a restricted party">
+      <h3>Add a restricted party</h3>
+      <div className="row">
+        <Field name="party-name" label="Name" errors={touched ? errors.name : undefined}>
+          {(p) => <input {...p} value={form.name} onChange={set('name')} />}
+        </Field>
+        <Field name="party-registrationId" label="Registration id (optional)">
+          {(p) => <input {...p} value={form.registrationId} onChange={set('registrationId')} />}
+        </Field>
+      </div>
+      <div className="row">
+        <Field name="party-reason" label="Reason" errors={touched ? errors.reason : undefined}>
+          {(p) => <input {...p} value={form.reason} onChange={set('reason')} />}
+        </Field>
+        <Field name="party-source" label="Source" errors={touched ? errors.source : undefined}>
+          {(p) => <input {...p} value={form.source} onChange={set('source')} />}
+        </Field>
+      </div>
+      <ErrorNotice error={failure} title="Refused" />
+      <button type="submit" className="button button-primary" disabled={busy} data-testid="action-add-party">
+        {busy ? 'Adding…' : 'Add to list'}
+      </button>
+    </form>
+  );
+}
+
+function PriorityAreas({ onDone }: { onDone: (message: string) => void }) {
+  const [country, setCountry] = useState<Country>('GT');
+  const current = usePolled(() => api.priorityAreas.get(country), `areas:${country}`);
+  // The editor is filled when a country's list arrives and then left to the admin; polling only refreshes the list shown beside it.
+  const [text, setText] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<Error | null>(null);
+  useEffect(() => setText(null), [country]);
+  useEffect(() => {
+    if (text === null && current.data) setText(current.data.areas.join('\n'));
+  }, [text, current.data]);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const areas = [...new Set((text ?? '').split('\n').map((a) => a.trim()).filter(Boolean))];
+    setBusy(true);
+    setFailure(null);
+    try {
+      const saved = await api.priorityAreas.put(country, areas);
+      setText(saved.areas.join('\n'));
+      await current.refresh();
+      onDone(`Priority areas of ${COUNTRY_NAMES[country]} saved (${saved.areas.length}).`);
+    } catch (error) {
+      setFailure(error as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Section title="Priority areas" testId="priority-areas">
+      <p className="muted">Departments of highest out-migration per country. The targeting check warns when none of a program's target areas is on its country's list.</p>
+      <form className="form" onSubmit={save} noValidate>
+        <Field name="areas-country" label="Country">
+          {(p) => (
+            <select {...p} value={country} onChange={(e) => setCountry(e.target.value as Country)}>
+              {AREA_COUNTRIES.map((c) => (
+                <option key={c} value={c}>
+                  {COUNTRY_NAMES[c]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <ErrorNotice error={current.error} title="Could not load priority areas" />
+        {current.data && (
+          <p className="chips" data-testid="current-areas">
+            Current:{' '}
+            {current.data.areas.length === 0 ? (
+              <span className="muted">none</span>
+            ) : (
+              current.data.areas.map((a) => (
+                <span className="chip" key={a}>
+                  {a}
+                </span>
+              ))
+            )}
+          </p>
+        )}
+        {text === null ? (
+          <Loading what="priority areas" />
+        ) : (
+          <Field name="areas" label="Areas, one per line">
+            {(p) => <textarea {...p} rows={8} value={text} onChange={(e) => setText(e.target.value)} />}
+          </Field>
+        )}
+        <ErrorNotice error={failure} title="Refused" />
+        <button type="submit" className="button button-primary" disabled={busy || text === null} data-testid="action-save-areas">
+          {busy ? 'Saving…' : 'Save areas'}
+        </button>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,195 @@
+import { Bar, BarChart, CartesianGrid, Cell, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { api } from '../api/endpoints';
+import type { AssessmentPoint, FundingAccount, Program } from '../api/types';
+import { ErrorNotice, Kpi, Loading, Section, StatusBadge } from '../components/ui';
+import { formatDateTime, formatUsd } from '../lib/format';
+import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type ProgramStatus } from '../lib/reference';
+import { link } from '../lib/router';
+import { usePolled } from '../lib/use-polled';
+
+/** Statuses in which a funding account exists: it opens on approval and outlives it. */
+const FUNDED: ReadonlySet<ProgramStatus> = new Set(['APPROVED', 'SUSPENDED', 'DISCONTINUED', 'CLOSED']);
+
+export const STATUS_COLOURS: Record<ProgramStatus, string> = {
+  DRAFT: '#8a94a6',
+  SUBMITTED: '#3b82c4',
+  UNDER_REVIEW: '#6d5bd0',
+  REVISION_REQUESTED: '#d08a18',
+  APPROVED: '#2f8f5b',
+  REJECTED: '#c2413b',
+  WITHDRAWN: '#6b6b6b',
+  SUSPENDED: '#b5561c',
+  DISCONTINUED: '#8c2d4a',
+  CLOSED: '#3d4a5c',
+};
+
+interface OverviewData {
+  programs: Program[];
+  accounts: Array<{ program: Program; account: FundingAccount }>;
+  due: AssessmentPoint[];
+  overdue: AssessmentPoint[];
+}
+
+async function loadOverview(): Promise<OverviewData> {
+  const [programs, due, overdue] = await Promise.all([
+    api.programs.all(),
+    api.assessments.list({ status: 'DUE' }),
+    api.assessments.list({ status: 'OVERDUE' }),
+  ]);
+  const funded = programs.filter((p) => FUNDED.has(p.status));
+  // An account opens a moment after approval (an event away); until then the program is left out.
+  const accounts = await Promise.all(funded.map((program) => api.funding.account(program.id).then((account) => ({ program, account }), () => null)));
+  return { programs, accounts: accounts.filter((a): a is NonNullable<typeof a> => a !== null), due, overdue };
+}
+
+interface MoneyRow {
+  label: string;
+  budget: number;
+  reserved: number;
+  released: number;
+}
+
+function moneyBy<K extends string>(keys: readonly K[], label: (k: K) => string, pick: (p: Program) => K, accounts: OverviewData['accounts']): MoneyRow[] {
+  return keys.map((key) => {
+    const mine = accounts.filter((a) => pick(a.program) === key);
+    const sum = (f: (a: FundingAccount) => number) => mine.reduce((total, a) => total + f(a.account), 0);
+    // Chart axes take dollars; the sums themselves stay in integer cents until here.
+    return { label: label(key), budget: sum((a) => a.budgetCents) / 100, reserved: sum((a) => a.reservedCents) / 100, released: sum((a) => a.releasedCents) / 100 };
+  });
+}
+
+const compactUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+const dollarsTooltip = (value: unknown) => formatUsd(Math.round(Number(value) * 100));
+
+function MoneyChart({ data, caption, testId }: { data: MoneyRow[]; caption: string; testId: string }) {
+  return (
+    <figure className="chart" data-testid={testId}>
+      <figcaption>{caption}</figcaption>
+      <BarChart responsive data={data} style={{ width: '100%', height: 280 }} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="label" tick={{ fontSize: 12 }} interval={0} />
+        <YAxis tickFormatter={(v: number) => compactUsd.format(v)} width={72} tick={{ fontSize: 12 }} />
+        <Tooltip formatter={dollarsTooltip} />
+        <Legend />
+        <Bar dataKey="budget" name="Budget" fill="#2c5282" isAnimationActive={false} />
+        <Bar dataKey="reserved" name="Reserved" fill="#d69e2e" isAnimationActive={false} />
+        <Bar dataKey="released" name="Released" fill="#2f855a" isAnimationActive={false} />
+      </BarChart>
+    </figure>
+  );
+}
+
+export function OverviewPage() {
+  const { data, error, loading } = usePolled(loadOverview, 'overview');
+
+  if (loading) return <Loading what="the overview" />;
+  if (!data) return <ErrorNotice error={error} title="Could not load the overview" />;
+
+  const { programs, accounts, due, overdue } = data;
+  const byCountry = moneyBy(COUNTRIES, (c) => COUNTRY_NAMES[c], (p) => p.country, accounts);
+  const byPillar = moneyBy(PILLARS, (p) => `Pillar ${p}`, (p) => p.pillar, accounts);
+  const byStatus = PROGRAM_STATUSES.map((status) => ({ status, count: programs.filter((p) => p.status === status).length }));
+  const countryOf = new Map(programs.map((p) => [p.id, p.country]));
+  const titleOf = new Map(programs.map((p) => [p.id, p.title]));
+  const pointsByCountry = COUNTRIES.map((c) => ({
+    label: COUNTRY_NAMES[c],
+    due: due.filter((a) => countryOf.get(a.programId) === c).length,
+    overdue: overdue.filter((a) => countryOf.get(a.programId) === c).length,
+  }));
+  const totals = accounts.reduce(
+    (t, { account }) => ({ budget: t.budget + account.budgetCents, released: t.released + account.releasedCents, reserved: t.reserved + account.reservedCents }),
+    { budget: 0, released: 0, reserved: 0 },
+  );
+  const attention = [...overdue, ...due].sort((a, b) => a.dueAt.localeCompare(b.dueAt)).slice(0, 10);
+
+  return (
+    <div className="page" data-testid="page-overview">
+      <header className="page-head">
+        <h1>Overview</h1>
+        <p className="muted">Funding, program status and assessment points across El Salvador, Guatemala, Honduras and regional work. Updates live.</p>
+      </header>
+      <ErrorNotice error={error} title="Refreshing failed; showing the last data" />
+      <div className="kpis">
+        <Kpi label="Programs" value={programs.length} testId="kpi-programs" />
+        <Kpi label="Approved budget" value={formatUsd(totals.budget)} testId="kpi-budget" />
+        <Kpi label="Reserved" value={formatUsd(totals.reserved)} testId="kpi-reserved" />
+        <Kpi label="Released" value={formatUsd(totals.released)} testId="kpi-released" />
+        <Kpi label="Assessments due" value={due.length} testId="kpi-due" tone={due.length ? 'warn' : undefined} />
+        <Kpi label="Assessments overdue" value={overdue.length} testId="kpi-overdue" tone={overdue.length ? 'bad' : undefined} />
+      </div>
+      <div className="grid-2">
+        <Section title="Funding by country">
+          <MoneyChart data={byCountry} caption="Budget, reserved and released, approved programs, by country" testId="chart-country" />
+        </Section>
+        <Section title="Funding by pillar">
+          <MoneyChart data={byPillar} caption="Budget, reserved and released, approved programs, by pillar" testId="chart-pillar" />
+          <ul className="legend-list">
+            {PILLARS.map((p) => (
+              <li key={p}>
+                <strong>{p}</strong> {PILLAR_NAMES[p]}
+              </li>
+            ))}
+          </ul>
+        </Section>
+        <Section title="Programs by status">
+          <figure className="chart" data-testid="chart-status">
+            <figcaption>Number of programs in each status</figcaption>
+            <BarChart responsive data={byStatus} style={{ width: '100%', height: 280 }} margin={{ top: 8, right: 8, bottom: 48, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="status" tick={{ fontSize: 11 }} interval={0} angle={-30} textAnchor="end" />
+              <YAxis allowDecimals={false} width={40} tick={{ fontSize: 12 }} />
+              <Tooltip />
+              <Bar dataKey="count" name="Programs" isAnimationActive={false}>
+                {byStatus.map((row) => (
+                  <Cell key={row.status} fill={STATUS_COLOURS[row.status]} />
+                ))}
+              </Bar>
+            </BarChart>
+          </figure>
+        </Section>
+        <Section title="Assessment points due and overdue">
+          <figure className="chart" data-testid="chart-assessments">
+            <figcaption>Open assessment points awaiting an outcome, by country</figcaption>
+            <BarChart responsive data={pointsByCountry} style={{ width: '100%', height: 280 }} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="label" tick={{ fontSize: 12 }} interval={0} />
+              <YAxis allowDecimals={false} width={40} tick={{ fontSize: 12 }} />
+              <Tooltip />
+              <Legend />
+              <Bar dataKey="due" name="Due" stackId="points" fill="#d69e2e" isAnimationActive={false} />
+              <Bar dataKey="overdue" name="Overdue" stackId="points" fill="#c53030" isAnimationActive={false} />
+            </BarChart>
+          </figure>
+        </Section>
+      </div>
+      <Section title="Needs attention">
+        {attention.length === 0 ? (
+          <p className="muted">No assessment point is due or overdue.</p>
+        ) : (
+          <table className="table" data-testid="attention-table">
+            <thead>
+              <tr>
+                <th scope="col">Due</th>
+                <th scope="col">Program</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {attention.map((point) => (
+                <tr key={point.id} className={`row-${point.status.toLowerCase()}`}>
+                  <td>{formatDateTime(point.dueAt)}</td>
+                  <td>
+                    <a href={link(`/programs/${point.programId}`)}>{titleOf.get(point.programId) ?? point.programId}</a>
+                  </td>
+                  <td>
+                    <StatusBadge status={point.status} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,195 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/endpoints';
+import type { Review } from '../api/types';
+import { ReviewCard } from '../components/reviews';
+import { ErrorNotice, Field, Loading, NotForYou, Section, StatusBadge, useFeedback } from '../components/ui';
+import { formatDateTime } from '../lib/format';
+import { programTitles } from '../lib/program-titles';
+import { REVIEW_DECISIONS, type ReviewDecision } from '../lib/reference';
+import { link } from '../lib/router';
+import { hasRole, type Session } from '../lib/session';
+import { usePolled } from '../lib/use-polled';
+
+const MIN_RATIONALE = 20;
+const DECISION_LABELS: Record<ReviewDecision, string> = {
+  APPROVE: 'Approve',
+  REQUEST_REVISION: 'Request revision',
+  REJECT: 'Reject',
+};
+
+async function loadQueue(): Promise<{ open: Review[]; awaiting: Review[]; titles: Record<string, string> }> {
+  const [open, awaiting] = await Promise.all([api.reviews.list({ status: 'OPEN' }), api.reviews.list({ status: 'AWAITING_SECOND_REVIEW' })]);
+  const titles = await programTitles([...open, ...awaiting].map((r) => r.programId));
+  return { open, awaiting, titles };
+}
+
+function QueueTable({ reviews, titles, testId }: { reviews: Review[]; titles: Record<string, string>; testId: string }) {
+  if (reviews.length === 0) return <p className="muted">Nothing waiting.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">Program</th>
+            <th scope="col">Round</th>
+            <th scope="col">Opened</th>
+            <th scope="col">Checks</th>
+            <th scope="col">Decisions</th>
+            <th scope="col">
+              <span className="sr-only">Open</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {reviews.map((r) => {
+            const checks = r.checks ?? [];
+            const fails = checks.filter((c) => c.result === 'FAIL');
+            const warns = checks.filter((c) => c.result === 'WARN');
+            return (
+              <tr key={r.id} data-testid={`review-row-${r.id}`} data-program-id={r.programId}>
+                <td>
+                  <a href={link(`/programs/${r.programId}`)}>{titles[r.programId] ?? r.programId}</a>
+                </td>
+                <td>{r.round ?? '—'}</td>
+                <td>{formatDateTime(r.openedAt ?? r.createdAt)}</td>
+                <td>
+                  {checks.length === 0 && <span className="muted">—</span>}
+                  {fails.length > 0 && <span className="badge check-fail">{fails.length} FAIL</span>}{' '}
+                  {warns.length > 0 && <span className="badge check-warn">{warns.length} WARN</span>}{' '}
+                  {checks.length > 0 && fails.length === 0 && warns.length === 0 && <span className="badge check-pass">all PASS</span>}
+                </td>
+                <td>
+                  {r.decisions?.length ?? 0}
+                  {r.requiredApprovals && r.requiredApprovals > 1 ? ` (needs ${r.requiredApprovals} approvals)` : ''}
+                </td>
+                <td>
+                  <a className="button button-small button-primary" href={link(`/reviews/${r.id}`)} data-testid="action-open-review">
+                    Review
+                  </a>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ReviewQueuePage({ session }: { session: Session }) {
+  const allowed = hasRole(session, 'reviewer', 'auditor');
+  const { data, error, loading } = usePolled(loadQueue, 'review-queue', undefined, allowed);
+  if (!allowed) return <NotForYou roles="reviewers and auditors" />;
+  return (
+    <div className="page" data-testid="page-reviews">
+      <header className="page-head">
+        <h1>Review queue</h1>
+        <p className="muted">Accountability reviews waiting for a decision. Nobody reviews a program they drafted; high-value programs need two reviewers.</p>
+      </header>
+      <ErrorNotice error={error} title="Could not load reviews" />
+      {loading && <Loading what="the queue" />}
+      {data && (
+        <>
+          <Section title={`Open (${data.open.length})`} testId="queue-open">
+            <QueueTable reviews={data.open} titles={data.titles} testId="reviews-open" />
+          </Section>
+          <Section title={`Awaiting a second review (${data.awaiting.length})`} testId="queue-awaiting">
+            <QueueTable reviews={data.awaiting} titles={data.titles} testId="reviews-awaiting" />
+          </Section>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function ReviewPage({ session, reviewId }: { session: Session; reviewId: string }) {
+  const allowed = hasRole(session, 'reviewer', 'auditor', 'grant_manager');
+  const review = usePolled(() => api.reviews.get(reviewId), `review:${reviewId}`, undefined, allowed);
+  const title = usePolled(async () => (review.data ? (await programTitles([review.data.programId]))[review.data.programId] : ''), `review-title:${review.data?.programId ?? ''}`, 30_000, allowed && !!review.data);
+  if (!allowed) return <NotForYou roles="reviewers, auditors and grant managers" />;
+  if (review.loading) return <Loading what="the review" />;
+  if (!review.data) return <ErrorNotice error={review.error} title="Could not load the review" />;
+  const r = review.data;
+  const open = r.status === 'OPEN' || r.status === 'AWAITING_SECOND_REVIEW';
+  return (
+    <div className="page" data-testid="page-review">
+      <header className="page-head">
+        <p className="breadcrumb">
+          {hasRole(session, 'reviewer', 'auditor') && (
+            <>
+              <a href={link('/reviews')}>Review queue</a> /{' '}
+            </>
+          )}
+          <a href={link(`/programs/${r.programId}`)}>{title.data || 'Program'}</a>
+        </p>
+        <div className="page-head-row">
+          <h1>Accountability review</h1>
+          <StatusBadge status={r.status} />
+        </div>
+      </header>
+      <ErrorNotice error={review.error} title="Refreshing failed; showing the last data" />
+      <Section title="Checks and decisions">
+        <ReviewCard review={r} heading={`Round ${r.round ?? 1}`} />
+      </Section>
+      {open && hasRole(session, 'reviewer') && <DecisionForm review={r} onDone={() => void review.refresh()} />}
+    </div>
+  );
+}
+
+function DecisionForm({ review, onDone }: { review: Review; onDone: () => void }) {
+  const [decision, setDecision] = useState<ReviewDecision>('APPROVE');
+  const [rationale, setRationale] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const feedback = useFeedback();
+  const length = rationale.trim().length;
+  const rationaleError = length < MIN_RATIONALE ? [`Explain the decision in at least ${MIN_RATIONALE} characters (${length} so far).`] : undefined;
+  const blocking = (review.checks ?? []).filter((c) => c.blocking && c.result === 'FAIL');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (rationaleError) return;
+    setBusy(true);
+    feedback.clear();
+    try {
+      await api.reviews.decide(review.id, decision, rationale.trim());
+      setRationale('');
+      setTouched(false);
+      feedback.succeed(`Decision recorded: ${DECISION_LABELS[decision]}.`);
+      onDone();
+    } catch (error) {
+      feedback.fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Section title="Your decision" testId="decision-form">
+      <form className="form" onSubmit={submit} noValidate>
+        <fieldset className="radio-group">
+          <legend>Decision</legend>
+          {REVIEW_DECISIONS.map((d) => (
+            <label key={d} className="radio">
+              <input type="radio" name="decision" value={d} checked={decision === d} onChange={() => setDecision(d)} data-testid={`field-decision-${d}`} />
+              {DECISION_LABELS[d]}
+            </label>
+          ))}
+        </fieldset>
+        {decision === 'APPROVE' && blocking.length > 0 && (
+          <p className="notice notice-warn">Approval will be refused while a blocking check fails ({blocking.map((c) => c.name).join(', ')}).</p>
+        )}
+        <Field name="rationale" label="Rationale" errors={touched ? rationaleError : undefined} hint={`At least ${MIN_RATIONALE} characters; ${length} written.`}>
+          {(p) => <textarea {...p} rows={4} value={rationale} onChange={(e) => setRationale(e.target.value)} />}
+        </Field>
+        {feedback.node}
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy} data-testid="action-decide">
+            {busy ? 'Recording…' : 'Record decision'}
+          </button>
+        </div>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,11 @@
+import type { ReviewOutcome } from '#libs/contracts';
+
+/** From `review.completed`: the review's outcome moves the program. */
+export class CompleteReviewCommand {
+  constructor(
+    readonly programId: string,
+    readonly reviewId: string,
+    readonly outcome: ReviewOutcome,
+    readonly rationale: string,
+  ) {}
+}

@@ -1,0 +1,9 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'priority_areas', schema: 'reviews' })
+export class PriorityAreaEntity {
+  @PrimaryColumn('text') country: string;
+  @Column('jsonb') areas: string[];
+  @Column('text', { name: 'updated_by' }) updatedBy: string;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+}

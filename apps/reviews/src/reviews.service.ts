@@ -1,0 +1,15 @@
+import type { ServiceDefinition } from '#libs/platform';
+import { Reviews1764300000100 } from './migrations/1764300000100-reviews.js';
+import { PriorityAreaEntity } from './reference-data/persistence/priority-area.entity.js';
+import { RestrictedPartyEntity } from './reference-data/persistence/restricted-party.entity.js';
+import { ReviewEntity } from './reviews/persistence/review.entity.js';
+import { ReviewsModule } from './reviews/reviews.module.js';
+
+export const reviewsService: ServiceDefinition = {
+  name: 'reviews',
+  title: 'Cuentas reviews',
+  description: 'Accountability reviews with automated safeguard checks, and the reference data they use.',
+  features: [ReviewsModule],
+  entities: [ReviewEntity, RestrictedPartyEntity, PriorityAreaEntity],
+  migrations: [Reviews1764300000100],
+};

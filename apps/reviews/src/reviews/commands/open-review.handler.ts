@@ -1,0 +1,28 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { v7 as uuidv7 } from 'uuid';
+import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
+import { ReferenceDataRepository } from '../../reference-data/persistence/reference-data.repository.js';
+import { ReviewAggregate } from '../domain/review.aggregate.js';
+import { runSafeguardChecks } from '../domain/safeguard-checks.js';
+import { ReviewRepository } from '../persistence/review.repository.js';
+import { OpenReviewCommand } from './open-review.command.js';
+
+@CommandHandler(OpenReviewCommand)
+export class OpenReviewHandler implements ICommandHandler<OpenReviewCommand, void> {
+  constructor(
+    private readonly reviews: ReviewRepository,
+    private readonly referenceData: ReferenceDataRepository,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  async execute({ program, round }: OpenReviewCommand): Promise<void> {
+    if (await this.reviews.exists(program.id, round)) return;
+    const checks = runSafeguardChecks(program, {
+      restrictedParties: await this.referenceData.restrictedParties(),
+      priorityAreas: await this.referenceData.priorityAreas(program.country),
+      highValueThresholdCents: this.config.highValueThresholdCents,
+    });
+    await this.reviews.add(ReviewAggregate.open(uuidv7(), program, round, checks, new Date()));
+  }
+}
