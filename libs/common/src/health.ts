@@ -14,7 +14,8 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     private readonly indicators: HealthIndicatorService,
   ) {
-    this.client = new Redis(config.redisUrl, { ...redisOptions('producer'), lazyConnect: true });
+    // The offline queue lets the first ping wait for the connection; the 1 s race bounds it.
+    this.client = new Redis(config.redisUrl, { ...redisOptions('producer'), enableOfflineQueue: true });
     this.client.on('error', () => undefined); // reported through the check, not as noise
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CommandBus, type ICommand } from '@nestjs/cqrs';
-import { WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
   SUBSCRIPTIONS,
@@ -60,6 +60,12 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
     if (missing.length) {
       throw new Error(`${this.service} subscribes to ${missing.join(', ')} but has no handler for them`);
     }
+  }
+
+  /** Connection trouble is logged, not thrown: the worker reconnects by itself. */
+  @OnWorkerEvent('error')
+  onWorkerError(err: Error): void {
+    this.logger.warn({ err: err.message }, 'event worker error');
   }
 
   async process(job: Job): Promise<boolean> {

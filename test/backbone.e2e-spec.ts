@@ -1,0 +1,177 @@
+import { jest } from '@jest/globals';
+import type { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Inbox, Outbox, OutboxRelay } from '#libs/messaging';
+import { TransactionRunner } from '#libs/persistence';
+import { loadServiceDefinition } from './support/services.js';
+import { TestSystem } from './support/test-system.js';
+import { people, programBody } from './support/fixtures.js';
+import { createService } from '#libs/platform';
+
+/** The event backbone: outbox, relay, inbox, exactly-once effects across services. */
+describe('event backbone', () => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await TestSystem.start({ services: ['proposals', 'reviews', 'audit'] });
+  });
+  afterAll(() => sys?.stop());
+
+  async function draftAndSubmit(): Promise<string> {
+    const created = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201);
+    await sys.http('proposals').post(`/programs/${created.body.id}/submit`).set(sys.auth(people.manager)).expect(200);
+    return created.body.id;
+  }
+
+  async function submittedEventId(programId: string): Promise<string> {
+    const [row] = await sys.query<{ event_id: string }>(
+      `SELECT event_id FROM proposals.outbox WHERE type = 'program.submitted' AND envelope->'payload'->>'programId' = $1`,
+      [programId],
+    );
+    return row.event_id;
+  }
+
+  /** Reviews opened exactly one review and audit recorded the event exactly once. */
+  async function expectAppliedOnce(programId: string, eventId: string) {
+    await sys.eventually(async () => {
+      const reviews = await sys.query(`SELECT id FROM reviews.reviews WHERE program_id = $1`, [programId]);
+      expect(reviews).toHaveLength(1);
+      const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = $1`, [eventId]);
+      expect(ledger).toHaveLength(1);
+      const inbox = await sys.query(`SELECT event_id FROM reviews.inbox WHERE event_id = $1`, [eventId]);
+      expect(inbox).toHaveLength(1);
+    });
+  }
+
+  it('applies an event once in reviews and audit when the relay publishes it twice', async () => {
+    const programId = await draftAndSubmit();
+    const eventId = await submittedEventId(programId);
+    await expectAppliedOnce(programId, eventId);
+    const [{ source_seq }] = await sys.query<{ source_seq: string }>(`SELECT source_seq FROM proposals.outbox WHERE event_id = $1`, [eventId]);
+    // Completed jobs are kept for a while; drop them so the second publication is a real second delivery.
+    const relay = sys.app('proposals').get(OutboxRelay);
+    await relay.queue('reviews').clean(0, 1000, 'completed');
+    await relay.queue('audit').clean(0, 1000, 'completed');
+    expect(await relay.republish(Number(source_seq), Number(source_seq))).toBe(1);
+    await sys.eventually(async () => {
+      const [row] = await sys.query<{ published_at: Date | null }>(`SELECT published_at FROM proposals.outbox WHERE event_id = $1`, [eventId]);
+      expect(row.published_at).not.toBeNull();
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await expectAppliedOnce(programId, eventId);
+    const program = await sys.http('proposals').get(`/programs/${programId}`).set(sys.auth(people.manager)).expect(200);
+    expect(program.body.status).toBe('UNDER_REVIEW');
+  });
+
+  it('applies an event once when the consumer fails after its effect committed but before the job completed', async () => {
+    const inbox = sys.app('reviews').get(Inbox);
+    const original = inbox.apply.bind(inbox);
+    let crashed = 0;
+    const spy = jest.spyOn(inbox, 'apply').mockImplementation(async (event, effect) => {
+      const applied = await original(event, effect);
+      if (event.type === 'program.submitted' && crashed === 0) {
+        crashed += 1;
+        throw new Error('worker crashed after commit');
+      }
+      return applied;
+    });
+    try {
+      const programId = await draftAndSubmit();
+      await expectAppliedOnce(programId, await submittedEventId(programId));
+      expect(crashed).toBe(1);
+      // BullMQ retries the failed job; the retry finds the inbox row and skips the effect.
+      await sys.eventually(() =>
+        expect(spy.mock.calls.filter(([e]) => e.type === 'program.submitted').length).toBeGreaterThanOrEqual(2),
+      );
+      await expectAppliedOnce(programId, await submittedEventId(programId));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('publishes every event exactly once with two relay instances draining the same outbox', async () => {
+    const second = await createService(await loadServiceDefinition('proposals'), sys.config('proposals'));
+    await second.init();
+    try {
+      const ids = await Promise.all(Array.from({ length: 20 }, () => draftAndSubmit()));
+      for (const id of ids) await expectAppliedOnce(id, await submittedEventId(id));
+      const counts = await sys.query<{ n: string }>(
+        `SELECT count(*) AS n FROM reviews.inbox i JOIN proposals.outbox o ON o.event_id = i.event_id WHERE o.type = 'program.submitted'`,
+      );
+      const unique = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox WHERE type = 'program.submitted'`);
+      expect(counts[0].n).toBe(unique[0].n);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('publishes nothing for a command whose transaction rolls back', async () => {
+    const tx = sys.app('proposals').get(TransactionRunner);
+    const outbox = sys.app('proposals').get(Outbox);
+    const before = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox`);
+    await expect(
+      tx.run(async (em) => {
+        await outbox.append(em, [
+          {
+            type: 'program.withdrawn',
+            aggregateType: 'program',
+            aggregateId: '00000000-0000-7000-8000-000000000001',
+            aggregateVersion: 2,
+            payload: { programId: '00000000-0000-7000-8000-000000000001', reason: 'rolled back' },
+          },
+        ]);
+        throw new Error('the command failed after writing its event');
+      }),
+    ).rejects.toThrow('the command failed');
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox`);
+    expect(after[0].n).toBe(before[0].n);
+    const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE payload->>'reason' = 'rolled back'`);
+    expect(ledger).toHaveLength(0);
+    // The sequence did not move either: sourceSeq stays gapless.
+    const [{ value }] = await sys.query<{ value: string }>(`SELECT value FROM proposals.outbox_sequence`);
+    expect(Number(value)).toBe(Number(before[0].n));
+  });
+
+  it('publishes events whose transactions commit out of order', async () => {
+    const dataSource = sys.app('proposals').get<DataSource>(getDataSourceToken());
+    const slowId = '00000000-0000-7000-8000-0000000000aa';
+    const eventId = '00000000-0000-7000-8000-0000000000ab';
+    const envelope = {
+      eventId,
+      type: 'program.withdrawn',
+      version: 1,
+      source: 'proposals',
+      sourceSeq: 1_000_000,
+      aggregateType: 'program',
+      aggregateId: slowId,
+      aggregateVersion: 3,
+      occurredAt: new Date().toISOString(),
+      actor: { id: 'gm-ana', roles: ['grant_manager'] },
+      correlationId: 'late-commit',
+      causationId: null,
+      payload: { programId: slowId, reason: 'committed late' },
+    };
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    // A row written directly (bypassing the sequence lock that would queue the others behind it)
+    // takes an outbox id lower than rows that commit while its transaction stays open.
+    await runner.query(`INSERT INTO proposals.outbox (event_id, source_seq, type, envelope) VALUES ($1, $2, $3, $4)`, [
+      eventId,
+      envelope.sourceSeq,
+      envelope.type,
+      JSON.stringify(envelope),
+    ]);
+    const later = await draftAndSubmit();
+    await expectAppliedOnce(later, await submittedEventId(later));
+    const [held] = await sys.query<{ max: string }>(`SELECT max(id) AS max FROM proposals.outbox WHERE published_at IS NOT NULL`);
+    await runner.commitTransaction();
+    await runner.release();
+    const [late] = await sys.query<{ id: string }>(`SELECT id FROM proposals.outbox WHERE event_id = $1`, [eventId]);
+    expect(Number(late.id)).toBeLessThan(Number(held.max));
+    await sys.eventually(async () => {
+      const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE payload->>'reason' = 'committed late'`);
+      expect(ledger).toHaveLength(1);
+    });
+  });
+});

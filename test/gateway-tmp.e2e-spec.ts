@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { ROLES, SERVICES, type ServiceName } from '#libs/contracts';
+import { loadConfig, type ServiceConfig } from '#libs/common';
+import { createGatewayApp } from '../apps/gateway/src/gateway.app.js';
+import { TestSystem } from './support/test-system.js';
+import { people, programBody } from './support/fixtures.js';
+
+const CONSOLE_CONFIG = 'apps/gateway/console/vite.config.ts';
+
+describe('gateway: one origin for every service, the console and the docs', () => {
+  let sys: TestSystem;
+  let gateway: INestApplication;
+  let gatewayConfig: ServiceConfig;
+  let consoleDir: string;
+  const http = () => request(gateway.getHttpServer());
+
+  async function startGateway(overrides: Partial<ServiceConfig> = {}, dir = consoleDir): Promise<INestApplication> {
+    const app = await createGatewayApp({ ...gatewayConfig, ...overrides }, { consoleDir: dir });
+    await app.init();
+    return app;
+  }
+
+  beforeAll(async () => {
+    consoleDir = mkdtempSync(join(tmpdir(), 'cuentas-console-'));
+    if (existsSync(CONSOLE_CONFIG)) {
+      // Built into a directory of its own so the test never races a build of dist/console.
+      execFileSync('npx', ['vite', 'build', '--config', CONSOLE_CONFIG, '--outDir', consoleDir, '--emptyOutDir', '--logLevel', 'error'], {
+        stdio: 'inherit',
+      });
+    }
+    sys = await TestSystem.start({ services: SERVICES.filter((s) => existsSync(`apps/${s}/src/${s}.service.ts`)) });
+    const upstreams = {} as Record<ServiceName, string>;
+    for (const [service, app] of sys.apps) {
+      await app.listen(0, '127.0.0.1');
+      upstreams[service] = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    }
+    gatewayConfig = loadConfig('gateway', process.env, { port: 0, host: '127.0.0.1', logLevel: 'silent', upstreams });
+    gateway = await startGateway();
+  }, 180_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await sys?.stop();
+    rmSync(consoleDir, { recursive: true, force: true });
+  });
+
+  it('proxies writes and reads with their status codes, bodies and correlation id', async () => {
+    const created = await http()
+      .post('/programs')
+      .set(sys.auth(people.manager))
+      .set('X-Correlation-Id', 'gw-create-1')
+      .send(programBody({ title: 'Through the gateway' }))
+      .expect(201);
+    expect(created.headers['x-correlation-id']).toBe('gw-create-1');
+    expect(created.body).toMatchObject({ status: 'DRAFT', version: 1, title: 'Through the gateway' });
+
+    const read = await http().get(`/programs/${created.body.id}`).set(sys.auth(people.reviewer)).expect(200);
+    expect(read.body).toMatchObject({ id: created.body.id, status: 'DRAFT' });
+
+    const list = await http().get('/programs').query({ q: 'Through the gateway' }).set(sys.auth(people.auditor)).expect(200);
+    expect(list.body.items.map((p: { id: string }) => p.id)).toContain(created.body.id);
+
+    // The event the service emitted carries the id the client chose at the gateway.
+    const rows = await sys.eventually(async () => {
+      const found = await sys.query<{ correlation_id: string }>(
+        `SELECT correlation_id FROM audit.ledger WHERE aggregate_id = $1`,
+        [created.body.id],
+      );
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(rows[0].correlation_id).toBe('gw-create-1');
+  });
+
+  it('passes refusals through unchanged: a 400 naming fields and a 401', async () => {
+    const invalid = await http()
+      .post('/programs')
+      .set(sys.auth(people.manager))
+      .set('X-Correlation-Id', 'gw-invalid-1')
+      .send(programBody({ budgetCents: 'lots', extra: true }))
+      .expect(400);
+    expect(invalid.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', correlationId: 'gw-invalid-1' });
+    expect(invalid.body.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['budgetCents', 'extra']));
+
+    const anonymous = await http().get('/audit/head').expect(401);
+    expect(anonymous.body).toMatchObject({ statusCode: 401, code: 'UNAUTHENTICATED' });
+    // Without a client id the gateway makes one, and the service answers with the same.
+    expect(anonymous.body.correlationId).toBe(anonymous.headers['x-correlation-id']);
+    expect(anonymous.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('routes each prefix to its owning service', async () => {
+    await http().get('/reviews').set(sys.auth(people.reviewer)).expect(200);
+    await http().get('/restricted-parties').set(sys.auth(people.admin)).expect(200);
+    const areas = await http().get('/priority-areas/GT').set(sys.auth(people.manager)).expect(200);
+    expect(Array.isArray(areas.body.areas)).toBe(true);
+    await http().get('/disbursements').set(sys.auth(people.approver)).expect(200);
+    
+    const verify = await http().get('/audit/verify').set(sys.auth(people.auditor)).expect(200);
+    expect(verify.body.valid).toBe(true);
+    // Only the prefix itself or paths below it are proxied.
+    await http().get('/programsX').expect(404);
+  });
+
+  it('lists development people with working tokens, one or more per role', async () => {
+    const res = await http().get('/console/people').expect(200);
+    const roles = new Set(res.body.flatMap((p: { roles: string[] }) => p.roles));
+    expect([...roles].sort()).toEqual([...ROLES].sort());
+    const reviewers = res.body.filter((p: { roles: string[] }) => p.roles.includes('reviewer'));
+    expect(reviewers).toHaveLength(2);
+    const auditor = res.body.find((p: { roles: string[] }) => p.roles.includes('auditor'));
+    await http().get('/audit/head').set('Authorization', `Bearer ${auditor.token}`).expect(200);
+  });
+
+  it('hides the people list in production', async () => {
+    const production = await startGateway({ nodeEnv: 'production' });
+    try {
+      await request(production.getHttpServer()).get('/console/people').expect(404);
+    } finally {
+      await production.close();
+    }
+  });
+
+  it('serves the console at / when built, and explains when it is not', async () => {
+    if (existsSync(join(consoleDir, 'index.html'))) {
+      const res = await http().get('/').expect(200);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toMatch(/<div id="root">/);
+    }
+    const bare = await startGateway({}, join(consoleDir, 'absent'));
+    try {
+      const res = await request(bare.getHttpServer()).get('/').expect(404);
+      expect(res.body.message).toMatch(/npm run build:console/);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('serves one OpenAPI document merging every service', async () => {
+    const res = await http().get('/docs-json').expect(200);
+    const paths = Object.keys(res.body.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/programs', '/reviews/{id}/decisions', '/disbursements', '/audit/verify', '/health/ready', '/console/people']),
+    );
+    await http().get('/docs').expect(200).expect('Content-Type', /text\/html/);
+  });
+
+  it('counts proxied requests in its metrics', async () => {
+    const res = await http().get('/metrics').expect(200);
+    expect(res.text).toMatch(/http_requests_total\{method="POST",route="\/programs",status="201"\}/);
+  });
+
+  it('is ready only when every service is, and answers 503 for a service that is down', async () => {
+    const ready = await http().get('/health/ready').expect(200);
+    expect(ready.body.status).toBe('ok');
+    expect(Object.keys(ready.body.upstreams).sort()).toEqual([...SERVICES].sort());
+    await http().get('/health/live').expect(200);
+
+    await sys.stopService('audit');
+    const degraded = await http().get('/health/ready').expect(503);
+    expect(degraded.body.status).toBe('error');
+    expect(degraded.body.upstreams.audit.status).toBe('down');
+    expect(degraded.body.upstreams.proposals.status).toBe('up');
+
+    const down = await http().get('/audit/head').set(sys.auth(people.auditor)).set('X-Correlation-Id', 'gw-down-1').expect(503);
+    expect(down.body).toEqual({
+      statusCode: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: expect.stringContaining('audit'),
+      correlationId: 'gw-down-1',
+    });
+  });
+});

@@ -1,0 +1,136 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, readdirSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from '#libs/testing';
+
+/** A free TCP port on loopback. */
+export async function sparePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A redis-server of the test's own on a spare port, which the test may kill and restart.
+ * The machine's shared Redis is never touched.
+ */
+export class PrivateRedis {
+  private process: ChildProcess | null = null;
+  readonly dir = mkdtempSync(join(tmpdir(), 'cuentas-redis-'));
+
+  private constructor(readonly port: number, private readonly aof: boolean) {}
+
+  static async start(options: { aof?: boolean } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await sparePort(), options.aof ?? false);
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const persistence = this.aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+    this.process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--maxmemory-policy', 'noeviction', ...persistence],
+      { stdio: 'ignore' },
+    );
+    await eventually(async () => {
+      if (!(await portOpen(this.port))) throw new Error('redis not up yet');
+    }, 10_000);
+  }
+
+  /** SIGKILL: no shutdown save, like a crash. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A private PostgreSQL cluster (initdb as the postgres user) on a spare port, for tests that kill it. */
+export class PrivatePostgres {
+  private process: ChildProcess | null = null;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly bin: string,
+  ) {}
+
+  static async start(): Promise<PrivatePostgres> {
+    const versions = readdirSync('/usr/lib/postgresql').sort();
+    const bin = join('/usr/lib/postgresql', versions[versions.length - 1], 'bin');
+    const dir = mkdtempSync(join(tmpdir(), 'cuentas-pg-'));
+    chmodSync(dir, 0o777);
+    const asPostgres = process.getuid?.() === 0 ? ['-u', 'postgres'] : [];
+    const run = (cmd: string, args: string[]) =>
+      asPostgres.length ? execFileSync('runuser', [...asPostgres, '--', cmd, ...args], { stdio: 'ignore' }) : execFileSync(cmd, args, { stdio: 'ignore' });
+    run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    const pg = new PrivatePostgres(await sparePort(), dir, bin);
+    await pg.start();
+    return pg;
+  }
+
+  get adminUrl(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async start(): Promise<void> {
+    const args = ['-D', join(this.dir, 'data'), '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'];
+    const cmd = join(this.bin, 'postgres');
+    this.process =
+      process.getuid?.() === 0 ? spawn('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'ignore' }) : spawn(cmd, args, { stdio: 'ignore' });
+    await eventually(async () => {
+      if (!(await portOpen(this.port))) throw new Error('postgres not up yet');
+    }, 20_000);
+  }
+
+  async kill(): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    // Kill the postmaster itself (runuser does not forward SIGKILL); its backends exit with it.
+    try {
+      execFileSync('pkill', ['-KILL', '-f', `postgres -D ${join(this.dir, 'data')}`], { stdio: 'ignore' });
+    } catch {
+      // nothing left to kill
+    }
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
