@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { EventPayloads, EventType, ProgramStatus, ReviewDecision, ServiceName } from '#libs/contracts';
+import type { AssessmentOutcome, EventPayloads, EventType, ProgramStatus, ReviewDecision, ServiceName } from '#libs/contracts';
 import { OutboxRelay } from '#libs/messaging';
 import { people, programBody } from './fixtures.js';
 import type { Person, TestSystem } from './test-system.js';
@@ -109,37 +109,39 @@ export class ProgramFlow {
       return this.command(id, 'withdraw');
     }
     const { id, reviewId } = await this.underReview(overrides);
-    switch (status) {
-      case 'UNDER_REVIEW':
-        return this.get(id);
-      case 'REVISION_REQUESTED':
-        await this.conclude(reviewId, 'REQUEST_REVISION');
-        return this.waitForStatus(id, status);
-      case 'REJECTED':
-        await this.conclude(reviewId, 'REJECT');
-        return this.waitForStatus(id, status);
-      default:
+    if (status === 'UNDER_REVIEW') return this.get(id);
+    if (status === 'REVISION_REQUESTED' || status === 'REJECTED') {
+      await this.conclude(reviewId, status === 'REJECTED' ? 'REJECT' : 'REQUEST_REVISION');
+      return this.waitForStatus(id, status);
     }
     await this.conclude(reviewId, 'APPROVE');
-    await this.waitForStatus(id, 'APPROVED');
-    switch (status) {
-      case 'APPROVED':
-        return this.get(id);
-      case 'SUSPENDED':
-        return this.command(id, 'suspend');
-      case 'CLOSED':
-        return this.command(id, 'close');
-      case 'DISCONTINUED':
-        await this.deliver('proposals', 'assessment.completed', 'assessment', uuidv7(), {
-          assessmentId: uuidv7(),
-          programId: id,
-          outcome: 'DISCONTINUE',
-          narrative: 'Indicators show no progress after two assessment points.',
-          indicatorResults: [],
-          requiredActions: [],
-        });
-        return this.waitForStatus(id, 'DISCONTINUED');
+    const approved = await this.waitForStatus(id, 'APPROVED');
+    if (status === 'SUSPENDED') return this.command(id, 'suspend');
+    if (status === 'CLOSED') return this.command(id, 'close');
+    if (status === 'DISCONTINUED') {
+      await this.discontinue(id);
+      return this.waitForStatus(id, 'DISCONTINUED');
     }
+    return approved;
+  }
+
+  /** What assessments sends when a reviewer records DISCONTINUE (assessments need not be running). */
+  discontinue(programId: string, outcome: AssessmentOutcome = 'DISCONTINUE'): Promise<string> {
+    const assessmentId = uuidv7();
+    return this.deliver('proposals', {
+      type: 'assessment.completed',
+      source: 'assessments',
+      aggregateType: 'assessment',
+      aggregateId: assessmentId,
+      payload: {
+        assessmentId,
+        programId,
+        outcome,
+        narrative: 'Indicators show no progress after two assessment points.',
+        indicatorResults: [],
+        requiredActions: [],
+      },
+    });
   }
 
   /**
@@ -147,31 +149,23 @@ export class ProgramFlow {
    * service that is not part of the test system (e.g. assessments' `assessment.completed`).
    */
   async deliver<T extends EventType>(
-    service: ServiceName,
-    type: T,
-    aggregateType: string,
-    aggregateId: string,
-    payload: EventPayloads[T],
+    to: ServiceName,
+    event: { type: T; source: ServiceName; aggregateType: string; aggregateId: string; payload: EventPayloads[T] },
   ): Promise<string> {
     const eventId = uuidv7();
-    const source = type.startsWith('assessment.') ? 'assessments' : 'audit';
     const envelope = {
+      ...event,
       eventId,
-      type,
       version: 1,
-      source,
       sourceSeq: (injectedSeq += 1),
-      aggregateType,
-      aggregateId,
       aggregateVersion: 1,
       occurredAt: new Date().toISOString(),
       actor: { id: this.reviewer.sub, roles: this.reviewer.roles },
       correlationId: uuidv7(),
       causationId: null,
-      payload,
     };
-    const relay = this.sys.app(service).get(OutboxRelay, { strict: false });
-    await relay.queue(service).add(type, envelope, { jobId: eventId, attempts: 5, backoff: { type: 'exponential', delay: 100 } });
+    const relay = this.sys.app(to).get(OutboxRelay, { strict: false });
+    await relay.queue(to).add(event.type, envelope, { jobId: eventId, attempts: 5, backoff: { type: 'exponential', delay: 100 } });
     return eventId;
   }
 }
