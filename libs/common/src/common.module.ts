@@ -2,11 +2,26 @@ import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
 import { HealthController, RedisHealthIndicator } from './health.js';
 import { HttpErrorFilter } from './http-errors.js';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics.js';
 import { RequestContext } from './request-context.js';
+
+function pinoOptions(config: ServiceConfig): Options {
+  return {
+    level: config.logLevel,
+    base: { service: config.service },
+    // Every line, also those written while consuming an event, names its correlation id.
+    mixin: () => {
+      const ctx = RequestContext.get();
+      return ctx ? { correlationId: ctx.correlationId } : {};
+    },
+    autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+    redact: ['req.headers.authorization'],
+  };
+}
 
 /** What every service has: config, JSON logs with the correlation id, errors, health, metrics. */
 @Global()
@@ -18,17 +33,7 @@ export class CommonModule implements NestModule {
       imports: [
         TerminusModule.forRoot({ logger: false }),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            base: { service: config.service },
-            // Every line, also those written while consuming an event, names its correlation id.
-            mixin: () => {
-              const ctx = RequestContext.get();
-              return ctx ? { correlationId: ctx.correlationId } : {};
-            },
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-            redact: ['req.headers.authorization'],
-          },
+          pinoHttp: config.logStream ? [pinoOptions(config), config.logStream] : pinoOptions(config),
         }),
       ],
       controllers: [HealthController, MetricsController],

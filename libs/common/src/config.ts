@@ -29,6 +29,8 @@ export interface ServiceConfig {
   auditSigningKey: string | null;
   auditCheckpointEveryMs: number;
   auditGapGraceMs: number;
+  /** Where JSON logs go; stdout unless a test captures them. Not read from the environment. */
+  logStream?: NodeJS.WritableStream;
 }
 
 const DEV_SECRET = 'cuentas-development-secret-change-me-0000';

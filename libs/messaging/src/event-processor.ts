@@ -9,6 +9,7 @@ import {
   type ServiceName,
   type SubscribedEvent,
 } from '#libs/contracts';
+import { PinoLogger } from 'nestjs-pino';
 import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { envelopeProblems } from './envelope-parser.js';
 import { Inbox } from './inbox.js';
@@ -34,6 +35,8 @@ export class ConsumerKit {
     readonly commandBus: CommandBus,
     readonly relay: OutboxRelay,
     readonly metrics: MessagingMetrics,
+    /** The application's own logger (several services may share a process in tests). */
+    readonly log: PinoLogger,
   ) {}
 }
 
@@ -87,6 +90,8 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
   }
 
   private async dispatch(event: EventOf<EventType>): Promise<void> {
+    // Inside the event's context: this line carries the correlation id of the request that caused it.
+    this.kit.log.info({ eventId: event.eventId, type: event.type, source: event.source, consumer: this.service }, 'applying event');
     if (event.type === 'audit.republish-requested') {
       const { source, fromSeq, toSeq } = (event as EventOf<'audit.republish-requested'>).payload;
       if (source === this.service) await this.kit.relay.republish(fromSeq, toSeq);

@@ -9,3 +9,5 @@ export * from './outbox.js';
 export * from './parked-events.js';
 export * from './relay.js';
 export * from './out-of-order.error.js';
+export * from './queue.metrics.js';
+export * from './redis-policy.check.js';

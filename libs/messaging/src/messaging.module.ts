@@ -8,6 +8,8 @@ import { ConsumerKit } from './event-processor.js';
 import { Inbox } from './inbox.js';
 import { MessagingMetrics } from './messaging.metrics.js';
 import { Outbox } from './outbox.js';
+import { QueueMetrics } from './queue.metrics.js';
+import { RedisPolicyCheck } from './redis-policy.check.js';
 import { OutboxRelay } from './relay.js';
 
 /** The event backbone of one service: outbox, relay, inbox, and its own queue's worker connection. */
@@ -29,6 +31,8 @@ export class MessagingModule {
         Inbox,
         ConsumerKit,
         MessagingMetrics,
+        QueueMetrics,
+        RedisPolicyCheck,
         { provide: DENIAL_RECORDER, useClass: OutboxDenialRecorder },
       ],
       exports: [Outbox, OutboxRelay, Inbox, ConsumerKit, MessagingMetrics, DENIAL_RECORDER, CqrsModule, BullModule],

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -16,7 +16,7 @@ const BATCH = 200;
  * rather than by a high-water mark, so a row whose transaction commits late is never skipped.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly schema: ServiceName;
   private readonly queues = new Map<ServiceName, Queue>();
@@ -41,7 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.kick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** After the workers have finished their jobs, before the database closes: publish what they wrote. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.poll) clearInterval(this.poll);
     await this.flush();
