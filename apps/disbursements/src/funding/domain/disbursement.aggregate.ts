@@ -138,7 +138,7 @@ export class DisbursementAggregate extends AggregateRoot {
       throw new AccessDeniedError(
         'SEPARATION_OF_DUTIES',
         `${approverId} already approved disbursement ${this.id}; the next approval must come from a different approver`,
-        { disbursementId: this.id },
+        { disbursementId: this.id, programId: this.programId },
       );
     }
   }
@@ -199,6 +199,7 @@ export class DisbursementAggregate extends AggregateRoot {
     if (personId === this.state.requestedBy) {
       throw new AccessDeniedError('SEPARATION_OF_DUTIES', `The requester of disbursement ${this.id} cannot ${action} it`, {
         disbursementId: this.id,
+        programId: this.programId,
       });
     }
   }

@@ -21,6 +21,9 @@ describe('FundingAccountAggregate', () => {
       reservedCents: 0,
       releasedCents: 0,
       holds: [],
+      overdueAssessmentIds: [],
+      answeredAssessmentIds: [],
+      programVersion: 0,
       status: 'OPEN',
       openedAt: opened,
       closedAt: null,
@@ -147,6 +150,55 @@ describe('FundingAccountAggregate', () => {
       expect(account.pullEvents()).toEqual([]);
       expect(account.version).toBe(version);
       expect(account.holds).toEqual(['ASSESSMENT_OVERDUE']);
+    });
+
+    it('suspension and reinstatement follow the program version, ignoring a stale delivery', () => {
+      const account = openAccount();
+      account.applyProgramStanding(false, 5);
+      account.applyProgramStanding(true, 4);
+      expect(account.holds).toEqual([]);
+      account.applyProgramStanding(true, 6);
+      expect(account.holds).toEqual(['PROGRAM_SUSPENDED']);
+      account.applyProgramStanding(true, 6);
+      account.applyProgramStanding(false, 7);
+      expect(account.holds).toEqual([]);
+      expect(account.pullEvents().map((e) => e.type)).toEqual(['funding.hold-placed', 'funding.hold-lifted']);
+    });
+
+    it('keeps ASSESSMENT_OVERDUE while another point is still overdue', () => {
+      const account = openAccount();
+      account.markAssessmentOverdue('assessment-1');
+      account.markAssessmentOverdue('assessment-2');
+      account.recordAssessmentOutcome('assessment-1', 'CONTINUE');
+      expect(account.holds).toEqual(['ASSESSMENT_OVERDUE']);
+      account.recordAssessmentOutcome('assessment-2', 'STRENGTHEN');
+      expect(account.holds).toEqual([]);
+      expect(account.pullEvents()).toEqual([
+        { type: 'funding.hold-placed', payload: { programId, hold: 'ASSESSMENT_OVERDUE', holds: ['ASSESSMENT_OVERDUE'], causeId: 'assessment-1' } },
+        { type: 'funding.hold-lifted', payload: { programId, hold: 'ASSESSMENT_OVERDUE', holds: [], causeId: 'assessment-2' } },
+      ]);
+    });
+
+    it('ADJUST swaps ASSESSMENT_OVERDUE for ADJUSTMENT_REQUIRED, and a later CONTINUE lifts it', () => {
+      const account = openAccount();
+      account.markAssessmentOverdue('assessment-1');
+      account.recordAssessmentOutcome('assessment-1', 'ADJUST');
+      expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
+      account.recordAssessmentOutcome('assessment-2', 'DISCONTINUE');
+      expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
+      account.recordAssessmentOutcome('assessment-3', 'CONTINUE');
+      expect(account.holds).toEqual([]);
+    });
+
+    it('ignores an overdue point delivered after its outcome, and a repeated outcome', () => {
+      const account = openAccount();
+      account.recordAssessmentOutcome('assessment-1', 'ADJUST');
+      account.markAssessmentOverdue('assessment-1');
+      expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
+      const version = account.version;
+      account.recordAssessmentOutcome('assessment-1', 'CONTINUE');
+      expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
+      expect(account.version).toBe(version);
     });
 
     it('assertNoHolds names every hold', () => {

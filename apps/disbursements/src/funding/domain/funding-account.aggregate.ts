@@ -1,4 +1,4 @@
-import type { FundingAccountStatus, HoldReason } from '#libs/contracts';
+import type { AssessmentOutcome, FundingAccountStatus, HoldReason } from '#libs/contracts';
 import { AggregateRoot, RuleViolationError } from '#libs/core';
 import { assertCents } from './cents.js';
 
@@ -10,6 +10,15 @@ export interface FundingAccountState {
   releasedCents: number;
   /** A set, sorted so that persisted state and event payloads compare equal. */
   holds: HoldReason[];
+  /** Overdue assessment points without an outcome yet: ASSESSMENT_OVERDUE stays while any is left. */
+  overdueAssessmentIds: string[];
+  /** Points with an outcome, so an `assessment.overdue` delivered after the outcome is ignored. */
+  answeredAssessmentIds: string[];
+  /**
+   * Version of the program at its last suspension or reinstatement: events of the program can
+   * arrive out of order, and only a newer one may change PROGRAM_SUSPENDED.
+   */
+  programVersion: number;
   status: FundingAccountStatus;
   openedAt: Date;
   closedAt: Date | null;
@@ -36,6 +45,9 @@ export class FundingAccountAggregate extends AggregateRoot {
       reservedCents: 0,
       releasedCents: 0,
       holds: [],
+      overdueAssessmentIds: [],
+      answeredAssessmentIds: [],
+      programVersion: 0,
       status: 'OPEN',
       openedAt: now,
       closedAt: null,
@@ -129,6 +141,39 @@ export class FundingAccountAggregate extends AggregateRoot {
     this.state.holds = this.state.holds.filter((hold) => hold !== reason);
     this.record('funding.hold-lifted', { programId: this.programId, hold: reason, holds: this.holds, causeId });
     this.touch();
+  }
+
+  /** From program.suspended / program.reinstated; a stale one (older program version) changes nothing. */
+  applyProgramStanding(suspended: boolean, programVersion: number): void {
+    if (programVersion <= this.state.programVersion) return;
+    this.state.programVersion = programVersion;
+    this.touch();
+    if (suspended) this.placeHold('PROGRAM_SUSPENDED', null);
+    else this.liftHold('PROGRAM_SUSPENDED', null);
+  }
+
+  /** From assessment.overdue: the hold's cause is the point, and each overdue point keeps it set. */
+  markAssessmentOverdue(assessmentId: string): void {
+    const { overdueAssessmentIds, answeredAssessmentIds } = this.state;
+    if (answeredAssessmentIds.includes(assessmentId) || overdueAssessmentIds.includes(assessmentId)) return;
+    this.state.overdueAssessmentIds = [...overdueAssessmentIds, assessmentId].sort();
+    this.touch();
+    this.placeHold('ASSESSMENT_OVERDUE', assessmentId);
+  }
+
+  /**
+   * From assessment.completed. The point stops being overdue (the hold lifts once no other point
+   * is); ADJUST sets ADJUSTMENT_REQUIRED and CONTINUE / STRENGTHEN lift it. DISCONTINUE changes
+   * nothing here: program.discontinued follows and closes the account.
+   */
+  recordAssessmentOutcome(assessmentId: string, outcome: AssessmentOutcome): void {
+    if (this.state.answeredAssessmentIds.includes(assessmentId)) return;
+    this.state.answeredAssessmentIds = [...this.state.answeredAssessmentIds, assessmentId].sort();
+    this.state.overdueAssessmentIds = this.state.overdueAssessmentIds.filter((id) => id !== assessmentId);
+    this.touch();
+    if (this.state.overdueAssessmentIds.length === 0) this.liftHold('ASSESSMENT_OVERDUE', assessmentId);
+    if (outcome === 'ADJUST') this.placeHold('ADJUSTMENT_REQUIRED', assessmentId);
+    if (outcome === 'CONTINUE' || outcome === 'STRENGTHEN') this.liftHold('ADJUSTMENT_REQUIRED', assessmentId);
   }
 
   /** Approve and release answer this while any hold is set; requests may still be made. */

@@ -1,0 +1,14 @@
+import type { ServiceDefinition } from '#libs/platform';
+import { FundingModule } from './funding/funding.module.js';
+import { DisbursementEntity } from './funding/persistence/disbursement.entity.js';
+import { FundingAccountEntity } from './funding/persistence/funding-account.entity.js';
+import { Funding1764300000200 } from './migrations/1764300000200-funding.js';
+
+export const disbursementsService: ServiceDefinition = {
+  name: 'disbursements',
+  title: 'Cuentas disbursements',
+  description: 'Funding accounts of approved programs, disbursement requests, approvals, releases and holds.',
+  features: [FundingModule],
+  entities: [FundingAccountEntity, DisbursementEntity],
+  migrations: [Funding1764300000200],
+};

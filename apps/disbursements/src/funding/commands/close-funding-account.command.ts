@@ -1,0 +1,7 @@
+/** From `program.discontinued` / `program.closed`: pending requests end and the account closes. */
+export class CloseFundingAccountCommand {
+  constructor(
+    readonly programId: string,
+    readonly reason: string,
+  ) {}
+}

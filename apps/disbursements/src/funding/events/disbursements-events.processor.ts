@@ -1,0 +1,25 @@
+import { Processor } from '@nestjs/bullmq';
+import { eventQueueName } from '#libs/contracts';
+import { ConsumerKit, EventProcessor, type EventHandlers } from '#libs/messaging';
+import { ApplyProgramStandingCommand } from '../commands/apply-program-standing.command.js';
+import { CloseFundingAccountCommand } from '../commands/close-funding-account.command.js';
+import { MarkAssessmentOverdueCommand } from '../commands/mark-assessment-overdue.command.js';
+import { OpenFundingAccountCommand } from '../commands/open-funding-account.command.js';
+import { RecordAssessmentOutcomeCommand } from '../commands/record-assessment-outcome.command.js';
+
+@Processor(eventQueueName('disbursements'), { concurrency: 8 })
+export class DisbursementsEventsProcessor extends EventProcessor<'disbursements'> {
+  protected readonly handlers: EventHandlers<'disbursements'> = {
+    'program.approved': ({ payload: p }) => new OpenFundingAccountCommand(p.programId, p.budgetCents),
+    'program.suspended': ({ payload: p, aggregateVersion }) => new ApplyProgramStandingCommand(p.programId, true, aggregateVersion),
+    'program.reinstated': ({ payload: p, aggregateVersion }) => new ApplyProgramStandingCommand(p.programId, false, aggregateVersion),
+    'program.discontinued': ({ payload: p }) => new CloseFundingAccountCommand(p.programId, `Program discontinued: ${p.reason}`),
+    'program.closed': ({ payload: p }) => new CloseFundingAccountCommand(p.programId, `Program closed: ${p.reason}`),
+    'assessment.overdue': ({ payload: p }) => new MarkAssessmentOverdueCommand(p.programId, p.assessmentId),
+    'assessment.completed': ({ payload: p }) => new RecordAssessmentOutcomeCommand(p.programId, p.assessmentId, p.outcome),
+  };
+
+  constructor(kit: ConsumerKit) {
+    super('disbursements', kit);
+  }
+}

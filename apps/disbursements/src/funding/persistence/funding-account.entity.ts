@@ -1,0 +1,17 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { FundingAccountState } from '../domain/funding-account.aggregate.js';
+
+/** The account's state as one document; the money columns beside it carry the database's budget check. */
+@Entity({ name: 'funding_accounts', schema: 'disbursements' })
+export class FundingAccountEntity {
+  @PrimaryColumn('uuid', { name: 'program_id' }) programId: string;
+  @Column('text') status: string;
+  @Column('integer') version: number;
+  // bigint comes back from pg as a string; the state document is what the code reads.
+  @Column('bigint', { name: 'budget_cents' }) budgetCents: number | string;
+  @Column('bigint', { name: 'reserved_cents' }) reservedCents: number | string;
+  @Column('bigint', { name: 'released_cents' }) releasedCents: number | string;
+  @Column('jsonb') state: FundingAccountState;
+  @Column('timestamptz', { name: 'opened_at' }) openedAt: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+}

@@ -1,0 +1,218 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { NotFoundError } from '#libs/core';
+import { Outbox } from '#libs/messaging';
+import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
+import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
+import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
+import { DisbursementEntity } from './disbursement.entity.js';
+import { FundingAccountEntity } from './funding-account.entity.js';
+
+export interface DisbursementFilter {
+  programId?: string;
+  status?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * How a command locks the account: requests and everything that moves money take it exclusively,
+ * so the budget check and the update are one step even across instances; approvals only read
+ * its holds, so they share it and different requests are approved in parallel.
+ */
+export type AccountLock = 'exclusive' | 'shared';
+
+/** What a request command decides from the locked account and an earlier request with the same key. */
+export type RequestDecision = (account: FundingAccountAggregate, earlier: DisbursementAggregate | null) => DisbursementAggregate;
+
+/**
+ * Loads and saves funding accounts and their disbursements. Every command locks the account row
+ * first and the disbursement rows after it (one order everywhere, so no deadlocks), and writes
+ * the aggregates' events to the outbox in the same transaction.
+ */
+@Injectable()
+export class FundingRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tx: TransactionRunner,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Returns false when the program already has an account (a repeated program.approved). */
+  async open(account: FundingAccountAggregate): Promise<boolean> {
+    return this.tx.run(async (em) => {
+      if (await em.existsBy(FundingAccountEntity, { programId: account.programId })) return false;
+      await em.insert(FundingAccountEntity, accountRow(account));
+      await this.outbox.appendFrom(em, account);
+      return true;
+    });
+  }
+
+  async changeAccount(programId: string, whenMissing: () => Error, apply: (account: FundingAccountAggregate) => void): Promise<void> {
+    await this.tx.run(async (em) => {
+      const account = await this.lockAccount(em, programId, 'exclusive', whenMissing);
+      const lockedVersion = account.version;
+      apply(account);
+      await this.saveAccount(em, account, lockedVersion);
+    });
+  }
+
+  /** Like changeAccount, with the program's requests still holding funds, locked too; `apply` returns those it changed. */
+  async changeAccountAndPending(
+    programId: string,
+    whenMissing: () => Error,
+    apply: (account: FundingAccountAggregate, pending: DisbursementAggregate[]) => DisbursementAggregate[],
+  ): Promise<void> {
+    await this.tx.run(async (em) => {
+      const account = await this.lockAccount(em, programId, 'exclusive', whenMissing);
+      const lockedVersion = account.version;
+      const rows = await em.find(DisbursementEntity, {
+        where: { programId, status: In([...RESERVING_STATUSES]) },
+        order: { id: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const changed = apply(account, rows.map((row) => reviveDisbursement(row.state)));
+      await this.saveAccount(em, account, lockedVersion);
+      for (const disbursement of changed) await this.saveDisbursement(em, disbursement);
+    });
+  }
+
+  /**
+   * A new request, or the earlier one with the same Idempotency-Key: the key is looked up under
+   * the account lock, so concurrent retries see each other and reserve once.
+   */
+  async request(programId: string, idempotencyKey: string | null, decide: RequestDecision): Promise<DisbursementAggregate> {
+    return this.tx.run(async (em) => {
+      const account = await this.lockAccount(em, programId, 'exclusive', () => new NotFoundError('Funding account', programId));
+      const lockedVersion = account.version;
+      const earlierRow = idempotencyKey ? await em.findOneBy(DisbursementEntity, { programId, idempotencyKey }) : null;
+      const earlier = earlierRow ? reviveDisbursement(earlierRow.state) : null;
+      const disbursement = decide(account, earlier);
+      if (disbursement === earlier) return disbursement;
+      await em.insert(DisbursementEntity, disbursementRow(disbursement));
+      await this.outbox.appendFrom(em, disbursement);
+      await this.saveAccount(em, account, lockedVersion);
+      return disbursement;
+    });
+  }
+
+  async changeDisbursement(
+    id: string,
+    lock: AccountLock,
+    apply: (account: FundingAccountAggregate, disbursement: DisbursementAggregate) => void,
+  ): Promise<DisbursementAggregate> {
+    return this.tx.run(async (em) => {
+      // The program of a request never changes, so reading it before the locks is safe.
+      const found = await em.findOne(DisbursementEntity, { where: { id }, select: { id: true, programId: true } });
+      if (!found) throw new NotFoundError('Disbursement', id);
+      const account = await this.lockAccount(em, found.programId, lock, () => new NotFoundError('Funding account', found.programId));
+      const lockedVersion = account.version;
+      // Requests are never deleted: the row read above is still there.
+      const row = await em.findOne(DisbursementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const disbursement = reviveDisbursement(row!.state);
+      apply(account, disbursement);
+      await this.saveDisbursement(em, disbursement);
+      await this.saveAccount(em, account, lockedVersion);
+      return disbursement;
+    });
+  }
+
+  async getAccount(programId: string): Promise<FundingAccountState> {
+    const row = await this.dataSource.getRepository(FundingAccountEntity).findOneBy({ programId });
+    if (!row) throw new NotFoundError('Funding account', programId);
+    return reviveAccount(row.state).toState();
+  }
+
+  async getDisbursement(id: string): Promise<DisbursementState> {
+    const row = await this.dataSource.getRepository(DisbursementEntity).findOneBy({ id });
+    if (!row) throw new NotFoundError('Disbursement', id);
+    return reviveDisbursement(row.state).toState();
+  }
+
+  async list(f: DisbursementFilter): Promise<Page<DisbursementState>> {
+    const qb = this.dataSource.getRepository(DisbursementEntity).createQueryBuilder('d').orderBy('d.id', 'DESC');
+    if (f.programId) qb.andWhere('d.program_id = :programId', { programId: f.programId });
+    if (f.status) qb.andWhere('d.status = :status', { status: f.status });
+    const after = decodeCursor(f.cursor);
+    if (after) qb.andWhere('d.id < :after', { after: after.id });
+    const rows = await qb.limit(f.limit + 1).getMany();
+    return toPage(
+      rows.map((r) => reviveDisbursement(r.state).toState()),
+      f.limit,
+      (d) => ({ k: d.id, id: d.id }),
+    );
+  }
+
+  private async lockAccount(em: EntityManager, programId: string, lock: AccountLock, whenMissing: () => Error) {
+    const row = await em.findOne(FundingAccountEntity, {
+      where: { programId },
+      lock: { mode: lock === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read' },
+    });
+    if (!row) throw whenMissing();
+    return reviveAccount(row.state);
+  }
+
+  /** Only when the account changed: a shared lock must never turn into a write. */
+  private async saveAccount(em: EntityManager, account: FundingAccountAggregate, lockedVersion: number): Promise<void> {
+    if (account.version === lockedVersion) return;
+    await em.update(FundingAccountEntity, { programId: account.programId }, accountRow(account));
+    await this.outbox.appendFrom(em, account);
+  }
+
+  private async saveDisbursement(em: EntityManager, disbursement: DisbursementAggregate): Promise<void> {
+    await em.update(DisbursementEntity, { id: disbursement.id }, disbursementRow(disbursement));
+    await this.outbox.appendFrom(em, disbursement);
+  }
+}
+
+function accountRow(account: FundingAccountAggregate): FundingAccountEntity {
+  const state = account.toState();
+  return {
+    programId: state.programId,
+    status: state.status,
+    version: state.version,
+    budgetCents: state.budgetCents,
+    reservedCents: state.reservedCents,
+    releasedCents: state.releasedCents,
+    state,
+    openedAt: state.openedAt,
+    updatedAt: new Date(),
+  };
+}
+
+function disbursementRow(disbursement: DisbursementAggregate): DisbursementEntity {
+  const state = disbursement.toState();
+  return {
+    id: state.id,
+    programId: state.programId,
+    status: state.status,
+    version: state.version,
+    amountCents: state.amountCents,
+    requestedBy: state.requestedBy,
+    idempotencyKey: state.idempotencyKey,
+    state,
+    requestedAt: state.requestedAt,
+    updatedAt: new Date(),
+  };
+}
+
+// jsonb keeps dates as ISO strings; the aggregates work with Date.
+function reviveAccount(state: FundingAccountState): FundingAccountAggregate {
+  return FundingAccountAggregate.restore({
+    ...state,
+    openedAt: new Date(state.openedAt),
+    closedAt: state.closedAt === null ? null : new Date(state.closedAt),
+  });
+}
+
+function reviveDisbursement(state: DisbursementState): DisbursementAggregate {
+  const dated = <T extends { at: Date }>(entry: T | null): T | null => (entry === null ? null : { ...entry, at: new Date(entry.at) });
+  return DisbursementAggregate.restore({
+    ...state,
+    requestedAt: new Date(state.requestedAt),
+    approvals: state.approvals.map((approval) => ({ ...approval, at: new Date(approval.at) })),
+    rejection: dated(state.rejection),
+    release: dated(state.release),
+    cancellation: dated(state.cancellation),
+  });
+}

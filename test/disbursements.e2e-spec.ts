@@ -1,0 +1,413 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { v7 as uuidv7 } from 'uuid';
+import { systemActor, type EventPayloads } from '#libs/contracts';
+import { OutboxRelay } from '#libs/messaging';
+import { createService } from '#libs/platform';
+import { loadServiceDefinition } from './support/services.js';
+import { TestSystem, type Person } from './support/test-system.js';
+import { people, programBody } from './support/fixtures.js';
+
+/** Budget of every program here: $2,500,000. The dual-approval threshold is the default $1,000,000. */
+const BUDGET = 250_000_000;
+const THRESHOLD = 100_000_000;
+
+describe('disbursements: funding accounts, requests, approvals and holds', () => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await TestSystem.start({ services: ['proposals', 'reviews', 'disbursements', 'audit'] });
+  });
+  afterAll(() => sys?.stop());
+
+  const api = () => sys.http('disbursements');
+
+  async function draftedProgram(): Promise<string> {
+    return (await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201)).body.id;
+  }
+
+  /** Submits and approves a program through proposals and reviews; resolves once its funding account is open. */
+  async function approve(programId: string): Promise<string> {
+    await sys.http('proposals').post(`/programs/${programId}/submit`).set(sys.auth(people.manager)).expect(200);
+    const reviewId = await sys.eventually(async () => {
+      const res = await sys.http('reviews').get('/reviews').query({ programId }).set(sys.auth(people.reviewer)).expect(200);
+      expect(res.body.items).toHaveLength(1);
+      return res.body.items[0].id as string;
+    });
+    await sys
+      .http('reviews')
+      .post(`/reviews/${reviewId}/decisions`)
+      .set(sys.auth(people.reviewer))
+      .send({ decision: 'APPROVE', rationale: 'Measurable objectives, clean partner, budget within the ceiling.' })
+      .expect(200);
+    await sys.eventually(() => api().get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200));
+    return programId;
+  }
+
+  const approvedProgram = async () => approve(await draftedProgram());
+
+  async function account(programId: string) {
+    return (await api().get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200)).body;
+  }
+
+  function requestFunds(programId: string, amountCents: unknown, who: Person = people.manager) {
+    return api().post('/disbursements').set(sys.auth(who)).send({ programId, amountCents, purpose: 'Training centre equipment' });
+  }
+
+  async function requested(programId: string, amountCents: number, who: Person = people.manager): Promise<string> {
+    return (await requestFunds(programId, amountCents, who).expect(201)).body.id;
+  }
+
+  function act(id: string, action: 'approve' | 'reject' | 'release' | 'cancel', who: Person, body: object = {}) {
+    return api().post(`/disbursements/${id}/${action}`).set(sys.auth(who)).send(body);
+  }
+
+  const release = (id: string, who: Person) => act(id, 'release', who, { paymentReference: 'WIRE-2027-0001' });
+
+  async function eventCount(type: string, aggregateId: string): Promise<number> {
+    const rows = await sys.query(`SELECT 1 FROM disbursements.outbox WHERE type = $1 AND envelope->>'aggregateId' = $2`, [type, aggregateId]);
+    return rows.length;
+  }
+
+  async function programAction(programId: string, action: 'suspend' | 'reinstate' | 'close', who: Person) {
+    await sys.http('proposals').post(`/programs/${programId}/${action}`).set(sys.auth(who)).send({ reason: `Test: ${action}` }).expect(200);
+  }
+
+  async function holdsBecome(programId: string, holds: string[]) {
+    await sys.eventually(async () => expect((await account(programId)).holds).toEqual(holds));
+  }
+
+  it('opens the account on program.approved and runs a request from approval to release', async () => {
+    const programId = await approvedProgram();
+    expect(await account(programId)).toMatchObject({
+      programId,
+      budgetCents: BUDGET,
+      reservedCents: 0,
+      releasedCents: 0,
+      availableCents: BUDGET,
+      holds: [],
+      status: 'OPEN',
+    });
+
+    const created = await requestFunds(programId, 40_000_000).expect(201);
+    expect(created.body).toMatchObject({ programId, amountCents: 40_000_000, status: 'REQUESTED', requiredApprovals: 1, requestedBy: people.manager.sub });
+    const id = created.body.id as string;
+    expect(await account(programId)).toMatchObject({ reservedCents: 40_000_000, availableCents: BUDGET - 40_000_000 });
+
+    const approved = await act(id, 'approve', people.approver, { comment: 'Invoices match' }).expect(200);
+    expect(approved.body.status).toBe('APPROVED');
+    await release(id, people.approver2).expect(200);
+
+    const got = await api().get(`/disbursements/${id}`).set(sys.auth(people.auditor)).expect(200);
+    expect(got.body).toMatchObject({
+      status: 'RELEASED',
+      paymentReference: 'WIRE-2027-0001',
+      release: { by: people.approver2.sub, paymentReference: 'WIRE-2027-0001' },
+    });
+    expect(got.body.approvals).toEqual([{ approverId: people.approver.sub, at: expect.any(String), comment: 'Invoices match' }]);
+    expect(await account(programId)).toMatchObject({ reservedCents: 0, releasedCents: 40_000_000, availableCents: BUDGET - 40_000_000 });
+
+    const other = await requested(programId, 1_000);
+    const list = await api().get('/disbursements').query({ programId, status: 'RELEASED' }).set(sys.auth(people.auditor)).expect(200);
+    expect(list.body).toEqual({ items: [expect.objectContaining({ id })], nextCursor: null });
+    const firstPage = await api().get('/disbursements').query({ programId, limit: 1 }).set(sys.auth(people.auditor)).expect(200);
+    expect(firstPage.body.items.map((d: { id: string }) => d.id)).toEqual([other]);
+    const secondPage = await api()
+      .get('/disbursements')
+      .query({ programId, limit: 1, cursor: firstPage.body.nextCursor })
+      .set(sys.auth(people.auditor))
+      .expect(200);
+    expect(secondPage.body).toEqual({ items: [expect.objectContaining({ id })], nextCursor: null });
+
+    await sys.eventually(async () => {
+      const rows = await sys.query<{ type: string }>(
+        `SELECT type FROM audit.ledger WHERE source = 'disbursements' AND program_id = $1 ORDER BY seq`,
+        [programId],
+      );
+      expect(rows.map((r) => r.type)).toEqual([
+        'funding.account-opened',
+        'disbursement.requested',
+        'disbursement.approval-recorded',
+        'disbursement.approved',
+        'disbursement.released',
+        'disbursement.requested',
+      ]);
+    });
+  });
+
+  it('refuses bad amounts with a clear code and changes nothing', async () => {
+    const programId = await approvedProgram();
+    for (const amountCents of [0, -100, 1.5, '1000', null, 1e20, true]) {
+      const res = await requestFunds(programId, amountCents).expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: expect.arrayContaining([expect.objectContaining({ field: 'amountCents' })]) });
+    }
+    await api().post('/disbursements').set(sys.auth(people.manager)).send({ programId, purpose: 'x'.repeat(10) }).expect(400);
+    const extra = await api()
+      .post('/disbursements')
+      .set(sys.auth(people.manager))
+      .send({ programId, amountCents: 100, purpose: 'Training centre equipment', approved: true })
+      .expect(400);
+    expect(extra.body.details).toEqual([expect.objectContaining({ field: 'approved' })]);
+    const beyond = await requestFunds(programId, BUDGET + 1).expect(409);
+    expect(beyond.body).toMatchObject({ code: 'INSUFFICIENT_FUNDS', details: { availableCents: BUDGET, requestedCents: BUDGET + 1 } });
+    await requestFunds('not-a-uuid', 100).expect(400);
+    expect((await requestFunds(uuidv7(), 100).expect(404)).body.code).toBe('NOT_FOUND');
+    await requestFunds(programId, 100, people.approver).expect(403);
+
+    expect(await account(programId)).toMatchObject({ reservedCents: 0, releasedCents: 0, availableCents: BUDGET });
+    expect(await sys.query(`SELECT id FROM disbursements.disbursements WHERE program_id = $1`, [programId])).toEqual([]);
+    await api().get('/disbursements').query({ status: 'PAID' }).set(sys.auth(people.auditor)).expect(400);
+    await api().get('/disbursements/123').set(sys.auth(people.auditor)).expect(400);
+  });
+
+  it('needs two different approvers at the threshold; the requester can neither approve nor release (403, audited)', async () => {
+    const programId = await approvedProgram();
+    const requesterApprover: Person = { sub: 'gm-approver-zoe', roles: ['grant_manager', 'approver'] };
+    const id = await requested(programId, THRESHOLD, requesterApprover);
+
+    const own = await act(id, 'approve', requesterApprover).expect(403);
+    expect(own.body).toMatchObject({ code: 'SEPARATION_OF_DUTIES', details: { disbursementId: id, programId } });
+    expect((await act(id, 'approve', people.approver).expect(200)).body).toMatchObject({ status: 'PARTIALLY_APPROVED', requiredApprovals: 2 });
+    expect((await act(id, 'approve', people.approver).expect(403)).body.code).toBe('SEPARATION_OF_DUTIES');
+    await release(id, people.approver2).expect(409);
+    expect((await act(id, 'approve', people.approver2).expect(200)).body.status).toBe('APPROVED');
+    expect((await release(id, requesterApprover).expect(403)).body.code).toBe('SEPARATION_OF_DUTIES');
+    await release(id, people.approver2).expect(200);
+
+    await sys.eventually(async () => {
+      const denials = await sys.query<{ code: string; actor: string }>(
+        `SELECT payload->>'code' AS code, actor_id AS actor
+           FROM audit.ledger WHERE type = 'access.denied' AND program_id = $1 ORDER BY seq`,
+        [programId],
+      );
+      expect(denials).toEqual([
+        { code: 'SEPARATION_OF_DUTIES', actor: requesterApprover.sub },
+        { code: 'SEPARATION_OF_DUTIES', actor: people.approver.sub },
+        { code: 'SEPARATION_OF_DUTIES', actor: requesterApprover.sub },
+      ]);
+    });
+  });
+
+  it('answers a retried POST with the same Idempotency-Key with the same request and reserves once', async () => {
+    const programId = await approvedProgram();
+    const post = (key: string, amountCents = 5_000_000) =>
+      api().post('/disbursements').set(sys.auth(people.manager)).set('Idempotency-Key', key).send({ programId, amountCents, purpose: 'Tranche 1' });
+
+    const first = await post('tranche-1').expect(201);
+    const retry = await post('tranche-1').expect(201);
+    expect(retry.body).toEqual(first.body);
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => post('tranche-2')));
+    expect(concurrent.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
+    expect(await account(programId)).toMatchObject({ reservedCents: 10_000_000 });
+
+    const reused = await post('tranche-1', 6_000_000).expect(409);
+    expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', details: { disbursementId: first.body.id } });
+    expect((await post('bad key with spaces').expect(400)).body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    expect(await account(programId)).toMatchObject({ reservedCents: 10_000_000 });
+    expect(await eventCount('disbursement.requested', first.body.id)).toBe(1);
+  });
+
+  it('blocks approval and release while the program is suspended, until it is reinstated', async () => {
+    const programId = await approvedProgram();
+    const id = await requested(programId, 1_000_000);
+    await programAction(programId, 'suspend', people.reviewer);
+    await holdsBecome(programId, ['PROGRAM_SUSPENDED']);
+
+    const held = await act(id, 'approve', people.approver).expect(409);
+    expect(held.body).toMatchObject({ code: 'FUNDS_ON_HOLD', details: { holds: ['PROGRAM_SUSPENDED'] } });
+    // Requests may still be made while on hold.
+    await requested(programId, 1_000);
+    await programAction(programId, 'reinstate', people.reviewer);
+    await holdsBecome(programId, []);
+    await act(id, 'approve', people.approver).expect(200);
+
+    await programAction(programId, 'suspend', people.reviewer);
+    await holdsBecome(programId, ['PROGRAM_SUSPENDED']);
+    expect((await release(id, people.approver2).expect(409)).body.code).toBe('FUNDS_ON_HOLD');
+    expect((await api().get(`/disbursements/${id}`).set(sys.auth(people.auditor))).body.status).toBe('APPROVED');
+    await programAction(programId, 'reinstate', people.reviewer);
+    await holdsBecome(programId, []);
+    await release(id, people.approver2).expect(200);
+    expect(await eventCount('funding.hold-placed', programId)).toBe(2);
+    expect(await eventCount('funding.hold-lifted', programId)).toBe(2);
+  });
+
+  it('closing the program cancels every request not yet released and frees the reservation', async () => {
+    const programId = await approvedProgram();
+    const paid = await requested(programId, 10_000_000);
+    await act(paid, 'approve', people.approver).expect(200);
+    await release(paid, people.approver2).expect(200);
+    const approved = await requested(programId, 20_000_000);
+    await act(approved, 'approve', people.approver).expect(200);
+    const partial = await requested(programId, THRESHOLD);
+    await act(partial, 'approve', people.approver).expect(200);
+    const pending = await requested(programId, 30_000_000);
+    const rejected = await requested(programId, 1_000);
+    await act(rejected, 'reject', people.approver, { reason: 'Duplicate of an earlier request' }).expect(200);
+
+    await programAction(programId, 'close', people.manager);
+    await sys.eventually(async () => expect((await account(programId)).status).toBe('CLOSED'));
+    expect(await account(programId)).toMatchObject({ reservedCents: 0, releasedCents: 10_000_000, availableCents: BUDGET - 10_000_000 });
+    const statuses = async (ids: string[]) =>
+      Promise.all(ids.map(async (id) => (await api().get(`/disbursements/${id}`).set(sys.auth(people.auditor))).body.status));
+    expect(await statuses([paid, approved, partial, pending, rejected])).toEqual(['RELEASED', 'CANCELLED', 'CANCELLED', 'CANCELLED', 'REJECTED']);
+    expect((await requestFunds(programId, 1_000).expect(409)).body.code).toBe('ACCOUNT_CLOSED');
+    expect((await act(pending, 'approve', people.approver).expect(409)).body.code).toBe('INVALID_TRANSITION');
+  });
+
+  it('the manager cancels a request, and the amount becomes available again', async () => {
+    const programId = await approvedProgram();
+    const id = await requested(programId, 7_000_000);
+    await act(id, 'cancel', people.approver, { reason: 'Not mine' }).expect(403);
+    await act(id, 'cancel', people.manager, { reason: '' }).expect(400);
+    expect((await act(id, 'cancel', people.manager2, { reason: 'Raised twice' }).expect(200)).body).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'Raised twice',
+      cancellation: { by: people.manager2.sub, reason: 'Raised twice' },
+    });
+    expect(await account(programId)).toMatchObject({ reservedCents: 0, availableCents: BUDGET });
+    expect((await act(id, 'cancel', people.manager, { reason: 'Again' }).expect(409)).body.code).toBe('INVALID_TRANSITION');
+  });
+
+  describe('assessment holds, delivered on the disbursements queue', () => {
+    let sourceSeq = 1_000;
+    async function deliver<T extends 'assessment.overdue' | 'assessment.completed' | 'program.discontinued'>(
+      type: T,
+      payload: EventPayloads[T],
+    ) {
+      const eventId = uuidv7();
+      const envelope = {
+        eventId,
+        type,
+        version: 1,
+        source: type.startsWith('program') ? 'proposals' : 'assessments',
+        sourceSeq: ++sourceSeq,
+        aggregateType: type.startsWith('program') ? 'program' : 'assessment-point',
+        aggregateId: 'assessmentId' in payload && payload.assessmentId ? payload.assessmentId : payload.programId,
+        aggregateVersion: 1,
+        occurredAt: new Date().toISOString(),
+        actor: systemActor('assessments'),
+        correlationId: eventId,
+        causationId: null,
+        payload,
+      };
+      await sys.app('disbursements').get(OutboxRelay).queue('disbursements').add(type, envelope, {
+        jobId: eventId,
+        attempts: 50,
+        backoff: { type: 'fixed', delay: 100 },
+      });
+    }
+    const overdue = (programId: string, assessmentId: string) =>
+      deliver('assessment.overdue', { programId, assessmentId, dueAt: new Date().toISOString() });
+    const completed = (programId: string, assessmentId: string, outcome: EventPayloads['assessment.completed']['outcome']) =>
+      deliver('assessment.completed', { programId, assessmentId, outcome, narrative: 'Progress reviewed', indicatorResults: [], requiredActions: [] });
+
+    it('keeps ASSESSMENT_OVERDUE while any point is overdue; ADJUST holds until a later CONTINUE', async () => {
+      const programId = await approvedProgram();
+      const [first, second, followUp] = [uuidv7(), uuidv7(), uuidv7()];
+      await overdue(programId, first);
+      await overdue(programId, second);
+      await holdsBecome(programId, ['ASSESSMENT_OVERDUE']);
+      expect((await account(programId)).overdueAssessmentIds).toEqual([first, second].sort());
+
+      await completed(programId, first, 'CONTINUE');
+      await sys.eventually(async () => expect((await account(programId)).overdueAssessmentIds).toEqual([second]));
+      expect((await account(programId)).holds).toEqual(['ASSESSMENT_OVERDUE']);
+
+      await completed(programId, second, 'ADJUST');
+      await holdsBecome(programId, ['ADJUSTMENT_REQUIRED']);
+      const id = await requested(programId, 1_000);
+      expect((await act(id, 'approve', people.approver).expect(409)).body.details).toEqual({ holds: ['ADJUSTMENT_REQUIRED'] });
+
+      await completed(programId, followUp, 'STRENGTHEN');
+      await holdsBecome(programId, []);
+      await act(id, 'approve', people.approver).expect(200);
+      const causes = await sys.query<{ type: string; hold: string; cause: string }>(
+        `SELECT type, envelope->'payload'->>'hold' AS hold, envelope->'payload'->>'causeId' AS cause
+           FROM disbursements.outbox WHERE type LIKE 'funding.hold-%' AND envelope->>'aggregateId' = $1 ORDER BY source_seq`,
+        [programId],
+      );
+      expect(causes).toEqual([
+        { type: 'funding.hold-placed', hold: 'ASSESSMENT_OVERDUE', cause: first },
+        { type: 'funding.hold-lifted', hold: 'ASSESSMENT_OVERDUE', cause: second },
+        { type: 'funding.hold-placed', hold: 'ADJUSTMENT_REQUIRED', cause: second },
+        { type: 'funding.hold-lifted', hold: 'ADJUSTMENT_REQUIRED', cause: followUp },
+      ]);
+    });
+
+    it('retries a hold that arrives before the account opens, and program.discontinued closes the account', async () => {
+      const programId = await draftedProgram();
+      const assessmentId = uuidv7();
+      await overdue(programId, assessmentId);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await api().get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(404);
+      // The account opens from the real program.approved; the early hold then applies on a retry.
+      await approve(programId);
+      await holdsBecome(programId, ['ASSESSMENT_OVERDUE']);
+
+      const id = await requested(programId, 1_000);
+      await deliver('program.discontinued', { programId, reason: 'Outcome DISCONTINUE', assessmentId });
+      await sys.eventually(async () => expect((await account(programId)).status).toBe('CLOSED'));
+      expect((await api().get(`/disbursements/${id}`).set(sys.auth(people.auditor))).body).toMatchObject({
+        status: 'CANCELLED',
+        cancellation: { by: 'system:disbursements', reason: 'Program discontinued: Outcome DISCONTINUE' },
+      });
+    });
+  });
+
+  describe('under concurrency', () => {
+    const TRANCHE = 20_000_000;
+    const FITTING = Math.floor(BUDGET / TRANCHE);
+
+    async function hammer(programId: string, apps: INestApplication[]) {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          request(apps[i % apps.length].getHttpServer())
+            .post('/disbursements')
+            .set(sys.auth(people.manager))
+            .send({ programId, amountCents: TRANCHE, purpose: `Tranche ${i}` }),
+        ),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(FITTING);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(50 - FITTING);
+      expect(responses.filter((r) => r.status === 409).every((r) => r.body.code === 'INSUFFICIENT_FUNDS')).toBe(true);
+      expect(await account(programId)).toMatchObject({ reservedCents: FITTING * TRANCHE, availableCents: BUDGET - FITTING * TRANCHE });
+      const [{ total }] = await sys.query<{ total: string }>(
+        `SELECT sum(amount_cents) AS total FROM disbursements.disbursements WHERE program_id = $1`,
+        [programId],
+      );
+      expect(Number(total)).toBe(FITTING * TRANCHE);
+    }
+
+    it('50 concurrent requests on one account: exactly those that fit succeed', async () => {
+      await hammer(await approvedProgram(), [sys.app('disbursements')]);
+    });
+
+    it('the same across two instances of the service', async () => {
+      const programId = await approvedProgram();
+      const second = await createService(await loadServiceDefinition('disbursements'), sys.config('disbursements'));
+      await second.init();
+      try {
+        await hammer(programId, [sys.app('disbursements'), second]);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('20 concurrent approvals of one request leave two approvals and one APPROVED transition', async () => {
+      const programId = await approvedProgram();
+      const id = await requested(programId, THRESHOLD);
+      const approvers: Person[] = Array.from({ length: 20 }, (_, i) => ({ sub: `ap-${i}`, roles: ['approver'] }));
+      const responses = await Promise.all(approvers.map((who) => act(id, 'approve', who)));
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(2);
+      expect(responses.filter((r) => r.status === 409).every((r) => r.body.code === 'INVALID_TRANSITION')).toBe(true);
+      expect(responses.filter((r) => r.status === 409)).toHaveLength(18);
+      const got = (await api().get(`/disbursements/${id}`).set(sys.auth(people.auditor))).body;
+      expect(got.status).toBe('APPROVED');
+      expect(new Set(got.approvals.map((a: { approverId: string }) => a.approverId)).size).toBe(2);
+      expect(await eventCount('disbursement.approval-recorded', id)).toBe(2);
+      expect(await eventCount('disbursement.approved', id)).toBe(1);
+    });
+  });
+});
