@@ -63,6 +63,8 @@ export class TestSystem {
       relayPollMs: 200,
       eventBackoffMs: 100,
       dbPoolSize: 5,
+      // Tests fire bursts from one address; the rate-limit test lowers this on purpose.
+      rateLimitPerMinute: 1_000_000,
       ...this.overrides,
       ...extra,
     });

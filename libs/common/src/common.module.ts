@@ -1,5 +1,5 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
@@ -7,6 +7,7 @@ import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
 import { HealthController, RedisHealthIndicator } from './health.js';
 import { HttpErrorFilter } from './http-errors.js';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 import { RequestContext } from './request-context.js';
 
 function pinoOptions(config: ServiceConfig): Options {
@@ -40,6 +41,8 @@ export class CommonModule implements NestModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Registered before the auth guard: floods are refused before any token work.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         MetricsRegistry,
         RedisHealthIndicator,
       ],

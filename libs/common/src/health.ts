@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthI
 import { Redis } from 'ioredis';
 import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
 import { Public } from './public.decorator.js';
+import { SkipRateLimit } from './rate-limit.guard.js';
 import { redisOptions } from './redis.js';
 
 @Injectable()
@@ -38,6 +39,7 @@ export class RedisHealthIndicator implements OnModuleDestroy {
 }
 
 @ApiTags('health')
+@SkipRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -8,3 +8,4 @@ export * from './public.decorator.js';
 export * from './redis.js';
 export * from './request-context.js';
 export * from './page-query.dto.js';
+export * from './rate-limit.guard.js';

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from './public.decorator.js';
+import { SkipRateLimit } from './rate-limit.guard.js';
 
 /** One registry per application, so several services can run in one process (tests) without clashing. */
 @Injectable()
@@ -45,6 +46,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 }
 
 @ApiExcludeController()
+@SkipRateLimit()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsRegistry) {}
