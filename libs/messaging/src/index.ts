@@ -11,3 +11,4 @@ export * from './relay.js';
 export * from './out-of-order.error.js';
 export * from './queue.metrics.js';
 export * from './redis-policy.check.js';
+export * from './redis-restart.watcher.js';

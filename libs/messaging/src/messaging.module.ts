@@ -10,6 +10,7 @@ import { MessagingMetrics } from './messaging.metrics.js';
 import { Outbox } from './outbox.js';
 import { QueueMetrics } from './queue.metrics.js';
 import { RedisPolicyCheck } from './redis-policy.check.js';
+import { RedisRestartWatcher } from './redis-restart.watcher.js';
 import { OutboxRelay } from './relay.js';
 
 /** The event backbone of one service: outbox, relay, inbox, and its own queue's worker connection. */
@@ -33,9 +34,10 @@ export class MessagingModule {
         MessagingMetrics,
         QueueMetrics,
         RedisPolicyCheck,
+        RedisRestartWatcher,
         { provide: DENIAL_RECORDER, useClass: OutboxDenialRecorder },
       ],
-      exports: [Outbox, OutboxRelay, Inbox, ConsumerKit, MessagingMetrics, DENIAL_RECORDER, CqrsModule, BullModule],
+      exports: [RedisRestartWatcher, Outbox, OutboxRelay, Inbox, ConsumerKit, MessagingMetrics, DENIAL_RECORDER, CqrsModule, BullModule],
     };
   }
 }

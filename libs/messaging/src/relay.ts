@@ -6,8 +6,11 @@ import { eventQueueName, subscribersOf, type EventEnvelope, type EventType, type
 import { SERVICE_CONFIG, redisConnection, type ServiceConfig } from '#libs/common';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
+import { RedisRestartWatcher } from './redis-restart.watcher.js';
 
 const BATCH = 200;
+/** How far before Redis was last seen alive to re-send: well over appendfsync's one second. */
+const LOST_WINDOW_MS = 10_000;
 
 /**
  * Publishes committed outbox rows to the queue of every subscriber (job id = eventId).
@@ -30,8 +33,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly dataSource: DataSource,
     private readonly metrics: MessagingMetrics,
+    redisWatcher: RedisRestartWatcher,
   ) {
     this.schema = config.service as ServiceName;
+    redisWatcher.onRestart((lastSeenBefore) => this.republishSince(new Date(lastSeenBefore.getTime() - LOST_WINDOW_MS)));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -72,6 +77,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const [, count] = (await this.dataSource.query(
       `UPDATE "${this.schema}".outbox SET published_at = NULL WHERE source_seq BETWEEN $1 AND $2`,
       [fromSeq, toSeq],
+    )) as [unknown, number];
+    this.kick();
+    return count;
+  }
+
+  /** After a Redis restart: publish again what was published since `since` (job ids and inboxes dedupe). */
+  async republishSince(since: Date): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE "${this.schema}".outbox SET published_at = NULL WHERE published_at >= $1`,
+      [since],
     )) as [unknown, number];
     this.kick();
     return count;
