@@ -89,7 +89,8 @@ function composeUp(service: 'postgres' | 'redis', port: string): void {
 function asPostgresUser(command: string, args: string[]): void {
   const root = process.getuid?.() === 0;
   const [cmd, argv] = root ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
-  execFileSync(cmd, argv, { stdio: 'inherit' });
+  // Quiet unless it fails: the thrown error carries the tool's own output.
+  execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function startLocalPostgres(port: string): void {

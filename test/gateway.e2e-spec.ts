@@ -1,74 +1,39 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ROLES, SERVICES, type ServiceName } from '#libs/contracts';
-import { loadConfig, type ServiceConfig } from '#libs/common';
-import { createGatewayApp } from '../apps/gateway/src/gateway.app.js';
-import { TestSystem } from './support/test-system.js';
+import { ROLES, SERVICES } from '#libs/contracts';
+import { CONSOLE_CONFIG, GatewaySystem } from './browser/gateway-system.js';
 import { people, programBody } from './support/fixtures.js';
 
-const CONSOLE_CONFIG = 'apps/gateway/console/vite.config.ts';
-
 describe('gateway: one origin for every service, the console and the docs', () => {
-  let sys: TestSystem;
-  let gateway: INestApplication;
-  let gatewayConfig: ServiceConfig;
-  let consoleDir: string;
-  const http = () => request(gateway.getHttpServer());
-
-  async function startGateway(overrides: Partial<ServiceConfig> = {}, dir = consoleDir): Promise<INestApplication> {
-    const app = await createGatewayApp({ ...gatewayConfig, ...overrides }, { consoleDir: dir });
-    await app.init();
-    return app;
-  }
+  let system: GatewaySystem;
+  const sys = () => system.sys;
+  const http = () => request(system.gateway.getHttpServer());
 
   beforeAll(async () => {
-    consoleDir = mkdtempSync(join(tmpdir(), 'cuentas-console-'));
-    if (existsSync(CONSOLE_CONFIG)) {
-      // Built into a directory of its own so the test never races a build of dist/console.
-      execFileSync('npx', ['vite', 'build', '--config', CONSOLE_CONFIG, '--outDir', consoleDir, '--emptyOutDir', '--logLevel', 'error'], {
-        stdio: 'inherit',
-      });
-    }
-    sys = await TestSystem.start({ services: [...SERVICES] });
-    const upstreams = {} as Record<ServiceName, string>;
-    for (const [service, app] of sys.apps) {
-      await app.listen(0, '127.0.0.1');
-      upstreams[service] = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    }
-    gatewayConfig = loadConfig('gateway', process.env, { port: 0, host: '127.0.0.1', logLevel: 'silent', upstreams });
-    gateway = await startGateway();
+    system = await GatewaySystem.start();
   }, 180_000);
-
-  afterAll(async () => {
-    await gateway?.close();
-    await sys?.stop();
-    rmSync(consoleDir, { recursive: true, force: true });
-  });
+  afterAll(() => system?.stop());
 
   it('proxies writes and reads with their status codes, bodies and correlation id', async () => {
     const created = await http()
       .post('/programs')
-      .set(sys.auth(people.manager))
+      .set(sys().auth(people.manager))
       .set('X-Correlation-Id', 'gw-create-1')
       .send(programBody({ title: 'Through the gateway' }))
       .expect(201);
     expect(created.headers['x-correlation-id']).toBe('gw-create-1');
     expect(created.body).toMatchObject({ status: 'DRAFT', version: 1, title: 'Through the gateway' });
 
-    const read = await http().get(`/programs/${created.body.id}`).set(sys.auth(people.reviewer)).expect(200);
+    const read = await http().get(`/programs/${created.body.id}`).set(sys().auth(people.reviewer)).expect(200);
     expect(read.body).toMatchObject({ id: created.body.id, status: 'DRAFT' });
 
-    const list = await http().get('/programs').query({ q: 'Through the gateway' }).set(sys.auth(people.auditor)).expect(200);
+    const list = await http().get('/programs').query({ q: 'Through the gateway' }).set(sys().auth(people.auditor)).expect(200);
     expect(list.body.items.map((p: { id: string }) => p.id)).toContain(created.body.id);
 
     // The event the service emitted carries the id the client chose at the gateway.
-    const rows = await sys.eventually(async () => {
-      const found = await sys.query<{ correlation_id: string }>(
+    const rows = await sys().eventually(async () => {
+      const found = await sys().query<{ correlation_id: string }>(
         `SELECT correlation_id FROM audit.ledger WHERE aggregate_id = $1`,
         [created.body.id],
       );
@@ -81,7 +46,7 @@ describe('gateway: one origin for every service, the console and the docs', () =
   it('passes refusals through unchanged: a 400 naming fields and a 401', async () => {
     const invalid = await http()
       .post('/programs')
-      .set(sys.auth(people.manager))
+      .set(sys().auth(people.manager))
       .set('X-Correlation-Id', 'gw-invalid-1')
       .send(programBody({ budgetCents: 'lots', extra: true }))
       .expect(400);
@@ -96,13 +61,13 @@ describe('gateway: one origin for every service, the console and the docs', () =
   });
 
   it('routes each prefix to its owning service', async () => {
-    await http().get('/reviews').set(sys.auth(people.reviewer)).expect(200);
-    await http().get('/restricted-parties').set(sys.auth(people.admin)).expect(200);
-    const areas = await http().get('/priority-areas/GT').set(sys.auth(people.manager)).expect(200);
+    await http().get('/reviews').set(sys().auth(people.reviewer)).expect(200);
+    await http().get('/restricted-parties').set(sys().auth(people.admin)).expect(200);
+    const areas = await http().get('/priority-areas/GT').set(sys().auth(people.manager)).expect(200);
     expect(Array.isArray(areas.body.areas)).toBe(true);
-    await http().get('/disbursements').set(sys.auth(people.approver)).expect(200);
-    await http().get('/assessments').set(sys.auth(people.scheduler)).expect(200);
-    const verify = await http().get('/audit/verify').set(sys.auth(people.auditor)).expect(200);
+    await http().get('/disbursements').set(sys().auth(people.approver)).expect(200);
+    await http().get('/assessments').set(sys().auth(people.scheduler)).expect(200);
+    const verify = await http().get('/audit/verify').set(sys().auth(people.auditor)).expect(200);
     expect(verify.body.valid).toBe(true);
     // Only the prefix itself or paths below it are proxied.
     await http().get('/programsX').expect(404);
@@ -119,7 +84,7 @@ describe('gateway: one origin for every service, the console and the docs', () =
   });
 
   it('hides the people list in production', async () => {
-    const production = await startGateway({ nodeEnv: 'production' });
+    const production = await system.extraGateway({ nodeEnv: 'production' });
     try {
       await request(production.getHttpServer()).get('/console/people').expect(404);
     } finally {
@@ -128,12 +93,12 @@ describe('gateway: one origin for every service, the console and the docs', () =
   });
 
   it('serves the console at / when built, and explains when it is not', async () => {
-    if (existsSync(join(consoleDir, 'index.html'))) {
+    if (existsSync(CONSOLE_CONFIG)) {
       const res = await http().get('/').expect(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
       expect(res.text).toMatch(/<div id="root">/);
     }
-    const bare = await startGateway({}, join(consoleDir, 'absent'));
+    const bare = await system.extraGateway({}, join(system.consoleDir, 'absent'));
     try {
       const res = await request(bare.getHttpServer()).get('/').expect(404);
       expect(res.body.message).toMatch(/npm run build:console/);
@@ -162,13 +127,13 @@ describe('gateway: one origin for every service, the console and the docs', () =
     expect(Object.keys(ready.body.upstreams).sort()).toEqual([...SERVICES].sort());
     await http().get('/health/live').expect(200);
 
-    await sys.stopService('audit');
+    await sys().stopService('audit');
     const degraded = await http().get('/health/ready').expect(503);
     expect(degraded.body.status).toBe('error');
     expect(degraded.body.upstreams.audit.status).toBe('down');
     expect(degraded.body.upstreams.proposals.status).toBe('up');
 
-    const down = await http().get('/audit/head').set(sys.auth(people.auditor)).set('X-Correlation-Id', 'gw-down-1').expect(503);
+    const down = await http().get('/audit/head').set(sys().auth(people.auditor)).set('X-Correlation-Id', 'gw-down-1').expect(503);
     expect(down.body).toEqual({
       statusCode: 503,
       code: 'SERVICE_UNAVAILABLE',

@@ -6,7 +6,7 @@ import type { Role, ServiceName } from '#libs/contracts';
 import { signToken } from '#libs/auth';
 import { loadConfig, type ServiceConfig } from '#libs/common';
 import { createService } from '#libs/platform';
-import { TEST_REDIS_URL, createDatabase, deleteRedisKeys, dropDatabase, eventually, uniqueName } from '#libs/testing';
+import { TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL, createDatabase, deleteRedisKeys, dropDatabase, eventually, uniqueName } from '#libs/testing';
 import { loadServiceDefinition } from './services.js';
 
 export interface Person {
@@ -20,6 +20,8 @@ export interface TestSystemOptions {
   services: ServiceName[];
   /** Configuration overrides for every service (e.g. a small dayMs, a spare Redis). */
   config?: Partial<ServiceConfig>;
+  /** A Postgres of the test's own (admin connection URL); the machine's shared one by default. */
+  adminUrl?: string;
 }
 
 /**
@@ -36,12 +38,14 @@ export class TestSystem {
     readonly databaseUrl: string,
     readonly redisPrefix: string,
     private readonly overrides: Partial<ServiceConfig>,
+    private readonly adminUrl: string,
   ) {}
 
   static async start(options: TestSystemOptions): Promise<TestSystem> {
     const database = uniqueName('db');
-    const databaseUrl = await createDatabase(database);
-    const system = new TestSystem(database, databaseUrl, uniqueName('redis'), options.config ?? {});
+    const adminUrl = options.adminUrl ?? TEST_ADMIN_DATABASE_URL;
+    const databaseUrl = await createDatabase(database, adminUrl);
+    const system = new TestSystem(database, databaseUrl, uniqueName('redis'), options.config ?? {}, adminUrl);
     system.db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     try {
       for (const service of options.services) await system.startService(service);
@@ -115,7 +119,7 @@ export class TestSystem {
   async stop(): Promise<void> {
     for (const service of [...this.apps.keys()].reverse()) await this.stopService(service);
     await this.db?.end();
-    await dropDatabase(this.database);
+    await dropDatabase(this.database, this.adminUrl);
     await deleteRedisKeys(`${this.redisPrefix}:*`);
   }
 }

@@ -101,9 +101,28 @@ export class HttpErrorFilter implements ExceptionFilter {
         correlationId,
       };
     }
+    if (isUnavailable(exception)) {
+      return {
+        statusCode: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'A backing service is unavailable; nothing was changed. Please retry.',
+        correlationId,
+      };
+    }
     this.logger.error({ err: exception }, 'unhandled error');
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred', correlationId };
   }
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|connection provided by a query runner was already released|terminating connection/i;
+
+/** Postgres or Redis went away mid-request: the transaction rolled back, so it is a retryable 503. */
+function isUnavailable(exception: unknown): boolean {
+  const e = exception as { code?: unknown; driverError?: { code?: unknown }; message?: unknown } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || (typeof e?.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message));
 }
 
 /** Domain refusals may name the program they concern, so the denial shows in its timeline. */

@@ -1,0 +1,134 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEV_PEOPLE, type DevPersonKey } from '../../apps/gateway/src/console/dev-people.js';
+import { CONSOLE_CONFIG, GatewaySystem } from './gateway-system.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = 'artifacts/screenshots';
+const STEP_TIMEOUT_MS = 20_000;
+
+/**
+ * A person's path through the web console, in Debian's Chromium: a grant manager drafts and
+ * submits a program, a reviewer approves it, the manager requests money, an approver approves
+ * and releases it, and an auditor finds it all in the program's timeline with the chain valid.
+ */
+describe('web console in a browser', () => {
+  let system: GatewaySystem;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CONSOLE_CONFIG)) throw new Error(`The console is missing (${CONSOLE_CONFIG}); this test drives it.`);
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` (Debian's chromium package).`);
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    system = await GatewaySystem.start();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  /** A fresh browser context per person (the console keeps its session per tab), signed in from the people list. */
+  async function signIn(person: DevPersonKey): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page.on('console', (msg) => msg.type() === 'error' && problems.push(`${person}: console: ${msg.text()}`));
+    page.on('pageerror', (err) => problems.push(`${person}: page error: ${err.message}`));
+    await page.goto(`${system.url}/`);
+    await page.getByTestId(`signin-${DEV_PEOPLE[person].sub}`).click();
+    await page.getByTestId('current-user').waitFor();
+    return page;
+  }
+
+  async function openProgram(page: Page, programId: string): Promise<void> {
+    await page.goto(`${system.url}/#/programs/${programId}`);
+    await page.locator(`[data-testid="page-program"][data-program-id="${programId}"]`).waitFor();
+  }
+
+  const programStatus = (page: Page, status: string) => page.locator(`[data-testid="program-status"][data-status="${status}"]`).waitFor();
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+
+  it('takes a program from draft to a released disbursement, visible to the auditor', async () => {
+    const manager = await signIn('manager');
+    await shot(manager, '01-signed-in-grant-manager');
+    await manager.goto(`${system.url}/#/programs/new`);
+    const field = (name: string) => manager.getByTestId(`field-${name}`);
+    await field('title').fill('Clean water for schools in Quiché');
+    await field('summary').fill('Water points and hygiene training in rural schools with high out-migration.');
+    await field('country').selectOption('GT');
+    await field('pillar').selectOption('I');
+    await field('targetAreas').fill('Quiché');
+    await field('implementingPartner.name').fill('Agua para Todos');
+    await field('implementingPartner.registrationId').fill('GT-120034');
+    await field('budget').fill('300000');
+    await field('startDate').fill('2027-02-01');
+    await field('endDate').fill('2028-01-31');
+    await field('objectives.0.description').fill('Give rural schools safe drinking water');
+    await field('objectives.0.indicators.0.name').fill('Schools with a working water point');
+    await field('objectives.0.indicators.0.unit').fill('schools');
+    await field('objectives.0.indicators.0.baseline').fill('0');
+    await field('objectives.0.indicators.0.target').fill('80');
+    await shot(manager, '02-program-form');
+    await manager.getByTestId('action-save').click();
+    const page = manager.getByTestId('page-program');
+    await page.waitFor();
+    const programId = (await page.getAttribute('data-program-id'))!;
+    await programStatus(manager, 'DRAFT');
+    await manager.getByTestId('action-submit').click();
+    await programStatus(manager, 'UNDER_REVIEW');
+    await shot(manager, '03-program-under-review');
+
+    const reviewer = await signIn('reviewer');
+    await openProgram(reviewer, programId);
+    await reviewer.getByTestId('action-open-review').click();
+    await reviewer.getByTestId('page-review').waitFor();
+    await reviewer.getByTestId('field-decision-APPROVE').check();
+    await reviewer.getByTestId('field-rationale').fill('Measurable objectives, a clean partner and a priority area: approve.');
+    await shot(reviewer, '04-review-decision');
+    await reviewer.getByTestId('action-decide').click();
+    await reviewer.getByTestId('flash').waitFor();
+    await openProgram(reviewer, programId);
+    await programStatus(reviewer, 'APPROVED');
+
+    await openProgram(manager, programId);
+    await manager.getByTestId('disbursement-form').waitFor();
+    await manager.getByTestId('field-amount').fill('45000');
+    await manager.getByTestId('field-purpose').fill('First tranche: water tanks for 20 schools');
+    await manager.getByTestId('action-request-disbursement').click();
+    await manager.locator('[data-testid^="disbursement-row-"][data-status="REQUESTED"]').waitFor();
+    await shot(manager, '05-disbursement-requested');
+
+    const approver = await signIn('approver');
+    await openProgram(approver, programId);
+    const row = approver.locator('[data-testid^="disbursement-row-"]');
+    await row.getByTestId('action-approve').click();
+    await approver.getByTestId('action-dialog').getByTestId('action-confirm').click();
+    await approver.locator('[data-testid^="disbursement-row-"][data-status="APPROVED"]').waitFor();
+    await row.getByTestId('action-release').click();
+    await approver.getByTestId('field-paymentReference').fill('WIRE-2027-000777');
+    await approver.getByTestId('action-dialog').getByTestId('action-confirm').click();
+    await approver.locator('[data-testid^="disbursement-row-"][data-status="RELEASED"]').waitFor();
+    await shot(approver, '06-disbursement-released');
+
+    const auditor = await signIn('auditor');
+    await openProgram(auditor, programId);
+    await auditor.locator('[data-testid="timeline-row"][data-type="disbursement.released"]').waitFor({ timeout: 30_000 });
+    for (const type of ['program.drafted', 'program.submitted', 'review.completed', 'program.approved', 'disbursement.approved']) {
+      expect(await auditor.locator(`[data-testid="timeline-row"][data-type="${type}"]`).count()).toBeGreaterThan(0);
+    }
+    await shot(auditor, '07-auditor-timeline');
+    await auditor.goto(`${system.url}/#/audit`);
+    await auditor.locator('[data-testid="verify-badge"][data-valid="true"]').waitFor();
+    await shot(auditor, '08-audit-verified');
+
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
