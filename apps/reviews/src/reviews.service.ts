@@ -1,8 +1,10 @@
 import type { ServiceDefinition } from '#libs/platform';
 import { Reviews1764300000100 } from './migrations/1764300000100-reviews.js';
+import { ReferenceDataHistory1764300000110 } from './migrations/1764300000110-reference-data-history.js';
 import { PriorityAreaEntity } from './reference-data/persistence/priority-area.entity.js';
 import { RestrictedPartyEntity } from './reference-data/persistence/restricted-party.entity.js';
 import { ReviewEntity } from './reviews/persistence/review.entity.js';
+import { WithdrawnProgramEntity } from './reviews/persistence/withdrawn-program.entity.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
 
 export const reviewsService: ServiceDefinition = {
@@ -10,6 +12,6 @@ export const reviewsService: ServiceDefinition = {
   title: 'Cuentas reviews',
   description: 'Accountability reviews with automated safeguard checks, and the reference data they use.',
   features: [ReviewsModule],
-  entities: [ReviewEntity, RestrictedPartyEntity, PriorityAreaEntity],
-  migrations: [Reviews1764300000100],
+  entities: [ReviewEntity, WithdrawnProgramEntity, RestrictedPartyEntity, PriorityAreaEntity],
+  migrations: [Reviews1764300000100, ReferenceDataHistory1764300000110],
 };

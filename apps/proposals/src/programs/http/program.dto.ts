@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -77,4 +77,21 @@ export class ListProgramsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: COUNTRIES }) @IsOptional() @IsIn(COUNTRIES) country?: string;
   @ApiPropertyOptional({ enum: PILLARS }) @IsOptional() @IsIn(PILLARS) pillar?: string;
   @ApiPropertyOptional({ description: 'title search' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
+}
+
+/**
+ * A revision: any create field, with the version the client read. A field sent as null is a 400
+ * (skipNullProperties: false), except the optional ones, where null restores the default.
+ */
+export class ReviseProgramDto extends PartialType(CreateProgramDto, { skipNullProperties: false }) {
+  @ApiProperty({ example: 1, description: 'the version the client read; a stale one is 409 STALE_VERSION' })
+  @IsInt() @Min(0) @Max(2_147_483_647)
+  expectedVersion: number;
+}
+
+/** Withdraw, suspend, reinstate and close: the status history says why. */
+export class ReasonDto {
+  @ApiProperty({ example: 'Implementing partner lost its registration; funds on hold pending inquiry.' })
+  @IsString() @Matches(/\S/, { message: 'reason must not be blank' }) @MaxLength(2000)
+  reason: string;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { NotFoundError } from '#libs/core';
+import { NotFoundError, ValidationError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
 import { ProgramAggregate, type ProgramState } from '../domain/program.aggregate.js';
@@ -56,6 +56,11 @@ export class ProgramRepository {
     if (f.pillar) qb.andWhere('p.pillar = :pillar', { pillar: f.pillar });
     if (f.q) qb.andWhere(`p.title ILIKE :q ESCAPE '\\'`, { q: `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     const after = decodeCursor(f.cursor);
+    // A cursor this list never issued is the caller's 400, not a silent first page.
+    if (f.cursor && !after) {
+      const problems = ['cursor is not one this list issued'];
+      throw new ValidationError('Invalid request: cursor', [{ field: 'cursor', problems }]);
+    }
     if (after) qb.andWhere('p.id < :after', { after: after.id });
     const rows = await qb.limit(f.limit + 1).getMany();
     return toPage(

@@ -1,21 +1,118 @@
 import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { QueryFailedError } from 'typeorm';
 import type { Country } from '#libs/contracts';
-import { TransactionRunner } from '#libs/persistence';
+import { NotFoundError, RuleViolationError } from '#libs/core';
+import { TransactionRunner, toPage, type Page } from '#libs/persistence';
+import { cursorPosition } from '../../reviews/persistence/page-cursor.js';
+import { normalisePartyName, normaliseRegistrationId } from '../../reviews/domain/partner-name.normaliser.js';
 import type { RestrictedPartyRef } from '../../reviews/domain/safeguard-checks.js';
 import { PriorityAreaEntity } from './priority-area.entity.js';
 import { RestrictedPartyEntity } from './restricted-party.entity.js';
+
+export interface NewRestrictedParty {
+  name: string;
+  registrationId: string | null;
+  reason: string;
+  source: string;
+}
+
+export interface PriorityAreas {
+  country: Country;
+  areas: string[];
+  /** Null for a country whose list was never written. */
+  updatedBy: string | null;
+  updatedAt: Date | null;
+}
+
+const UNIQUE_VIOLATION = '23505';
 
 /** Reference data the safeguard checks read: restricted parties and priority areas, kept by admin. */
 @Injectable()
 export class ReferenceDataRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
+  /** The parties a new review is checked against: only those not removed. */
   restrictedParties(): Promise<RestrictedPartyRef[]> {
-    return this.tx.run((em) => em.find(RestrictedPartyEntity, { select: { name: true, registrationId: true } }));
+    return this.tx.run((em) =>
+      em
+        .getRepository(RestrictedPartyEntity)
+        .createQueryBuilder('p')
+        .select(['p.name', 'p.registrationId'])
+        .where('p.removed_at IS NULL')
+        .getMany(),
+    );
+  }
+
+  async listRestrictedParties(page: {
+    limit: number;
+    cursor?: string;
+    includeRemoved: boolean;
+  }): Promise<Page<RestrictedPartyEntity>> {
+    const after = cursorPosition(page.cursor);
+    const rows = await this.tx.run((em) => {
+      const qb = em.getRepository(RestrictedPartyEntity).createQueryBuilder('p').orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC');
+      if (!page.includeRemoved) qb.andWhere('p.removed_at IS NULL');
+      if (after) qb.andWhere('(p.name, p.id) > (:k, :id)', { k: String(after.k), id: after.id });
+      return qb.limit(page.limit + 1).getMany();
+    });
+    return toPage(rows, page.limit, (p) => ({ k: p.name, id: p.id }));
+  }
+
+  async addRestrictedParty(party: NewRestrictedParty, actorId: string, now: Date): Promise<RestrictedPartyEntity> {
+    const row: RestrictedPartyEntity = {
+      id: uuidv7(),
+      name: party.name,
+      normalisedName: normalisePartyName(party.name),
+      registrationId: party.registrationId,
+      normalisedRegistrationId: party.registrationId === null ? null : normaliseRegistrationId(party.registrationId),
+      reason: party.reason,
+      source: party.source,
+      createdBy: actorId,
+      createdAt: now,
+      removedBy: null,
+      removedAt: null,
+    };
+    try {
+      await this.tx.run((em) => em.insert(RestrictedPartyEntity, row));
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new RuleViolationError('DUPLICATE', `"${party.name}" is already on the restricted list`, {
+          normalisedName: row.normalisedName,
+          registrationId: party.registrationId,
+        });
+      }
+      throw err;
+    }
+    return row;
+  }
+
+  /** Marks the party removed (who, when); a party already removed is no longer on the list: 404. */
+  async removeRestrictedParty(id: string, actorId: string, now: Date): Promise<RestrictedPartyEntity> {
+    return this.tx.run(async (em) => {
+      const row = await em.findOne(RestrictedPartyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row || row.removedAt) throw new NotFoundError('Restricted party', id);
+      row.removedBy = actorId;
+      row.removedAt = now;
+      await em.update(RestrictedPartyEntity, { id }, { removedBy: actorId, removedAt: now });
+      return row;
+    });
   }
 
   async priorityAreas(country: Country): Promise<string[]> {
+    return (await this.priorityAreasOf(country)).areas;
+  }
+
+  /** A country without a row has no priority areas yet (REGIONAL, or a list never seeded). */
+  async priorityAreasOf(country: Country): Promise<PriorityAreas> {
     const row = await this.tx.run((em) => em.findOneBy(PriorityAreaEntity, { country }));
-    return row?.areas ?? [];
+    return row
+      ? { country, areas: row.areas, updatedBy: row.updatedBy, updatedAt: row.updatedAt }
+      : { country, areas: [], updatedBy: null, updatedAt: null };
+  }
+
+  async setPriorityAreas(country: Country, areas: string[], actorId: string, now: Date): Promise<PriorityAreas> {
+    await this.tx.run((em) => em.upsert(PriorityAreaEntity, { country, areas, updatedBy: actorId, updatedAt: now }, ['country']));
+    return { country, areas, updatedBy: actorId, updatedAt: now };
   }
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** A party barred from funds; removal keeps the row (who and when) so the list's history stays readable. */
 @Entity({ name: 'restricted_parties', schema: 'reviews' })
 export class RestrictedPartyEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -11,4 +12,6 @@ export class RestrictedPartyEntity {
   @Column('text') source: string;
   @Column('text', { name: 'created_by' }) createdBy: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Column('text', { name: 'removed_by', nullable: true }) removedBy: string | null;
+  @Column('timestamptz', { name: 'removed_at', nullable: true }) removedAt: Date | null;
 }

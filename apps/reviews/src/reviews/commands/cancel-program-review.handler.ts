@@ -7,6 +7,8 @@ export class CancelProgramReviewHandler implements ICommandHandler<CancelProgram
   constructor(private readonly reviews: ReviewRepository) {}
 
   async execute({ programId, reason }: CancelProgramReviewCommand): Promise<void> {
+    await this.reviews.lockProgram(programId);
+    await this.reviews.markWithdrawn(programId, reason, new Date());
     const reviewId = await this.reviews.openReviewIdOf(programId);
     if (reviewId) await this.reviews.change(reviewId, (r) => r.cancel(`Program withdrawn: ${reason}`, new Date()));
   }

@@ -17,7 +17,9 @@ export class OpenReviewHandler implements ICommandHandler<OpenReviewCommand, voi
   ) {}
 
   async execute({ program, round }: OpenReviewCommand): Promise<void> {
-    if (await this.reviews.exists(program.id, round)) return;
+    await this.reviews.lockProgram(program.id);
+    // A round already opened (redelivery), or a program withdrawn before this event arrived, needs no review.
+    if ((await this.reviews.exists(program.id, round)) || (await this.reviews.isWithdrawn(program.id))) return;
     const checks = runSafeguardChecks(program, {
       restrictedParties: await this.referenceData.restrictedParties(),
       priorityAreas: await this.referenceData.priorityAreas(program.country),

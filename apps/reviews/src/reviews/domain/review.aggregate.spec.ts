@@ -109,7 +109,7 @@ describe('ReviewAggregate', () => {
       review.decide(alice, 'APPROVE', RATIONALE, T1);
       const error = refused(review, () => review.decide(alice, 'APPROVE', RATIONALE, T2));
       expect(error).toBeInstanceOf(AccessDeniedError);
-      expect(error).toMatchObject({ code: 'SEPARATION_OF_DUTIES', statusCode: 403 });
+      expect(error).toMatchObject({ code: 'SEPARATION_OF_DUTIES', statusCode: 403, details: { programId: review.programId } });
     });
 
     it('completes APPROVED when a different reviewer approves second', () => {
@@ -147,7 +147,7 @@ describe('ReviewAggregate', () => {
       expect(error).toMatchObject({
         code: 'CONFLICT_OF_INTEREST',
         statusCode: 403,
-        details: { reason: 'SELF_REVIEW' },
+        details: { reason: 'SELF_REVIEW', programId: review.programId },
       });
     });
 
@@ -155,7 +155,10 @@ describe('ReviewAggregate', () => {
       const review = openReview();
       const insider = { id: 'user-insider', org: 'FUNDACION HORIZONTE LABORAL, S.A.' };
       const error = refused(review, () => review.decide(insider, 'REJECT', RATIONALE, T1));
-      expect(error).toMatchObject({ code: 'CONFLICT_OF_INTEREST', details: { reason: 'PARTNER_ORGANISATION' } });
+      expect(error).toMatchObject({
+        code: 'CONFLICT_OF_INTEREST',
+        details: { reason: 'PARTNER_ORGANISATION', programId: review.programId },
+      });
     });
   });
 

@@ -165,6 +165,7 @@ export class ReviewAggregate extends AggregateRoot {
     if (this.decisions.some((d) => d.reviewerId === reviewer.id)) {
       throw new AccessDeniedError('SEPARATION_OF_DUTIES', `reviewer ${reviewer.id} has already decided this review`, {
         reviewId: this.id,
+        programId: this.programId,
         reviewerId: reviewer.id,
       });
     }
@@ -209,7 +210,8 @@ export class ReviewAggregate extends AggregateRoot {
 
   /** Nobody reviews a program they drafted, nor one their own organisation would implement. */
   private assertNoConflictOfInterest(reviewer: Reviewer): void {
-    const details = { reviewId: this.id, reviewerId: reviewer.id };
+    // programId puts the audited denial on the program's timeline.
+    const details = { reviewId: this.id, programId: this.programId, reviewerId: reviewer.id };
     if (reviewer.id === this.snapshot.createdBy) {
       throw new AccessDeniedError('CONFLICT_OF_INTEREST', `reviewer ${reviewer.id} drafted this program`, {
         ...details,

@@ -2,9 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner } from '#libs/persistence';
+import { TransactionRunner, toPage, type Page } from '#libs/persistence';
 import { ReviewAggregate, type ReviewState } from '../domain/review.aggregate.js';
+import { cursorPosition } from './page-cursor.js';
 import { ReviewEntity } from './review.entity.js';
+import { WithdrawnProgramEntity } from './withdrawn-program.entity.js';
+
+export interface ReviewFilter {
+  programId?: string;
+  status?: string;
+  limit: number;
+  cursor?: string;
+}
 
 /** Loads and saves reviews; each save writes the review's events to the outbox in the same transaction. */
 @Injectable()
@@ -55,6 +64,47 @@ export class ReviewRepository {
     const row = await this.dataSource.getRepository(ReviewEntity).findOneBy({ id });
     if (!row) throw new NotFoundError('Review', id);
     return row.state;
+  }
+
+  /** Newest first (ids are uuid v7). */
+  async list(f: ReviewFilter): Promise<Page<ReviewState>> {
+    const after = cursorPosition(f.cursor);
+    const qb = this.dataSource.getRepository(ReviewEntity).createQueryBuilder('r').orderBy('r.id', 'DESC');
+    if (f.programId) qb.andWhere('r.program_id = :programId', { programId: f.programId });
+    if (f.status) qb.andWhere('r.status = :status', { status: f.status });
+    if (after) qb.andWhere('r.id < :after', { after: after.id });
+    const rows = await qb.limit(f.limit + 1).getMany();
+    return toPage(
+      rows.map((r) => r.state),
+      f.limit,
+      (r) => ({ k: r.id, id: r.id }),
+    );
+  }
+
+  /**
+   * Serialises the program's events within the caller's transaction: without it, a
+   * `program.submitted` and a `program.withdrawn` consumed at the same time would each miss the
+   * other's uncommitted write and leave an open review for a withdrawn program.
+   */
+  async lockProgram(programId: string): Promise<void> {
+    await this.tx.run((em) => em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [programId]));
+  }
+
+  /** Withdrawal is final, so remembering it once is enough; a redelivery changes nothing. */
+  async markWithdrawn(programId: string, reason: string, now: Date): Promise<void> {
+    await this.tx.run((em) =>
+      em
+        .createQueryBuilder()
+        .insert()
+        .into(WithdrawnProgramEntity)
+        .values({ programId, reason, withdrawnAt: now })
+        .orIgnore()
+        .execute(),
+    );
+  }
+
+  async isWithdrawn(programId: string): Promise<boolean> {
+    return this.tx.run((em) => em.existsBy(WithdrawnProgramEntity, { programId }));
   }
 
   private toRow(review: ReviewAggregate): ReviewEntity {

@@ -1,0 +1,21 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ValidationError } from '#libs/core';
+import { normalisePartyName } from '../../reviews/domain/partner-name.normaliser.js';
+import { ReferenceDataRepository } from '../persistence/reference-data.repository.js';
+import type { RestrictedPartyEntity } from '../persistence/restricted-party.entity.js';
+import { AddRestrictedPartyCommand } from './add-restricted-party.command.js';
+
+@CommandHandler(AddRestrictedPartyCommand)
+export class AddRestrictedPartyHandler implements ICommandHandler<AddRestrictedPartyCommand, RestrictedPartyEntity> {
+  constructor(private readonly referenceData: ReferenceDataRepository) {}
+
+  async execute({ party, actor }: AddRestrictedPartyCommand): Promise<RestrictedPartyEntity> {
+    const name = party.name.trim();
+    // A name of punctuation only normalises to nothing and would never match a partner.
+    if (!normalisePartyName(name)) {
+      throw new ValidationError('Invalid request: name', [{ field: 'name', problems: ['name must contain letters or digits'] }]);
+    }
+    const trimmed = { name, registrationId: party.registrationId?.trim() ?? null, reason: party.reason.trim(), source: party.source.trim() };
+    return this.referenceData.addRestrictedParty(trimmed, actor.id, new Date());
+  }
+}

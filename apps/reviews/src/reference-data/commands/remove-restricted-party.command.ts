@@ -1,0 +1,8 @@
+import type { Actor } from '#libs/contracts';
+
+export class RemoveRestrictedPartyCommand {
+  constructor(
+    readonly partyId: string,
+    readonly actor: Actor,
+  ) {}
+}

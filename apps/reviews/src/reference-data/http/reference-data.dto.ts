@@ -1,0 +1,42 @@
+import { ParseEnumPipe } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '#libs/common';
+import { COUNTRIES } from '#libs/contracts';
+import { ValidationError } from '#libs/core';
+
+const NOT_BLANK = /\S/;
+
+export class CreateRestrictedPartyDto {
+  @ApiProperty({ example: 'Constructora Ejemplo S.A. de C.V.' }) @IsString() @Length(2, 200) name: string;
+  @ApiPropertyOptional({ example: '0614-290190-102-3' })
+  @IsOptional() @IsString() @Length(1, 64) @Matches(/[\p{L}\p{N}]/u, { message: 'registrationId must contain letters or digits' })
+  registrationId?: string;
+  @ApiProperty({ example: 'Designated for bid rigging on public works (fictional example).' })
+  @IsString() @Matches(NOT_BLANK, { message: 'reason must not be blank' }) @MaxLength(2000)
+  reason: string;
+  @ApiProperty({ example: 'Section 353 Corrupt and Undemocratic Actors Report, 2021' })
+  @IsString() @Matches(NOT_BLANK, { message: 'source must not be blank' }) @MaxLength(500)
+  source: string;
+}
+
+export class ListRestrictedPartiesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'also list removed parties, with who removed them and when' })
+  @IsOptional() @IsIn(['true', 'false'])
+  includeRemoved?: 'true' | 'false';
+}
+
+export class PriorityAreasDto {
+  @ApiProperty({ example: ['Huehuetenango', 'San Marcos', 'Quiché'] })
+  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 100, { each: true })
+  areas: string[];
+}
+
+/** A path `:country` that must be one of the reference countries: anything else is a 400 naming it. */
+export const CountryParam = () =>
+  new ParseEnumPipe(Object.fromEntries(COUNTRIES.map((c) => [c, c])), {
+    exceptionFactory: () =>
+      new ValidationError('country must be one of the reference countries', [
+        { field: 'country', problems: [`country must be one of ${COUNTRIES.join(', ')}`] },
+      ]),
+  });

@@ -1,0 +1,309 @@
+import type { CheckName } from '#libs/contracts';
+import { TestSystem, type Person } from './support/test-system.js';
+import { people } from './support/fixtures.js';
+import { ProgramFlow, RATIONALE } from './support/program-flow.js';
+
+interface Check {
+  name: CheckName;
+  result: 'PASS' | 'FAIL' | 'WARN';
+  blocking: boolean;
+  detail: string;
+}
+
+describe('reviews: safeguard checks, decisions, separation of duties and reference data through HTTP and real queues', () => {
+  let sys: TestSystem;
+  let flow: ProgramFlow;
+  const reviews = () => sys.http('reviews');
+  const getReview = async (id: string) => (await reviews().get(`/reviews/${id}`).set(sys.auth(people.reviewer)).expect(200)).body;
+  const checksOf = async (reviewId: string): Promise<Record<CheckName, Check>> =>
+    Object.fromEntries((await getReview(reviewId)).checks.map((c: Check) => [c.name, c])) as Record<CheckName, Check>;
+  const results = (checks: Record<CheckName, Check>) =>
+    Object.fromEntries(Object.values(checks).map((c) => [c.name, c.result])) as Record<CheckName, string>;
+  const fields = (body: { details: Array<{ field: string }> }) => body.details.map((d) => d.field);
+
+  beforeAll(async () => {
+    sys = await TestSystem.start({ services: ['proposals', 'reviews', 'audit'] });
+    flow = new ProgramFlow(sys);
+  });
+  afterAll(() => sys?.stop());
+
+  describe('safeguard checks', () => {
+    const allPass = { 'restricted-party': 'PASS', 'measurable-objectives': 'PASS', schedule: 'PASS', targeting: 'PASS', 'high-value': 'PASS' };
+
+    it('all pass on a clean program, which one reviewer approves', async () => {
+      const { id, reviewId } = await flow.underReview();
+      const review = await getReview(reviewId);
+      expect(review).toMatchObject({ programId: id, round: 1, status: 'OPEN', requiredApprovals: 1, decisions: [] });
+      expect(results(await checksOf(reviewId))).toEqual(allPass);
+      const approved = await flow.decide(reviewId, people.reviewer, 'APPROVE').expect(200);
+      expect(approved.body).toMatchObject({ status: 'COMPLETED', outcome: 'APPROVED' });
+      expect(approved.body.decisions).toEqual([
+        expect.objectContaining({ reviewerId: people.reviewer.sub, decision: 'APPROVE', rationale: RATIONALE }),
+      ]);
+      await flow.waitForStatus(id, 'APPROVED');
+    });
+
+    const objectiveWithoutBaseline = [
+      { description: 'Reduce extortion', indicators: [{ name: 'Reported extortion cases', unit: 'cases', baseline: null, target: 100 }] },
+    ];
+    it.each([
+      ['restricted-party', 'FAIL', true, { implementingPartner: { name: 'Constructora Ejemplo S.A. de C.V.', country: 'SV' } }],
+      ['measurable-objectives', 'FAIL', true, { objectives: objectiveWithoutBaseline }],
+      ['schedule', 'FAIL', true, { startDate: '2027-06-01', endDate: '2027-05-31' }],
+      ['schedule', 'FAIL', true, { startDate: '2027-01-01', endDate: '2032-01-02' }],
+      ['targeting', 'WARN', false, { targetAreas: ['Petén'] }],
+      ['high-value', 'WARN', false, { budgetCents: 500_000_000 }],
+    ] as const)('%s is %s (blocking: %s) on its own case, every other check passes', async (name, result, blocking, overrides) => {
+      const { reviewId } = await flow.underReview(overrides);
+      const checks = await checksOf(reviewId);
+      expect(checks[name]).toMatchObject({ result, blocking });
+      expect(checks[name].detail.length).toBeGreaterThan(10);
+      expect(results(checks)).toEqual({ ...allPass, [name]: result });
+    });
+
+    it.each([
+      ['upper case, no punctuation', 'CONSTRUCTORA EJEMPLO SA DE CV', undefined],
+      ['lower case with commas', 'constructora ejemplo, s.a. de c.v.', undefined],
+      ['stray accents and spaced suffix', 'Constructóra  Ejémplo S. A. de C. V.', undefined],
+      ['without the legal suffix', 'Constructora Ejemplo', undefined],
+      ['the suffix spelled out', 'Constructora Ejemplo Sociedad Anónima de Capital Variable', undefined],
+      ['another name, same registration id', 'Obras Generales del Pacífico', '0614 290190 1023'],
+    ])('catches a restricted partner spelled %s', async (_how, name, registrationId) => {
+      const { reviewId } = await flow.underReview({ implementingPartner: { name, registrationId, country: 'SV' } });
+      const checks = await checksOf(reviewId);
+      expect(checks['restricted-party']).toMatchObject({ result: 'FAIL', blocking: true });
+      expect(checks['restricted-party'].detail).toContain('Constructora Ejemplo S.A. de C.V.');
+    });
+
+    it('refuses APPROVE on a blocked review with 409 SAFEGUARD_BLOCKING and changes nothing; REJECT still ends it', async () => {
+      const { id, reviewId } = await flow.underReview({ objectives: objectiveWithoutBaseline, startDate: '2028-01-01', endDate: '2027-01-01' });
+      const before = await getReview(reviewId);
+      const refused = await flow.decide(reviewId, people.reviewer, 'APPROVE').expect(409);
+      expect(refused.body).toMatchObject({ code: 'SAFEGUARD_BLOCKING', details: { failing: ['measurable-objectives', 'schedule'] } });
+      expect(await getReview(reviewId)).toEqual(before);
+      const recorded = await sys.query(`SELECT 1 FROM reviews.outbox WHERE type <> 'review.opened' AND envelope->>'aggregateId' = $1`, [reviewId]);
+      expect(recorded).toHaveLength(0);
+      expect((await flow.get(id)).status).toBe('UNDER_REVIEW');
+
+      await flow.decide(reviewId, people.reviewer, 'REJECT').expect(200);
+      await flow.waitForStatus(id, 'REJECTED');
+    });
+  });
+
+  describe('decisions and separation of duties', () => {
+    it('a high-value program needs two different reviewers: not one, not the same one twice', async () => {
+      const { id, reviewId } = await flow.underReview({ budgetCents: 750_000_000 });
+      expect((await getReview(reviewId)).requiredApprovals).toBe(2);
+
+      const first = await flow.decide(reviewId, people.reviewer, 'APPROVE').expect(200);
+      expect(first.body).toMatchObject({ status: 'AWAITING_SECOND_REVIEW', outcome: null });
+      const again = await flow.decide(reviewId, people.reviewer, 'APPROVE').expect(403);
+      expect(again.body).toMatchObject({ code: 'SEPARATION_OF_DUTIES', details: { programId: id, reviewerId: people.reviewer.sub } });
+      expect((await getReview(reviewId)).decisions).toHaveLength(1);
+      // Nothing completed the review, so the program is still waiting for its second reviewer.
+      expect((await flow.get(id)).status).toBe('UNDER_REVIEW');
+
+      const second = await flow.decide(reviewId, people.reviewer2, 'APPROVE').expect(200);
+      expect(second.body).toMatchObject({ status: 'COMPLETED', outcome: 'APPROVED' });
+      expect(second.body.decisions.map((d: { reviewerId: string }) => d.reviewerId)).toEqual([people.reviewer.sub, people.reviewer2.sub]);
+      await flow.waitForStatus(id, 'APPROVED');
+    });
+
+    it('a REQUEST_REVISION by the second reviewer of a high-value review ends it at once', async () => {
+      const { id, reviewId } = await flow.underReview({ budgetCents: 900_000_000 });
+      await flow.decide(reviewId, people.reviewer, 'APPROVE').expect(200);
+      const ended = await flow.decide(reviewId, people.reviewer2, 'REQUEST_REVISION').expect(200);
+      expect(ended.body).toMatchObject({ status: 'COMPLETED', outcome: 'REVISION_REQUESTED' });
+      await flow.waitForStatus(id, 'REVISION_REQUESTED');
+    });
+
+    it('refuses self-review and partner-organisation review with 403 CONFLICT_OF_INTEREST, recorded as access.denied', async () => {
+      const both: Person = { sub: 'gm-rv-olga', name: 'Olga Both', roles: ['grant_manager', 'reviewer'], org: 'USAID Mission El Salvador' };
+      const partnerStaff: Person = { sub: 'rv-pablo', name: 'Pablo Partner', roles: ['reviewer'], org: 'FUNDACION DESARROLLO JUVENIL' };
+      const ownFlow = new ProgramFlow(sys, both);
+      const { id } = await ownFlow.create();
+      const { reviewId } = await ownFlow.submitAndAwaitReview(id);
+
+      const self = await flow.decide(reviewId, both, 'APPROVE').expect(403);
+      expect(self.body).toMatchObject({ code: 'CONFLICT_OF_INTEREST', details: { programId: id, reason: 'SELF_REVIEW' } });
+      const partner = await flow.decide(reviewId, partnerStaff, 'APPROVE').expect(403);
+      expect(partner.body).toMatchObject({ code: 'CONFLICT_OF_INTEREST', details: { programId: id, reason: 'PARTNER_ORGANISATION' } });
+      expect(await getReview(reviewId)).toMatchObject({ status: 'OPEN', decisions: [] });
+
+      const denials = await sys.eventually(async () => {
+        const rows = await sys.query<{ actor_id: string; payload: { code: string; statusCode: number; path: string } }>(
+          `SELECT actor_id, payload FROM audit.ledger WHERE type = 'access.denied' AND program_id = $1 ORDER BY seq`,
+          [id],
+        );
+        expect(rows).toHaveLength(2);
+        return rows;
+      });
+      expect(denials.map((d) => [d.actor_id, d.payload.code, d.payload.statusCode])).toEqual([
+        [both.sub, 'CONFLICT_OF_INTEREST', 403],
+        [partnerStaff.sub, 'CONFLICT_OF_INTEREST', 403],
+      ]);
+      expect(denials[0].payload.path).toBe(`/reviews/${reviewId}/decisions`);
+    });
+
+    it.each([
+      ['a short rationale', { decision: 'APPROVE', rationale: 'Looks fine.' }, 'rationale'],
+      ['a blank rationale padded to length', { decision: 'APPROVE', rationale: ' '.repeat(30) }, 'rationale'],
+      ['an unknown decision', { decision: 'MAYBE', rationale: RATIONALE }, 'decision'],
+      ['a wrong type', { decision: 'APPROVE', rationale: 12345678901234567890 }, 'rationale'],
+      ['an unknown field', { decision: 'APPROVE', rationale: RATIONALE, weight: 2 }, 'weight'],
+    ])('refuses %s with 400 naming the field, and records nothing', async (_what, body, field) => {
+      const { reviewId } = await flow.underReview();
+      const before = await getReview(reviewId);
+      const res = await reviews().post(`/reviews/${reviewId}/decisions`).set(sys.auth(people.reviewer)).send(body).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(fields(res.body)).toContain(field);
+      expect(await getReview(reviewId)).toEqual(before);
+    });
+
+    it('answers 404 for an unknown review and 400 for an id that is not a uuid', async () => {
+      await flow.decide('01890f3e-0000-7000-8000-000000000999', people.reviewer, 'APPROVE').expect(404);
+      const bad = await reviews().get('/reviews/42').set(sys.auth(people.auditor)).expect(400);
+      expect(fields(bad.body)).toEqual(['id']);
+    });
+  });
+
+  describe('GET /reviews', () => {
+    it('filters by programId and status, and pages with a cursor', async () => {
+      const { id, reviewId: round1 } = await flow.underReview();
+      await flow.conclude(round1, 'REQUEST_REVISION');
+      await flow.waitForStatus(id, 'REVISION_REQUESTED');
+      const { reviewId: round2 } = await flow.submitAndAwaitReview(id);
+      const list = (query: string) => reviews().get(`/reviews?${query}`).set(sys.auth(people.auditor)).expect(200).then((r) => r.body);
+
+      expect((await list(`programId=${id}`)).items.map((r: { id: string }) => r.id)).toEqual([round2, round1]);
+      expect((await list(`programId=${id}&status=OPEN`)).items.map((r: { id: string }) => r.id)).toEqual([round2]);
+      expect((await list(`programId=${id}&status=COMPLETED`)).items.map((r: { id: string }) => r.id)).toEqual([round1]);
+      const page1 = await list(`programId=${id}&limit=1`);
+      expect(page1.items.map((r: { id: string }) => r.id)).toEqual([round2]);
+      const page2 = await list(`programId=${id}&limit=1&cursor=${page1.nextCursor}`);
+      expect(page2).toEqual({ items: [expect.objectContaining({ id: round1 })], nextCursor: null });
+      const open = await list('status=OPEN&limit=500');
+      expect(open.items.every((r: { status: string }) => r.status === 'OPEN')).toBe(true);
+    });
+
+    it.each([
+      ['programId=123', 'programId'],
+      ['status=DONE', 'status'],
+      ['limit=0', 'limit'],
+      ['cursor=%%%', 'cursor'],
+    ])('refuses %s with 400 naming %s', async (query, field) => {
+      const res = await reviews().get(`/reviews?${query}`).set(sys.auth(people.reviewer)).expect(400);
+      expect(fields(res.body)).toContain(field);
+    });
+  });
+
+  it('opens no review that stays open when program.withdrawn is consumed with, or before, program.submitted', async () => {
+    await sys.stopService('reviews');
+    const { id } = await flow.create();
+    await flow.submit(id);
+    await flow.command(id, 'withdraw', 'Withdrawn before any review could start.');
+    await sys.startService('reviews');
+    const sent = await sys.query<{ event_id: string }>(
+      `SELECT event_id FROM proposals.outbox
+       WHERE type IN ('program.submitted', 'program.withdrawn') AND envelope->'payload'->>'programId' = $1`,
+      [id],
+    );
+    expect(sent).toHaveLength(2);
+    await sys.eventually(async () => {
+      const consumed = await sys.query(`SELECT 1 FROM reviews.inbox WHERE event_id = ANY($1::uuid[])`, [sent.map((e) => e.event_id)]);
+      expect(consumed).toHaveLength(2);
+    });
+    const open = await sys.query(`SELECT 1 FROM reviews.reviews WHERE program_id = $1 AND status IN ('OPEN', 'AWAITING_SECOND_REVIEW')`, [id]);
+    expect(open).toHaveLength(0);
+    expect((await flow.get(id)).status).toBe('WITHDRAWN');
+  });
+
+  describe('restricted parties', () => {
+    const parties = () => reviews().get('/restricted-parties?limit=500').set(sys.auth(people.auditor)).expect(200).then((r) => r.body.items);
+
+    it('lists the seeded parties; an added party is caught by the next review, a removed one no longer is', async () => {
+      const seeded = await parties();
+      expect(seeded.map((p: { name: string }) => p.name)).toContain('Constructora Ejemplo S.A. de C.V.');
+
+      const added = await reviews()
+        .post('/restricted-parties')
+        .set(sys.auth(people.admin))
+        .send({ name: 'Transportes La Frontera S.A.', registrationId: 'HN-0801-777', reason: 'Debarred for fraud in 2025 (fictional).', source: 'Test list' })
+        .expect(201);
+      expect(added.body).toMatchObject({ name: 'Transportes La Frontera S.A.', normalisedName: 'TRANSPORTES LA FRONTERA', createdBy: people.admin.sub, removedAt: null });
+      expect(await parties()).toHaveLength(seeded.length + 1);
+
+      const duplicate = await reviews()
+        .post('/restricted-parties')
+        .set(sys.auth(people.admin))
+        .send({ name: 'TRANSPORTES LA FRONTERA, S.A.', registrationId: 'hn 0801 777', reason: 'Again', source: 'Test list' })
+        .expect(409);
+      expect(duplicate.body.code).toBe('DUPLICATE');
+
+      const partner = { name: 'transportes la frontera', country: 'HN' };
+      const caught = await flow.underReview({ country: 'HN', targetAreas: ['Yoro'], implementingPartner: partner });
+      expect((await checksOf(caught.reviewId))['restricted-party'].result).toBe('FAIL');
+
+      const removed = await reviews().delete(`/restricted-parties/${added.body.id}`).set(sys.auth(people.admin)).expect(200);
+      expect(removed.body).toMatchObject({ id: added.body.id, removedBy: people.admin.sub });
+      expect(Date.parse(removed.body.removedAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(await parties()).toHaveLength(seeded.length);
+      await reviews().delete(`/restricted-parties/${added.body.id}`).set(sys.auth(people.admin)).expect(404);
+      // The entry stays, with who added and who removed it, for the record.
+      const history = await reviews().get('/restricted-parties?includeRemoved=true&limit=500').set(sys.auth(people.auditor)).expect(200);
+      expect(history.body.items.find((p: { id: string }) => p.id === added.body.id)).toMatchObject({
+        createdBy: people.admin.sub,
+        removedBy: people.admin.sub,
+      });
+
+      const cleared = await flow.underReview({ country: 'HN', targetAreas: ['Yoro'], implementingPartner: partner });
+      expect((await checksOf(cleared.reviewId))['restricted-party'].result).toBe('PASS');
+      // The review opened before the removal keeps the result it was opened with.
+      expect((await checksOf(caught.reviewId))['restricted-party'].result).toBe('FAIL');
+    });
+
+    it.each([
+      ['a missing reason', { name: 'Some Party', source: 'List' }, 'reason'],
+      ['a name of punctuation only', { name: '...', reason: 'Because', source: 'List' }, 'name'],
+      ['a wrong type', { name: 'Some Party', registrationId: 123, reason: 'Because', source: 'List' }, 'registrationId'],
+      ['an unknown field', { name: 'Some Party', reason: 'Because', source: 'List', severity: 'high' }, 'severity'],
+    ])('refuses %s with 400 naming the field, and adds nothing', async (_what, body, field) => {
+      const before = (await parties()).length;
+      const res = await reviews().post('/restricted-parties').set(sys.auth(people.admin)).send(body).expect(400);
+      expect(fields(res.body)).toContain(field);
+      expect(await parties()).toHaveLength(before);
+    });
+  });
+
+  describe('priority areas', () => {
+    it('serves the seeded list to any role; an admin replaces it and new reviews check targeting against it', async () => {
+      const seeded = await reviews().get('/priority-areas/GT').set(sys.auth(people.approver)).expect(200);
+      expect(seeded.body.areas).toContain('Huehuetenango');
+
+      const put = await reviews().put('/priority-areas/GT').set(sys.auth(people.admin)).send({ areas: ['Petén', ' Izabal '] }).expect(200);
+      expect(put.body).toMatchObject({ country: 'GT', areas: ['Petén', 'Izabal'], updatedBy: people.admin.sub });
+      const read = await reviews().get('/priority-areas/GT').set(sys.auth(people.manager)).expect(200);
+      expect(read.body).toMatchObject({ areas: ['Petén', 'Izabal'], updatedBy: people.admin.sub });
+
+      const { reviewId } = await flow.underReview({ targetAreas: ['Peten'] });
+      expect((await checksOf(reviewId)).targeting.result).toBe('PASS');
+      const { reviewId: old } = await flow.underReview({ targetAreas: ['Huehuetenango'] });
+      expect((await checksOf(old)).targeting.result).toBe('WARN');
+
+      await reviews().put('/priority-areas/GT').set(sys.auth(people.admin)).send({ areas: seeded.body.areas }).expect(200);
+    });
+
+    it.each([
+      ['/priority-areas/MX', { areas: ['X'] }, 'country'],
+      ['/priority-areas/GT', { areas: 'Petén' }, 'areas'],
+      ['/priority-areas/GT', { areas: ['Petén', ''] }, 'areas'],
+      ['/priority-areas/GT', { areas: ['Quiché', 'quiche'] }, 'areas.1'],
+      ['/priority-areas/GT', { areas: ['Petén'], country: 'GT' }, 'country'],
+    ])('PUT %s %j is a 400 naming %s, and changes nothing', async (path, body, field) => {
+      const before = (await reviews().get('/priority-areas/GT').set(sys.auth(people.admin)).expect(200)).body;
+      const res = await reviews().put(path).set(sys.auth(people.admin)).send(body).expect(400);
+      expect(fields(res.body)).toContain(field);
+      expect((await reviews().get('/priority-areas/GT').set(sys.auth(people.admin)).expect(200)).body).toEqual(before);
+    });
+  });
+});
