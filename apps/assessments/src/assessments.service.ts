@@ -1,0 +1,16 @@
+import type { ServiceDefinition } from '#libs/platform';
+import { AssessmentsModule } from './assessments/assessments.module.js';
+import { AssessmentPlanEntity } from './assessments/persistence/assessment-plan.entity.js';
+import { AssessmentPointEntity } from './assessments/persistence/assessment-point.entity.js';
+import { Assessments1764300000300 } from './migrations/1764300000300-assessments.js';
+
+export const assessmentsService: ServiceDefinition = {
+  name: 'assessments',
+  title: 'Cuentas assessments',
+  description:
+    'Assessment points of approved programs on durable timers: due, overdue, and the outcomes that ' +
+    'continue, strengthen, adjust or discontinue a program.',
+  features: [AssessmentsModule],
+  entities: [AssessmentPlanEntity, AssessmentPointEntity],
+  migrations: [Assessments1764300000300],
+};

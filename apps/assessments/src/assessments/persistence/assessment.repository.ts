@@ -1,0 +1,213 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { NotFoundError, ValidationError } from '#libs/core';
+import { Outbox } from '#libs/messaging';
+import { decodeCursor, toPage, type Page } from '#libs/persistence';
+import { AssessmentPlan, type AssessmentPlanState } from '../domain/assessment-plan.js';
+import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
+import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-timers.js';
+import { AssessmentPlanEntity } from './assessment-plan.entity.js';
+import { AssessmentPointEntity } from './assessment-point.entity.js';
+
+export interface LockedPlan {
+  plan: AssessmentPlan;
+  /** The program's indicator names, as approved. */
+  indicators: string[];
+}
+
+/** A point loaded for a change, with the timers it had, so saving it can drop the ones it no longer needs. */
+export interface LockedPoint {
+  point: AssessmentPointAggregate;
+  timers: Timer[];
+}
+
+export interface PointFilter {
+  programId?: string;
+  status?: string;
+  dueBefore?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface PlanView {
+  programId: string;
+  status: string;
+  cadenceDays: number;
+  graceDays: number;
+  approvedAt: Date;
+  endAt: Date;
+  /** The earliest SCHEDULED point, null when none is left. */
+  nextDueAt: Date | null;
+  version: number;
+}
+
+/**
+ * Plans and points of the assessments service. Every method takes the caller's transaction:
+ * a command locks the program's plan first and then its points, so commands on one program
+ * take turns and never deadlock. Saving a point writes its events to the outbox and, after the
+ * commit, sets its timers to what its new state needs.
+ */
+@Injectable()
+export class AssessmentRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly timers: AssessmentTimers,
+  ) {}
+
+  /** Inserts the plan unless the program has one already; false when it had (a redelivery or a second instance). */
+  async addPlan(em: EntityManager, plan: AssessmentPlan, indicators: string[]): Promise<boolean> {
+    const inserted = await em
+      .createQueryBuilder()
+      .insert()
+      .into(AssessmentPlanEntity)
+      .values({ ...this.planRow(plan), indicators, createdAt: new Date() })
+      .orIgnore()
+      .returning('program_id')
+      .execute();
+    return inserted.raw.length > 0;
+  }
+
+  async lockPlan(em: EntityManager, programId: string): Promise<LockedPlan | null> {
+    const row = await em.findOne(AssessmentPlanEntity, { where: { programId }, lock: { mode: 'pessimistic_write' } });
+    return row && { plan: AssessmentPlan.restore(row.state), indicators: row.indicators };
+  }
+
+  async mustLockPlan(em: EntityManager, programId: string): Promise<LockedPlan> {
+    const locked = await this.lockPlan(em, programId);
+    if (!locked) throw new NotFoundError('Assessment plan of program', programId);
+    return locked;
+  }
+
+  async savePlan(em: EntityManager, plan: AssessmentPlan): Promise<void> {
+    await em.update(AssessmentPlanEntity, { programId: plan.programId }, this.planRow(plan));
+  }
+
+  /** Locks a point and, before it, its program's plan (the lock order of every command). */
+  async lockPointAndPlan(em: EntityManager, id: string): Promise<LockedPlan & LockedPoint> {
+    const found = await em.findOne(AssessmentPointEntity, { where: { id }, select: { id: true, programId: true } });
+    if (!found) throw new NotFoundError('Assessment', id);
+    const plan = await this.mustLockPlan(em, found.programId);
+    return { ...plan, ...(await this.mustLockPoint(em, id)) };
+  }
+
+  /** Locks a point alone: for timers, which change one point and need nothing of the plan. */
+  async lockPoint(em: EntityManager, id: string): Promise<LockedPoint | null> {
+    const row = await em.findOne(AssessmentPointEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return row && this.loaded(row);
+  }
+
+  /** Every point of a program, whatever its status, locked; the plan must be locked first. */
+  async lockPointsOf(em: EntityManager, programId: string): Promise<LockedPoint[]> {
+    const rows = await em.find(AssessmentPointEntity, {
+      where: { programId },
+      order: { id: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    return rows.map((r) => this.loaded(r));
+  }
+
+  async addPoint(em: EntityManager, point: AssessmentPointAggregate): Promise<void> {
+    await em.insert(AssessmentPointEntity, { ...this.pointRow(point), createdAt: new Date() });
+    await this.outbox.appendFrom(em, point);
+    await this.timers.follow(em, [], timersOf(point));
+  }
+
+  async savePoint(em: EntityManager, { point, timers }: LockedPoint): Promise<void> {
+    await em.update(AssessmentPointEntity, { id: point.id }, this.pointRow(point));
+    await this.outbox.appendFrom(em, point);
+    await this.timers.follow(em, timers, timersOf(point));
+  }
+
+  async getPoint(id: string): Promise<AssessmentPointState> {
+    const row = await this.dataSource.getRepository(AssessmentPointEntity).findOneBy({ id });
+    if (!row) throw new NotFoundError('Assessment', id);
+    return row.state;
+  }
+
+  async planView(programId: string, em: EntityManager = this.dataSource.manager): Promise<PlanView> {
+    const row = await em.findOneBy(AssessmentPlanEntity, { programId });
+    if (!row) throw new NotFoundError('Assessment plan of program', programId);
+    const [next] = (await em.query(
+      `SELECT min(due_at) AS next FROM assessments.points WHERE program_id = $1 AND status = 'SCHEDULED'`,
+      [programId],
+    )) as Array<{ next: Date | null }>;
+    const plan = AssessmentPlan.restore(row.state);
+    return {
+      programId,
+      status: plan.status,
+      cadenceDays: plan.cadenceDays,
+      graceDays: plan.graceDays,
+      approvedAt: plan.approvedAt,
+      endAt: plan.endAt,
+      nextDueAt: next?.next ?? null,
+      version: plan.version,
+    };
+  }
+
+  /** Points in due order (the order a monitoring unit works through them). */
+  async list(f: PointFilter): Promise<Page<AssessmentPointState>> {
+    const qb = this.dataSource
+      .getRepository(AssessmentPointEntity)
+      .createQueryBuilder('p')
+      .orderBy('p.due_at', 'ASC')
+      .addOrderBy('p.id', 'ASC');
+    if (f.programId) qb.andWhere('p.program_id = :programId', { programId: f.programId });
+    if (f.status) qb.andWhere('p.status = :status', { status: f.status });
+    if (f.dueBefore) qb.andWhere('p.due_at < :dueBefore', { dueBefore: new Date(f.dueBefore) });
+    if (f.cursor) {
+      const after = decodeCursor(f.cursor);
+      if (!after || typeof after.k !== 'string' || Number.isNaN(Date.parse(after.k))) {
+        throw new ValidationError('cursor is not valid', [{ field: 'cursor', problems: ['is not a cursor of this list'] }]);
+      }
+      qb.andWhere('(p.due_at, p.id) > (:k, :id)', { k: new Date(after.k), id: after.id });
+    }
+    const rows = await qb.limit(f.limit + 1).getMany();
+    const page = toPage(rows, f.limit, (r) => ({ k: r.dueAt.toISOString(), id: r.id }));
+    return { items: page.items.map((r) => r.state), nextCursor: page.nextCursor };
+  }
+
+  /** The points whose timers are still to fire, a batch at a time in id order: for the sweep. */
+  async openPointsAfter(afterId: string | null, limit: number): Promise<AssessmentPointState[]> {
+    const qb = this.dataSource
+      .getRepository(AssessmentPointEntity)
+      .createQueryBuilder('p')
+      .where(`p.status IN ('SCHEDULED', 'DUE')`)
+      .orderBy('p.id', 'ASC')
+      .limit(limit);
+    if (afterId) qb.andWhere('p.id > :afterId', { afterId });
+    return (await qb.getMany()).map((r) => r.state);
+  }
+
+  private loaded(row: AssessmentPointEntity): LockedPoint {
+    const point = AssessmentPointAggregate.restore(row.state);
+    return { point, timers: timersOf(point) };
+  }
+
+  private async mustLockPoint(em: EntityManager, id: string): Promise<LockedPoint> {
+    const locked = await this.lockPoint(em, id);
+    if (!locked) throw new NotFoundError('Assessment', id);
+    return locked;
+  }
+
+  private planRow(plan: AssessmentPlan): Omit<AssessmentPlanEntity, 'indicators' | 'createdAt'> {
+    const state = plan.toState();
+    return { programId: state.programId, status: state.status, version: state.version, state, updatedAt: new Date() };
+  }
+
+  private pointRow(point: AssessmentPointAggregate): Omit<AssessmentPointEntity, 'createdAt'> {
+    const state = point.toState();
+    return {
+      id: state.id,
+      programId: state.programId,
+      sequence: state.sequence,
+      kind: state.kind,
+      status: state.status,
+      dueAt: state.dueAt,
+      overdueAt: state.overdueAt,
+      version: state.version,
+      state,
+      updatedAt: new Date(),
+    };
+  }
+}
