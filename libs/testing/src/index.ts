@@ -1,1 +1,2 @@
 export * from './test-infra.js';
+export * from './process-cluster.js';

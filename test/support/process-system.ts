@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { ServiceName } from '#libs/contracts';
+import { signToken } from '#libs/auth';
+import { loadConfig } from '#libs/common';
+import {
+  ProcessCluster,
+  TEST_ADMIN_DATABASE_URL,
+  TEST_REDIS_URL,
+  createDatabase,
+  deleteRedisKeys,
+  dropDatabase,
+  eventually,
+  uniqueName,
+} from '#libs/testing';
+import type { Person } from './test-system.js';
+import { sparePort } from './private-servers.js';
+
+const ROOT = process.cwd();
+
+/** Compiles the services once per test file (swc, a few seconds), as `npm run build` does. */
+export function buildServices(): void {
+  execFileSync('npx', ['swc', 'apps', 'libs', 'scripts', 'bench', '-d', 'dist', '--config-file', '.swcrc', '--ignore', 'apps/gateway/console/**', '-q'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
+}
+
+/**
+ * Services as separate OS processes on a fresh database and Redis prefix: what the fault tests
+ * kill and the benchmarks measure.
+ */
+export class ProcessSystem {
+  readonly cluster: ProcessCluster;
+  readonly ports = new Map<string, number>();
+  db: pg.Pool;
+
+  private constructor(
+    readonly database: string,
+    readonly databaseUrl: string,
+    readonly redisPrefix: string,
+    private readonly env: Record<string, string>,
+  ) {
+    this.cluster = new ProcessCluster(ROOT, join(ROOT, 'artifacts', 'logs', database));
+    this.db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  }
+
+  static async create(env: Record<string, string> = {}): Promise<ProcessSystem> {
+    buildServices();
+    const database = uniqueName('proc');
+    const databaseUrl = await createDatabase(database);
+    return new ProcessSystem(database, databaseUrl, uniqueName('redis'), env);
+  }
+
+  /** Starts `instances` processes of a service (names `svc`, `svc#2`, ...). */
+  async start(service: ServiceName, instances = 1, env: Record<string, string> = {}): Promise<void> {
+    for (let i = 1; i <= instances; i += 1) {
+      const port = await sparePort();
+      const name = i === 1 ? service : `${service}#${i}`;
+      this.ports.set(name, port);
+      await this.cluster.start({
+        name,
+        entry: join('dist', 'apps', service, 'src', 'main.js'),
+        port,
+        env: {
+          DATABASE_URL: this.databaseUrl,
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_PREFIX: this.redisPrefix,
+          LOG_LEVEL: 'warn',
+          RELAY_POLL_MS: '200',
+          EVENT_BACKOFF_MS: '200',
+          EVENT_ATTEMPTS: '20',
+          RATE_LIMIT_PER_MINUTE: '1000000',
+          DB_POOL_SIZE: '5',
+          ...this.env,
+          ...env,
+        },
+      });
+    }
+  }
+
+  url(name: string): string {
+    return `http://127.0.0.1:${this.ports.get(name)}`;
+  }
+
+  token(person: Person): string {
+    return signToken({ sub: person.sub, roles: person.roles, org: person.org, name: person.name }, loadConfig('gateway').jwtSecret);
+  }
+
+  async query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query<T>(sql, params)).rows;
+  }
+
+  eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
+    return eventually(assertion, timeoutMs, 200);
+  }
+
+  async stop(): Promise<void> {
+    await this.cluster.stopAll('SIGKILL');
+    await this.db.end();
+    await dropDatabase(this.database, TEST_ADMIN_DATABASE_URL);
+    await deleteRedisKeys(`${this.redisPrefix}:*`);
+  }
+}
+
+/** A JSON HTTP call to a service process, retrying while it is being restarted. */
+export async function call(
+  base: () => string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const res = await fetch(`${base()}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    } catch (err) {
+      if (attempt > 100) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
