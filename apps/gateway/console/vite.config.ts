@@ -6,7 +6,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 // Vite 8 transforms TSX itself through oxc; no React plugin is needed (and none installs here).
 export default defineConfig({
   root: here,
-  base: './',
+  base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   build: {
     outDir: fileURLToPath(new URL('../../../dist/console', import.meta.url)),

@@ -28,11 +28,6 @@ import type {
 
 const id = (value: string) => encodeURIComponent(value);
 
-/** Lists answer `{ items, nextCursor }`; a few read models answer a bare array. Accept both. */
-function items<T>(body: Page<T> | T[]): T[] {
-  return Array.isArray(body) ? body : body.items;
-}
-
 /** Follows `nextCursor` for views that need the whole set (charts, queues), up to a bound. */
 async function all<T>(path: string, query: Query, maxPages = 10): Promise<T[]> {
   const out: T[] = [];
@@ -94,8 +89,12 @@ export const api = {
   },
 
   disbursements: {
-    list: (query: { programId?: string; status?: DisbursementStatus }) => all<Disbursement>('/disbursements', query, 4),
     get: (disbursementId: string) => apiRequest<Disbursement>('GET', `/disbursements/${id(disbursementId)}`),
+    /** Lists may leave out who approved; the single read carries `approvals`, so it is fetched where missing. */
+    list: async (query: { programId?: string; status?: DisbursementStatus }) => {
+      const list = await all<Disbursement>('/disbursements', query, 4);
+      return Promise.all(list.map((d) => (d.approvals ? d : apiRequest<Disbursement>('GET', `/disbursements/${id(d.id)}`))));
+    },
     request: (input: { programId: string; amountCents: number; purpose: string }, idempotencyKey: string) =>
       apiRequest<Disbursement>('POST', '/disbursements', { body: input, headers: { 'Idempotency-Key': idempotencyKey } }),
     approve: (disbursementId: string, comment?: string) =>
@@ -125,8 +124,18 @@ export const api = {
   audit: {
     events: (filter: AuditFilter, after: string | null, limit = 50) =>
       apiRequest<Page<AuditEntry>>('GET', '/audit/events', { query: { ...filter, after, limit } }),
-    timeline: async (programId: string) =>
-      items(await apiRequest<Page<AuditEntry> | AuditEntry[]>('GET', `/audit/programs/${id(programId)}/timeline`)),
+    /** The whole timeline, page after page (`after` = the previous page's nextCursor). */
+    timeline: async (programId: string, maxPages = 10) => {
+      const entries: AuditEntry[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < maxPages; page += 1) {
+        const body: Page<AuditEntry> = await apiRequest<Page<AuditEntry>>('GET', `/audit/programs/${id(programId)}/timeline`, { query: { after } });
+        entries.push(...body.items);
+        after = body.nextCursor;
+        if (!after) break;
+      }
+      return entries;
+    },
     verify: () => apiRequest<AuditVerification>('GET', '/audit/verify'),
     export: (format: 'ndjson' | 'csv', filter: AuditFilter) =>
       apiDownload('/audit/export', { ...filter, format }, `cuentas-audit-${new Date().toISOString().slice(0, 19)}.${format}`),

@@ -3,7 +3,6 @@ import type {
   AssessmentOutcome,
   AssessmentStatus,
   CheckName,
-  CheckResultValue,
   Country,
   DisbursementStatus,
   FundingAccountStatus,
@@ -14,6 +13,8 @@ import type {
   ReviewStatus,
   Role,
 } from '../lib/reference';
+import type { Actor } from '../../../../../libs/contracts/src/envelope';
+import type { CheckResult, Cofunding, ImplementingPartner, IndicatorResult, Objective } from '../../../../../libs/contracts/src/events';
 
 /** The shapes of API.md as the console reads them. Fields the contract leaves open are optional. */
 export interface Page<T> {
@@ -27,26 +28,6 @@ export interface Person {
   roles: Role[];
   org: string;
   token: string;
-}
-
-export interface Indicator {
-  name: string;
-  unit: string;
-  baseline: number;
-  target: number;
-}
-export interface Objective {
-  description: string;
-  indicators: Indicator[];
-}
-export interface ImplementingPartner {
-  name: string;
-  registrationId?: string;
-  country: Country;
-}
-export interface Cofunding {
-  partner: string;
-  amountCents: number;
 }
 
 export interface ProgramInput {
@@ -85,22 +66,20 @@ export interface Program extends ProgramInput {
   createdBy: string;
   createdAt?: string;
   updatedAt?: string;
+  /** The review of the current round, once it has opened. */
+  currentReviewId?: string | null;
+  round?: number;
   statusHistory?: StatusChange[];
 }
 
-export interface Check {
-  name: CheckName | string;
-  result: CheckResultValue;
-  blocking: boolean;
-  detail: string;
-}
+/** Check names are the contract's; a service may add one the console does not know yet. */
+export type Check = Omit<CheckResult, 'name'> & { name: CheckName | string };
 export interface Decision {
   decision: ReviewDecision;
   rationale: string;
-  reviewerId?: string;
-  decidedBy?: string;
-  at?: string;
-  decidedAt?: string;
+  reviewerId: string;
+  reviewerName?: string;
+  at: string;
 }
 export interface Review {
   id: string;
@@ -129,6 +108,7 @@ export interface FundingAccount {
 export interface Approval {
   approverId: string;
   at: string;
+  comment?: string | null;
 }
 export interface Disbursement {
   id: string;
@@ -154,6 +134,8 @@ export interface AssessmentPoint {
   reason?: string | null;
   outcome?: AssessmentOutcome | null;
   narrative?: string | null;
+  requiredActions?: string[];
+  completedBy?: string | null;
   completedAt?: string | null;
 }
 export interface AssessmentPlan {
@@ -165,7 +147,8 @@ export interface AssessmentPlan {
 export interface OutcomeInput {
   outcome: AssessmentOutcome;
   narrative: string;
-  indicatorResults: Array<{ indicator: string; value: number }>;
+  indicatorResults: IndicatorResult[];
+  requiredActions?: string[];
 }
 
 export interface RestrictedParty {
@@ -183,19 +166,13 @@ export interface RestrictedPartyInput {
   source: string;
 }
 
-export interface AuditActor {
-  id: string;
-  name?: string;
-  roles?: string[];
-  org?: string;
-}
 export interface AuditEntry {
   seq: number;
   eventId: string;
   type: string;
   source: string;
   sourceSeq: number;
-  actor: AuditActor;
+  actor: Actor;
   occurredAt: string;
   recordedAt: string;
   aggregateType?: string;
@@ -220,5 +197,6 @@ export interface AuditVerification {
   headSeq: number | null;
   headHash: string | null;
   firstInvalidSeq: number | null;
+  reason?: string | null;
   gaps: Array<{ source: string; fromSeq: number; toSeq: number }>;
 }

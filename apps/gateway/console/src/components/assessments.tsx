@@ -14,6 +14,17 @@ const OUTCOME_EFFECTS: Record<string, string> = {
   DISCONTINUE: 'Discontinue — ends the program and cancels its open requests',
 };
 
+const MIN_NARRATIVE = 20;
+
+/** Sent only when given: the service asks for them with STRENGTHEN and refuses empty entries. */
+function requiredActions(text: string): { requiredActions?: string[] } {
+  const actions = text
+    .split('\n')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  return actions.length ? { requiredActions: actions } : {};
+}
+
 /** `datetime-local` gives local wall time without a zone; the API takes an instant. */
 function localToIso(value: string): string {
   return new Date(value).toISOString();
@@ -69,13 +80,15 @@ export function AssessmentTable({ points, session, titles, openDialog, onDone, o
       confirmLabel: 'Record outcome',
       fields: [
         { name: 'outcome', label: 'Outcome', kind: 'select', options: ASSESSMENT_OUTCOMES.map((o) => ({ value: o, label: OUTCOME_EFFECTS[o] })) },
-        { name: 'narrative', label: 'Narrative', kind: 'textarea', required: true },
+        { name: 'narrative', label: 'Narrative', kind: 'textarea', required: true, minLength: MIN_NARRATIVE },
+        { name: 'requiredActions', label: 'Required actions, one per line', kind: 'textarea', hint: 'Needed for Strengthen.' },
         ...indicatorFields,
       ],
       onConfirm: (v) =>
         api.assessments.recordOutcome(point.id, {
           outcome: v.outcome as (typeof ASSESSMENT_OUTCOMES)[number],
           narrative: v.narrative.trim(),
+          ...requiredActions(v.requiredActions),
           indicatorResults: indicators.flatMap((indicator, i) => {
             const raw = v[`indicator-${i}`].trim();
             return raw ? [{ indicator, value: Number(raw) }] : [];
@@ -117,6 +130,13 @@ export function AssessmentTable({ points, session, titles, openDialog, onDone, o
               </td>
               <td>
                 {point.outcome && <StatusBadge status={point.outcome} />} {point.narrative ?? point.reason ?? ''}
+                {point.requiredActions && point.requiredActions.length > 0 && (
+                  <ul className="plain muted">
+                    {point.requiredActions.map((action) => (
+                      <li key={action}>→ {action}</li>
+                    ))}
+                  </ul>
+                )}
               </td>
               <td className="row-actions">
                 {scheduler && point.status === 'SCHEDULED' && (

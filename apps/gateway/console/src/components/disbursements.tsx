@@ -115,6 +115,7 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
                       {approvals.map((a) => (
                         <li key={`${a.approverId}-${a.at}`}>
                           {a.approverId} <small className="muted">{formatDateTime(a.at)}</small>
+                          {a.comment && <div className="muted">“{a.comment}”</div>}
                         </li>
                       ))}
                     </ul>

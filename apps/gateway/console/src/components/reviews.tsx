@@ -61,9 +61,9 @@ export function ReviewCard({ review, heading }: { review: Review; heading?: stri
       ) : (
         <ol className="decisions">
           {decisions.map((d, i) => (
-            <li key={`${d.reviewerId ?? d.decidedBy}-${i}`} data-testid="decision">
-              <StatusBadge status={d.decision} /> by <strong>{d.reviewerId ?? d.decidedBy ?? 'unknown'}</strong>{' '}
-              <small className="muted">{formatDateTime(d.at ?? d.decidedAt)}</small>
+            <li key={`${d.reviewerId}-${i}`} data-testid="decision">
+              <StatusBadge status={d.decision} /> by <strong>{d.reviewerName ?? d.reviewerId}</strong>{' '}
+              <small className="muted">{formatDateTime(d.at)}</small>
               <blockquote>{d.rationale}</blockquote>
             </li>
           ))}

@@ -1,4 +1,7 @@
-/** Server 400 `details` mapped to form fields: `{ "objectives.0.indicators.1.unit": ["..."] }`. */
+/**
+ * Server 400 `details` mapped to form fields: `{ "objectives.0.indicators.1.unit": ["..."] }`.
+ * The services answer `[{ field, problems }]`; other common shapes are read too.
+ */
 export type FieldErrors = Record<string, string[]>;
 
 function normalisePath(path: string): string {
@@ -15,6 +18,7 @@ function add(errors: FieldErrors, path: string, messages: string[]): void {
 }
 
 function messagesOf(item: Record<string, unknown>): string[] {
+  if (Array.isArray(item.problems)) return item.problems.map(String);
   if (typeof item.message === 'string') return [item.message];
   if (Array.isArray(item.messages)) return item.messages.map(String);
   if (Array.isArray(item.errors)) return item.errors.map(String);

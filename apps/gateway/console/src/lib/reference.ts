@@ -27,6 +27,8 @@ export type {
   Role,
 } from '../../../../../libs/contracts/src/reference';
 export type { ErrorBody, ErrorCode } from '../../../../../libs/contracts/src/errors';
+export { EVENT_TYPES } from '../../../../../libs/contracts/src/payload-schema';
+export { SERVICES } from '../../../../../libs/contracts/src/services';
 
 import type { Country, Pillar, Role } from '../../../../../libs/contracts/src/reference';
 

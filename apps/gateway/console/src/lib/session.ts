@@ -81,11 +81,9 @@ export function signOut(reason: string | null = null): void {
   emit();
 }
 
-/** Why the last session ended, shown once on the sign-in page. */
-export function takeSignOutNotice(): string | null {
-  const text = notice;
-  notice = null;
-  return text;
+/** Why the last session ended (a token the server refused), until the next sign-in. */
+export function signOutNotice(): string | null {
+  return notice;
 }
 
 export function subscribeSession(listener: () => void): () => void {

@@ -1,5 +1,5 @@
 import { api } from '../api/endpoints';
-import type { Disbursement, FundingAccount } from '../api/types';
+import type { FundingAccount } from '../api/types';
 import { useDialog } from '../components/action-dialog';
 import { DisbursementTable, type DisbursementRow } from '../components/disbursements';
 import { ErrorNotice, Loading, NotForYou, Section, useFeedback } from '../components/ui';
@@ -16,9 +16,7 @@ const QUEUES: Array<{ status: DisbursementStatus; title: string; hint: string }>
 
 async function loadApprovals(): Promise<Partial<Record<DisbursementStatus, DisbursementRow[]>>> {
   const lists = await Promise.all(QUEUES.map((q) => api.disbursements.list({ status: q.status })));
-  const all = lists.flat();
-  // Lists may omit who approved; the single-request read carries `approvals`.
-  const detailed = await Promise.all(all.map((d): Promise<Disbursement> => (d.approvals ? Promise.resolve(d) : api.disbursements.get(d.id))));
+  const detailed = lists.flat();
   const programIds = [...new Set(detailed.map((d) => d.programId))];
   const [titles, accounts] = await Promise.all([
     programTitles(programIds),

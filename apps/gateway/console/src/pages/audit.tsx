@@ -4,14 +4,24 @@ import type { AuditEntry, AuditFilter, AuditVerification } from '../api/types';
 import { ErrorNotice, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { formatDateTime, shortId } from '../lib/format';
 import { link, routeQuery } from '../lib/router';
+import { EVENT_TYPES, SERVICES } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
 
-const FILTER_FIELDS: Array<{ name: keyof AuditFilter; label: string; kind: 'text' | 'datetime-local'; placeholder?: string }> = [
+interface FilterField {
+  name: keyof AuditFilter;
+  label: string;
+  kind: 'text' | 'datetime-local' | 'select';
+  placeholder?: string;
+  options?: readonly string[];
+}
+
+/** Type and source are closed lists on the server (anything else is a 400), so they are chosen, not typed. */
+const FILTER_FIELDS: FilterField[] = [
   { name: 'aggregateId', label: 'Aggregate id', kind: 'text', placeholder: 'program, review, disbursement…' },
-  { name: 'type', label: 'Event type', kind: 'text', placeholder: 'program.approved' },
-  { name: 'actorId', label: 'Actor id', kind: 'text' },
-  { name: 'source', label: 'Source', kind: 'text', placeholder: 'proposals, reviews…' },
+  { name: 'type', label: 'Event type', kind: 'select', options: [...EVENT_TYPES].sort() },
+  { name: 'actorId', label: 'Actor id', kind: 'text', placeholder: 'gm-ana' },
+  { name: 'source', label: 'Source', kind: 'select', options: SERVICES },
   { name: 'correlationId', label: 'Correlation id', kind: 'text' },
   { name: 'from', label: 'From', kind: 'datetime-local' },
   { name: 'to', label: 'To', kind: 'datetime-local' },
@@ -42,7 +52,7 @@ function VerifyBadge({ result, error }: { result: AuditVerification | undefined;
   const ok = result.valid && gapCount === 0;
   return (
     <span className={`verify ${ok ? 'verify-ok' : 'verify-bad'}`} data-testid="verify-badge" data-valid={String(result.valid)} data-gaps={gapCount} role="status">
-      {result.valid ? `Chain valid · ${result.checked} entries checked` : `Chain broken at #${result.firstInvalidSeq}`}
+      {result.valid ? `Chain valid · ${result.checked} entries checked` : `Chain broken at #${result.firstInvalidSeq}${result.reason ? ` (${result.reason})` : ''}`}
       {gapCount > 0 && ` · ${gapCount} sequence gap${gapCount === 1 ? '' : 's'}`}
     </span>
   );
@@ -156,14 +166,25 @@ export function AuditPage({ session }: { session: Session }) {
           {FILTER_FIELDS.map((field) => (
             <div className="field" key={field.name}>
               <label htmlFor={`audit-${field.name}`}>{field.label}</label>
-              <input
-                id={`audit-${field.name}`}
-                type={field.kind}
-                value={form[field.name]}
-                placeholder={field.placeholder}
-                data-testid={`field-${field.name}`}
-                onChange={(e) => setForm((f) => ({ ...f, [field.name]: e.target.value }))}
-              />
+              {field.kind === 'select' ? (
+                <select id={`audit-${field.name}`} value={form[field.name]} data-testid={`field-${field.name}`} onChange={(e) => setForm((f) => ({ ...f, [field.name]: e.target.value }))}>
+                  <option value="">Any</option>
+                  {field.options?.map((option) => (
+                    <option key={option} value={option}>
+                      {option}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  id={`audit-${field.name}`}
+                  type={field.kind}
+                  value={form[field.name]}
+                  placeholder={field.placeholder}
+                  data-testid={`field-${field.name}`}
+                  onChange={(e) => setForm((f) => ({ ...f, [field.name]: e.target.value }))}
+                />
+              )}
             </div>
           ))}
           <div className="filter-actions">

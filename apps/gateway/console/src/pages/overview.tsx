@@ -70,7 +70,7 @@ function MoneyChart({ data, caption, testId }: { data: MoneyRow[]; caption: stri
         <XAxis dataKey="label" tick={{ fontSize: 12 }} interval={0} />
         <YAxis tickFormatter={(v: number) => compactUsd.format(v)} width={72} tick={{ fontSize: 12 }} />
         <Tooltip formatter={dollarsTooltip} />
-        <Legend />
+        <Legend itemSorter={null} />
         <Bar dataKey="budget" name="Budget" fill="#2c5282" isAnimationActive={false} />
         <Bar dataKey="reserved" name="Reserved" fill="#d69e2e" isAnimationActive={false} />
         <Bar dataKey="released" name="Released" fill="#2f855a" isAnimationActive={false} />
@@ -155,7 +155,7 @@ export function OverviewPage() {
               <XAxis dataKey="label" tick={{ fontSize: 12 }} interval={0} />
               <YAxis allowDecimals={false} width={40} tick={{ fontSize: 12 }} />
               <Tooltip />
-              <Legend />
+              <Legend itemSorter={null} />
               <Bar dataKey="due" name="Due" stackId="points" fill="#d69e2e" isAnimationActive={false} />
               <Bar dataKey="overdue" name="Overdue" stackId="points" fill="#c53030" isAnimationActive={false} />
             </BarChart>

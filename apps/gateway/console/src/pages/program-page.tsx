@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints';
 import { newId } from '../api/client';
-import type { FundingAccount, Program, Review } from '../api/types';
+import type { Disbursement, FundingAccount, Program, Review } from '../api/types';
 import { useDialog, type DialogSpec } from '../components/action-dialog';
 import { AssessmentTable } from '../components/assessments';
 import { DisbursementTable } from '../components/disbursements';
@@ -21,23 +21,24 @@ interface ActionRule {
   label: string;
   role: Role;
   from: ProgramStatus[];
+  tone?: 'primary' | 'danger';
 }
 
 /** What each role may do from each status (DOMAIN.md's state machine); the server decides who, by person. */
 const ACTIONS: ActionRule[] = [
   { name: 'edit', label: 'Edit', role: 'grant_manager', from: ['DRAFT', 'REVISION_REQUESTED'] },
-  { name: 'submit', label: 'Submit for review', role: 'grant_manager', from: ['DRAFT', 'REVISION_REQUESTED'] },
-  { name: 'withdraw', label: 'Withdraw', role: 'grant_manager', from: ['DRAFT', 'SUBMITTED', 'UNDER_REVIEW', 'REVISION_REQUESTED'] },
-  { name: 'suspend', label: 'Suspend', role: 'reviewer', from: ['APPROVED'] },
-  { name: 'reinstate', label: 'Reinstate', role: 'reviewer', from: ['SUSPENDED'] },
-  { name: 'close', label: 'Close', role: 'grant_manager', from: ['APPROVED'] },
+  { name: 'submit', label: 'Submit for review', role: 'grant_manager', from: ['DRAFT', 'REVISION_REQUESTED'], tone: 'primary' },
+  { name: 'withdraw', label: 'Withdraw', role: 'grant_manager', from: ['DRAFT', 'SUBMITTED', 'UNDER_REVIEW', 'REVISION_REQUESTED'], tone: 'danger' },
+  { name: 'suspend', label: 'Suspend', role: 'reviewer', from: ['APPROVED'], tone: 'danger' },
+  { name: 'reinstate', label: 'Reinstate', role: 'reviewer', from: ['SUSPENDED'], tone: 'primary' },
+  { name: 'close', label: 'Close', role: 'grant_manager', from: ['APPROVED'], tone: 'danger' },
 ];
 
-const COMMAND_TEXT: Record<ProgramCommand, { title: string; done: string; danger: boolean }> = {
-  withdraw: { title: 'Withdraw the program', done: 'Program withdrawn.', danger: true },
-  suspend: { title: 'Suspend the program', done: 'Program suspended; its funding account is on hold.', danger: true },
-  reinstate: { title: 'Reinstate the program', done: 'Program reinstated.', danger: false },
-  close: { title: 'Close the program', done: 'Program closed.', danger: true },
+const COMMAND_TEXT: Record<ProgramCommand, { title: string; confirm: string; done: string }> = {
+  withdraw: { title: 'Withdraw the program', confirm: 'Withdraw', done: 'Program withdrawn.' },
+  suspend: { title: 'Suspend the program', confirm: 'Suspend', done: 'Program suspended; its funding account is on hold.' },
+  reinstate: { title: 'Reinstate the program', confirm: 'Reinstate', done: 'Program reinstated.' },
+  close: { title: 'Close the program', confirm: 'Close', done: 'Program closed.' },
 };
 
 const FUNDED: ReadonlySet<ProgramStatus> = new Set(['APPROVED', 'SUSPENDED', 'DISCONTINUED', 'CLOSED']);
@@ -55,7 +56,7 @@ export function ProgramPage({ session, programId }: { session: Session; programI
     feedback.succeed(message);
     void program.refresh();
   };
-  const run = (name: ActionRule['name']) => {
+  const run = ({ name, tone }: ActionRule) => {
     if (name === 'edit') return;
     if (name === 'submit') {
       feedback.clear();
@@ -66,8 +67,8 @@ export function ProgramPage({ session, programId }: { session: Session; programI
     const spec: DialogSpec = {
       title: text.title,
       description: `“${p.title}” is ${p.status}.`,
-      confirmLabel: text.title.split(' ')[0],
-      tone: text.danger ? 'danger' : 'primary',
+      confirmLabel: text.confirm,
+      tone,
       fields: [{ name: 'reason', label: 'Reason', kind: 'textarea', required: true }],
       onConfirm: (v) => api.programs.command(p.id, name, v.reason.trim()),
       onDone: () => done(text.done),
@@ -104,9 +105,9 @@ export function ProgramPage({ session, programId }: { session: Session; programI
                 <button
                   key={a.name}
                   type="button"
-                  className={`button ${a.name === 'submit' || a.name === 'reinstate' ? 'button-primary' : COMMAND_TEXT[a.name as ProgramCommand]?.danger ? 'button-danger' : ''}`}
+                  className={`button${a.tone ? ` button-${a.tone}` : ''}`}
                   data-testid={`action-${a.name}`}
-                  onClick={() => run(a.name)}
+                  onClick={() => run(a)}
                 >
                   {a.label}
                 </button>
@@ -124,7 +125,7 @@ export function ProgramPage({ session, programId }: { session: Session; programI
         <StatusHistory changes={history} />
       </Section>
 
-      {hasRole(session, 'reviewer', 'auditor') && <ReviewsSection programId={p.id} session={session} />}
+      {(hasRole(session, 'reviewer', 'auditor') || (hasRole(session, 'grant_manager') && p.currentReviewId)) && <ReviewsSection program={p} session={session} />}
 
       <FundingSection program={p} session={session} openDialog={dialog.show} onDone={done} />
 
@@ -215,15 +216,20 @@ function ProgramDetails({ program: p }: { program: Program }) {
   );
 }
 
-/** List items may be summaries; the checks and decisions come with each review when they are missing. */
-async function loadReviews(programId: string): Promise<Review[]> {
-  const list = await api.reviews.list({ programId });
+/**
+ * Reviewers and auditors list every round; grant managers may read a review but not list them,
+ * so they see the current round's. List items may be summaries: checks and decisions are fetched where missing.
+ */
+async function loadReviews(program: Program, canList: boolean): Promise<Review[]> {
+  if (!canList) return program.currentReviewId ? [await api.reviews.get(program.currentReviewId)] : [];
+  const list = await api.reviews.list({ programId: program.id });
   const full = await Promise.all(list.map((r) => (r.checks && r.decisions ? r : api.reviews.get(r.id))));
   return full.sort((a, b) => (b.round ?? 0) - (a.round ?? 0));
 }
 
-function ReviewsSection({ programId, session }: { programId: string; session: Session }) {
-  const { data, error, loading } = usePolled(() => loadReviews(programId), `reviews:${programId}`);
+function ReviewsSection({ program, session }: { program: Program; session: Session }) {
+  const canList = hasRole(session, 'reviewer', 'auditor');
+  const { data, error, loading } = usePolled(() => loadReviews(program, canList), `reviews:${program.id}:${canList ? 'all' : program.currentReviewId}`);
   return (
     <Section title="Accountability reviews" testId="section-reviews">
       <ErrorNotice error={error} title="Could not load reviews" />
@@ -252,7 +258,7 @@ interface SectionProps {
   onDone: (message: string) => void;
 }
 
-async function loadFunding(program: Program): Promise<{ account: FundingAccount | null; disbursements: Awaited<ReturnType<typeof api.disbursements.list>> }> {
+async function loadFunding(program: Program): Promise<{ account: FundingAccount | null; disbursements: Disbursement[] }> {
   const [account, disbursements] = await Promise.all([
     // No account exists before approval; asking would only earn a 404.
     FUNDED.has(program.status) ? api.funding.account(program.id).catch(() => null) : Promise.resolve(null),

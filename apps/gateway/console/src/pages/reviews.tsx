@@ -105,6 +105,7 @@ export function ReviewQueuePage({ session }: { session: Session }) {
 export function ReviewPage({ session, reviewId }: { session: Session; reviewId: string }) {
   const allowed = hasRole(session, 'reviewer', 'auditor', 'grant_manager');
   const review = usePolled(() => api.reviews.get(reviewId), `review:${reviewId}`, undefined, allowed);
+  const feedback = useFeedback();
   const title = usePolled(async () => (review.data ? (await programTitles([review.data.programId]))[review.data.programId] : ''), `review-title:${review.data?.programId ?? ''}`, 30_000, allowed && !!review.data);
   if (!allowed) return <NotForYou roles="reviewers, auditors and grant managers" />;
   if (review.loading) return <Loading what="the review" />;
@@ -127,21 +128,31 @@ export function ReviewPage({ session, reviewId }: { session: Session; reviewId: 
           <StatusBadge status={r.status} />
         </div>
       </header>
+      {feedback.node}
       <ErrorNotice error={review.error} title="Refreshing failed; showing the last data" />
       <Section title="Checks and decisions">
         <ReviewCard review={r} heading={`Round ${r.round ?? 1}`} />
       </Section>
-      {open && hasRole(session, 'reviewer') && <DecisionForm review={r} onDone={() => void review.refresh()} />}
+      {open && hasRole(session, 'reviewer') && (
+        <DecisionForm
+          review={r}
+          onDone={(message) => {
+            feedback.succeed(message);
+            void review.refresh();
+          }}
+        />
+      )}
     </div>
   );
 }
 
-function DecisionForm({ review, onDone }: { review: Review; onDone: () => void }) {
+/** The outcome is reported by the page: a decision that completes the review removes this form. */
+function DecisionForm({ review, onDone }: { review: Review; onDone: (message: string) => void }) {
   const [decision, setDecision] = useState<ReviewDecision>('APPROVE');
   const [rationale, setRationale] = useState('');
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
-  const feedback = useFeedback();
+  const [failure, setFailure] = useState<Error | null>(null);
   const length = rationale.trim().length;
   const rationaleError = length < MIN_RATIONALE ? [`Explain the decision in at least ${MIN_RATIONALE} characters (${length} so far).`] : undefined;
   const blocking = (review.checks ?? []).filter((c) => c.blocking && c.result === 'FAIL');
@@ -151,15 +162,14 @@ function DecisionForm({ review, onDone }: { review: Review; onDone: () => void }
     setTouched(true);
     if (rationaleError) return;
     setBusy(true);
-    feedback.clear();
+    setFailure(null);
     try {
       await api.reviews.decide(review.id, decision, rationale.trim());
       setRationale('');
       setTouched(false);
-      feedback.succeed(`Decision recorded: ${DECISION_LABELS[decision]}.`);
-      onDone();
+      onDone(`Decision recorded: ${DECISION_LABELS[decision]}.`);
     } catch (error) {
-      feedback.fail(error);
+      setFailure(error as Error);
     } finally {
       setBusy(false);
     }
@@ -183,7 +193,7 @@ function DecisionForm({ review, onDone }: { review: Review; onDone: () => void }
         <Field name="rationale" label="Rationale" errors={touched ? rationaleError : undefined} hint={`At least ${MIN_RATIONALE} characters; ${length} written.`}>
           {(p) => <textarea {...p} rows={4} value={rationale} onChange={(e) => setRationale(e.target.value)} />}
         </Field>
-        {feedback.node}
+        <ErrorNotice error={failure} title="Refused" />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={busy} data-testid="action-decide">
             {busy ? 'Recording…' : 'Record decision'}

@@ -5,7 +5,7 @@ import type { Person } from '../api/types';
 import { ErrorNotice } from '../components/ui';
 import { ROLE_NAMES, ROLES, type Role } from '../lib/reference';
 import { navigate } from '../lib/router';
-import { signIn, takeSignOutNotice } from '../lib/session';
+import { signIn, signOutNotice } from '../lib/session';
 
 type PeopleState = { kind: 'loading' } | { kind: 'ready'; people: Person[] } | { kind: 'absent' } | { kind: 'failed'; error: Error };
 
@@ -24,7 +24,7 @@ export function SignInPage() {
   const [people, setPeople] = useState<PeopleState>({ kind: 'loading' });
   const [token, setToken] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [notice] = useState(takeSignOutNotice);
+  const notice = signOutNotice();
 
   useEffect(() => {
     let live = true;
