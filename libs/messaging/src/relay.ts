@@ -166,6 +166,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       await client.connect();
       await client.query(`LISTEN ${outboxChannel(this.schema)}`);
+      // Shut down while connecting: do not leave a connection behind.
+      if (this.stopped) {
+        await client.end();
+        return;
+      }
       this.listener = client;
     } catch (err) {
       client.end().catch(() => undefined);

@@ -1,2 +1,3 @@
 export * from './test-infra.js';
 export * from './process-cluster.js';
+export * from './lifecycle-driver.js';
