@@ -299,8 +299,21 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     }
     const overdue = (programId: string, assessmentId: string) =>
       deliver('assessment.overdue', { programId, assessmentId, dueAt: new Date().toISOString() });
-    const completed = (programId: string, assessmentId: string, outcome: EventPayloads['assessment.completed']['outcome']) =>
-      deliver('assessment.completed', { programId, assessmentId, outcome, narrative: 'Progress reviewed', indicatorResults: [], requiredActions: [] });
+    const completed = (
+      programId: string,
+      assessmentId: string,
+      outcome: EventPayloads['assessment.completed']['outcome'],
+      followUpAssessmentId: string | null = null,
+    ) =>
+      deliver('assessment.completed', {
+        programId,
+        assessmentId,
+        outcome,
+        narrative: 'Progress reviewed',
+        indicatorResults: [],
+        requiredActions: [],
+        followUpAssessmentId,
+      });
 
     it('keeps ASSESSMENT_OVERDUE while any point is overdue; ADJUST holds until a later CONTINUE', async () => {
       const programId = await approvedProgram();
@@ -314,7 +327,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       await sys.eventually(async () => expect((await account(programId)).overdueAssessmentIds).toEqual([second]));
       expect((await account(programId)).holds).toEqual(['ASSESSMENT_OVERDUE']);
 
-      await completed(programId, second, 'ADJUST');
+      await completed(programId, second, 'ADJUST', followUp);
       await holdsBecome(programId, ['ADJUSTMENT_REQUIRED']);
       const id = await requested(programId, 1_000);
       expect((await act(id, 'approve', people.approver).expect(409)).body.details).toEqual({ holds: ['ADJUSTMENT_REQUIRED'] });

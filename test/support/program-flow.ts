@@ -138,6 +138,7 @@ export class ProgramFlow {
         programId,
         outcome,
         narrative: 'Indicators show no progress after two assessment points.',
+        followUpAssessmentId: null,
         indicatorResults: [],
         requiredActions: [],
       },

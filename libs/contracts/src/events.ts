@@ -147,6 +147,8 @@ export interface EventPayloads {
     narrative: string;
     indicatorResults: IndicatorResult[];
     requiredActions: string[];
+    /** ADJUST: the follow-up point whose answer lifts the ADJUSTMENT_REQUIRED hold; otherwise null. */
+    followUpAssessmentId: string | null;
   };
   'assessment.rescheduled': {
     assessmentId: string;

@@ -67,6 +67,7 @@ export const PAYLOAD_SCHEMA: Schema = {
     narrative: 'string',
     indicatorResults: 'objects',
     requiredActions: 'strings',
+    followUpAssessmentId: 'uuid?',
   },
   'assessment.rescheduled': { ...assessment, previousDueAt: 'datetime', dueAt: 'datetime', reason: 'string' },
   'assessment.cancelled': { ...assessment, reason: 'string' },

@@ -37,12 +37,14 @@ export class RecordOutcomeHandler implements ICommandHandler<RecordOutcomeComman
         requiredActions: c.requiredActions,
         by: c.actor.id,
       };
-      point.recordOutcome(input, locked.indicators, now);
+      const effects = effectsOf(c.outcome, point, now, dayMs);
+      // The completion names its follow-up, so the hold it places can be lifted in any delivery order.
+      const followUpId = effects.followUp ? uuidv7() : null;
+      point.recordOutcome({ ...input, followUpId }, locked.indicators, now);
       await this.assessments.savePoint(em, locked);
 
-      const effects = effectsOf(c.outcome, point, now, dayMs);
-      if (effects.followUp) {
-        const input = { id: uuidv7(), ...effects.followUp };
+      if (effects.followUp && followUpId) {
+        const input = { id: followUpId, ...effects.followUp };
         await this.assessments.addPoint(em, AssessmentPointAggregate.schedule(input, locked.plan.graceDays, dayMs, now));
       }
       if (effects.cancelOpenPoints) await this.ending.end(em, locked.plan, effects.cancelOpenPoints.reason, now);

@@ -184,6 +184,7 @@ describe('AssessmentPointAggregate', () => {
         {
           type: 'assessment.completed',
           payload: {
+            followUpAssessmentId: null,
             assessmentId: 'a-1',
             programId: 'p-1',
             outcome: 'STRENGTHEN',

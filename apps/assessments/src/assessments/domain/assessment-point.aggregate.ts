@@ -45,6 +45,8 @@ export interface OutcomeInput {
   requiredActions?: string[];
   /** The reviewer recording the outcome. */
   by: string;
+  /** ADJUST: the id of the follow-up point the caller schedules with it. */
+  followUpId?: string | null;
 }
 
 export interface AssessmentPointState {
@@ -300,6 +302,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
       narrative,
       indicatorResults: this.indicatorResults,
       requiredActions: this.requiredActions,
+      followUpAssessmentId: input.followUpId ?? null,
     });
   }
 

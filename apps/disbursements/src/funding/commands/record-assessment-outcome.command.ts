@@ -6,5 +6,6 @@ export class RecordAssessmentOutcomeCommand {
     readonly programId: string,
     readonly assessmentId: string,
     readonly outcome: AssessmentOutcome,
+    readonly followUpId: string | null,
   ) {}
 }

@@ -7,9 +7,9 @@ import { RecordAssessmentOutcomeCommand } from './record-assessment-outcome.comm
 export class RecordAssessmentOutcomeHandler implements ICommandHandler<RecordAssessmentOutcomeCommand, void> {
   constructor(private readonly funding: FundingRepository) {}
 
-  async execute({ programId, assessmentId, outcome }: RecordAssessmentOutcomeCommand): Promise<void> {
+  async execute({ programId, assessmentId, outcome, followUpId }: RecordAssessmentOutcomeCommand): Promise<void> {
     await this.funding.changeAccount(programId, accountNotOpened(programId), (account) => {
-      if (account.status === 'OPEN') account.recordAssessmentOutcome(assessmentId, outcome);
+      if (account.status === 'OPEN') account.recordAssessmentOutcome(assessmentId, outcome, followUpId);
     });
   }
 }

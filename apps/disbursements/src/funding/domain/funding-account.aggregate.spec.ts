@@ -23,6 +23,7 @@ describe('FundingAccountAggregate', () => {
       holds: [],
       overdueAssessmentIds: [],
       answeredAssessmentIds: [],
+      awaitedFollowUpIds: [],
       programVersion: 0,
       status: 'OPEN',
       openedAt: opened,
@@ -179,20 +180,36 @@ describe('FundingAccountAggregate', () => {
       ]);
     });
 
-    it('ADJUST swaps ASSESSMENT_OVERDUE for ADJUSTMENT_REQUIRED, and a later CONTINUE lifts it', () => {
+    it('ADJUST swaps ASSESSMENT_OVERDUE for ADJUSTMENT_REQUIRED until its follow-up is answered', () => {
       const account = openAccount();
       account.markAssessmentOverdue('assessment-1');
-      account.recordAssessmentOutcome('assessment-1', 'ADJUST');
+      account.recordAssessmentOutcome('assessment-1', 'ADJUST', 'follow-up-1');
       expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
-      account.recordAssessmentOutcome('assessment-2', 'DISCONTINUE');
+      // Another point's answer does not answer the adjustment.
+      account.recordAssessmentOutcome('assessment-2', 'CONTINUE');
       expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
-      account.recordAssessmentOutcome('assessment-3', 'CONTINUE');
+      account.recordAssessmentOutcome('follow-up-1', 'CONTINUE');
       expect(account.holds).toEqual([]);
+    });
+
+    it('ends with the same holds whichever of ADJUST and its follow-up answer arrives first', () => {
+      const inOrder = openAccount();
+      inOrder.recordAssessmentOutcome('assessment-1', 'ADJUST', 'follow-up-1');
+      inOrder.recordAssessmentOutcome('follow-up-1', 'STRENGTHEN');
+      const reversed = openAccount();
+      reversed.recordAssessmentOutcome('follow-up-1', 'STRENGTHEN');
+      reversed.recordAssessmentOutcome('assessment-1', 'ADJUST', 'follow-up-1');
+      expect(reversed.holds).toEqual([]);
+      expect(reversed.holds).toEqual(inOrder.holds);
+      // A follow-up answered ADJUST again keeps the hold, awaiting its own follow-up.
+      inOrder.recordAssessmentOutcome('assessment-2', 'ADJUST', 'follow-up-2');
+      inOrder.recordAssessmentOutcome('follow-up-2', 'ADJUST', 'follow-up-3');
+      expect(inOrder.holds).toEqual(['ADJUSTMENT_REQUIRED']);
     });
 
     it('ignores an overdue point delivered after its outcome, and a repeated outcome', () => {
       const account = openAccount();
-      account.recordAssessmentOutcome('assessment-1', 'ADJUST');
+      account.recordAssessmentOutcome('assessment-1', 'ADJUST', 'follow-up-1');
       account.markAssessmentOverdue('assessment-1');
       expect(account.holds).toEqual(['ADJUSTMENT_REQUIRED']);
       const version = account.version;

@@ -14,6 +14,8 @@ export interface FundingAccountState {
   overdueAssessmentIds: string[];
   /** Points with an outcome, so an `assessment.overdue` delivered after the outcome is ignored. */
   answeredAssessmentIds: string[];
+  /** Follow-up points of ADJUST outcomes whose answer is still awaited: ADJUSTMENT_REQUIRED while any. */
+  awaitedFollowUpIds: string[];
   /**
    * Version of the program at its last suspension or reinstatement: events of the program can
    * arrive out of order, and only a newer one may change PROGRAM_SUSPENDED.
@@ -47,6 +49,7 @@ export class FundingAccountAggregate extends AggregateRoot {
       holds: [],
       overdueAssessmentIds: [],
       answeredAssessmentIds: [],
+      awaitedFollowUpIds: [],
       programVersion: 0,
       status: 'OPEN',
       openedAt: now,
@@ -163,17 +166,23 @@ export class FundingAccountAggregate extends AggregateRoot {
 
   /**
    * From assessment.completed. The point stops being overdue (the hold lifts once no other point
-   * is); ADJUST sets ADJUSTMENT_REQUIRED and CONTINUE / STRENGTHEN lift it. DISCONTINUE changes
-   * nothing here: program.discontinued follows and closes the account.
+   * is). ADJUST awaits its follow-up point: ADJUSTMENT_REQUIRED stays while any awaited follow-up is
+   * unanswered, so the result is the same whichever completion is delivered first. DISCONTINUE
+   * changes nothing here: program.discontinued follows and closes the account.
    */
-  recordAssessmentOutcome(assessmentId: string, outcome: AssessmentOutcome): void {
-    if (this.state.answeredAssessmentIds.includes(assessmentId)) return;
-    this.state.answeredAssessmentIds = [...this.state.answeredAssessmentIds, assessmentId].sort();
-    this.state.overdueAssessmentIds = this.state.overdueAssessmentIds.filter((id) => id !== assessmentId);
+  recordAssessmentOutcome(assessmentId: string, outcome: AssessmentOutcome, followUpId: string | null = null): void {
+    const s = this.state;
+    if (s.answeredAssessmentIds.includes(assessmentId)) return;
+    s.answeredAssessmentIds = [...s.answeredAssessmentIds, assessmentId].sort();
+    s.overdueAssessmentIds = s.overdueAssessmentIds.filter((id) => id !== assessmentId);
+    s.awaitedFollowUpIds = (s.awaitedFollowUpIds ?? []).filter((id) => id !== assessmentId);
+    if (outcome === 'ADJUST' && followUpId && !s.answeredAssessmentIds.includes(followUpId)) {
+      s.awaitedFollowUpIds = [...s.awaitedFollowUpIds, followUpId].sort();
+    }
     this.touch();
-    if (this.state.overdueAssessmentIds.length === 0) this.liftHold('ASSESSMENT_OVERDUE', assessmentId);
-    if (outcome === 'ADJUST') this.placeHold('ADJUSTMENT_REQUIRED', assessmentId);
-    if (outcome === 'CONTINUE' || outcome === 'STRENGTHEN') this.liftHold('ADJUSTMENT_REQUIRED', assessmentId);
+    if (s.overdueAssessmentIds.length === 0) this.liftHold('ASSESSMENT_OVERDUE', assessmentId);
+    if (s.awaitedFollowUpIds.length > 0) this.placeHold('ADJUSTMENT_REQUIRED', assessmentId);
+    else this.liftHold('ADJUSTMENT_REQUIRED', assessmentId);
   }
 
   /** Approve and release answer this while any hold is set; requests may still be made. */
@@ -193,6 +202,11 @@ export class FundingAccountAggregate extends AggregateRoot {
     this.state.status = 'CLOSED';
     this.state.closedAt = now;
     this.state.reservedCents = 0;
+    // A closed account holds nothing, and ignores hold events that arrive later: so it ends the
+    // same whether a suspension or an overdue point was delivered before or after the closing.
+    this.state.holds = [];
+    this.state.overdueAssessmentIds = [];
+    this.state.awaitedFollowUpIds = [];
     this.record('funding.account-closed', { programId: this.programId, reason });
     this.touch();
   }

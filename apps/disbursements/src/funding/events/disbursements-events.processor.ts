@@ -16,7 +16,7 @@ export class DisbursementsEventsProcessor extends EventProcessor<'disbursements'
     'program.discontinued': ({ payload: p }) => new CloseFundingAccountCommand(p.programId, `Program discontinued: ${p.reason}`),
     'program.closed': ({ payload: p }) => new CloseFundingAccountCommand(p.programId, `Program closed: ${p.reason}`),
     'assessment.overdue': ({ payload: p }) => new MarkAssessmentOverdueCommand(p.programId, p.assessmentId),
-    'assessment.completed': ({ payload: p }) => new RecordAssessmentOutcomeCommand(p.programId, p.assessmentId, p.outcome),
+    'assessment.completed': ({ payload: p }) => new RecordAssessmentOutcomeCommand(p.programId, p.assessmentId, p.outcome, p.followUpAssessmentId ?? null),
   };
 
   constructor(kit: ConsumerKit) {

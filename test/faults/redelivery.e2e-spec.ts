@@ -1,0 +1,137 @@
+import fc from 'fast-check';
+import type { Job } from 'bullmq';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventEnvelope, EventPayloads, EventType } from '#libs/contracts';
+import { DisbursementsEventsProcessor } from '../../apps/disbursements/src/funding/events/disbursements-events.processor.js';
+import { TestSystem } from '../support/test-system.js';
+import { people } from '../support/fixtures.js';
+
+type Step = 'suspend' | 'reinstate' | 'overdue' | 'continue' | 'strengthen' | 'adjust';
+type Draft = { type: EventType; source: 'proposals' | 'assessments'; payload: Record<string, unknown>; version: number };
+
+/**
+ * A causally valid history of what proposals and assessments tell disbursements about one program.
+ * Assessment ids are fixed by the steps, so two programs given the same steps get the same ids.
+ */
+function history(steps: Step[], end: 'closed' | 'discontinued' | null): (programId: string) => Draft[] {
+  return (programId) => {
+    const drafts: Draft[] = [];
+    let version = 3;
+    let suspended = false;
+    let point = 0;
+    let open: string | null = null;
+    let awaited: string | null = null;
+    const add = (type: EventType, source: Draft['source'], payload: Record<string, unknown>) =>
+      drafts.push({ type, source, payload: { programId, ...payload }, version: source === 'proposals' ? ++version : 1 });
+    drafts.push({
+      type: 'program.approved',
+      source: 'proposals',
+      version,
+      payload: {
+        programId, reviewId: uuidv7(), budgetCents: 500_000, startDate: '2027-01-01', endDate: '2027-12-31',
+        assessmentCadenceDays: 90, indicators: ['Youth placed in jobs'], country: 'GT', pillar: 'I', title: 'Property program',
+      },
+    });
+    const completed = (outcome: string) => {
+      const assessmentId = awaited ?? open ?? `00000000-0000-7000-8000-${String(++point).padStart(12, '0')}`;
+      const followUp = outcome === 'ADJUST' ? `00000000-0000-7000-9000-${String(++point).padStart(12, '0')}` : null;
+      add('assessment.completed', 'assessments', {
+        assessmentId, outcome, narrative: 'Progress reviewed at the point', indicatorResults: [], requiredActions: [], followUpAssessmentId: followUp,
+      });
+      if (assessmentId === open) open = null;
+      awaited = followUp;
+    };
+    for (const step of steps) {
+      if (step === 'suspend' && !suspended) {
+        suspended = true;
+        add('program.suspended', 'proposals', { reason: 'Site visit found irregularities' });
+      } else if (step === 'reinstate' && suspended) {
+        suspended = false;
+        add('program.reinstated', 'proposals', { reason: 'Irregularities resolved' });
+      } else if (step === 'overdue' && !open) {
+        open = `00000000-0000-7000-8000-${String(++point).padStart(12, '0')}`;
+        add('assessment.overdue', 'assessments', { assessmentId: open, dueAt: new Date().toISOString() });
+      } else if (step === 'continue' || step === 'strengthen' || step === 'adjust') {
+        completed(step.toUpperCase());
+      }
+    }
+    if (end === 'closed') add('program.closed', 'proposals', { reason: 'Program completed its work' });
+    if (end === 'discontinued') add('program.discontinued', 'proposals', { reason: 'Discontinued at assessment', assessmentId: null });
+    return drafts;
+  };
+}
+
+function envelopes(drafts: Draft[], programId: string): EventEnvelope[] {
+  return drafts.map((d, i) => ({
+    eventId: uuidv7(),
+    type: d.type,
+    version: 1,
+    source: d.source,
+    sourceSeq: i + 1,
+    aggregateType: d.source === 'proposals' ? 'program' : 'assessment',
+    aggregateId: d.source === 'proposals' ? programId : String(d.payload.assessmentId),
+    aggregateVersion: d.version,
+    occurredAt: new Date().toISOString(),
+    actor: { id: 'system:test', roles: ['system'] },
+    correlationId: `property-${programId}`,
+    causationId: null,
+    payload: d.payload as EventPayloads[EventType],
+  }));
+}
+
+describe('redelivery: every event 2 to 5 times, in shuffled order', () => {
+  let sys: TestSystem;
+  let processor: DisbursementsEventsProcessor;
+  beforeAll(async () => {
+    sys = await TestSystem.start({ services: ['disbursements'] });
+    processor = sys.app('disbursements').get(DisbursementsEventsProcessor);
+  });
+  afterAll(() => sys?.stop());
+
+  const deliver = (e: EventEnvelope) => processor.process({ data: e, name: e.type } as unknown as Job);
+
+  /** Delivers in the given order; a delivery that fails (it arrived too early) goes to the back, as a retry would. */
+  async function deliverAll(deliveries: EventEnvelope[]): Promise<void> {
+    const queue = [...deliveries];
+    for (let tries = 0; queue.length > 0; tries += 1) {
+      if (tries > deliveries.length * 20) throw new Error('deliveries never settled');
+      const next = queue.shift()!;
+      await deliver(next).catch(() => queue.push(next));
+    }
+  }
+
+  async function finalState(programId: string) {
+    const res = await sys.http('disbursements').get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200);
+    const { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds } = res.body;
+    return { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds };
+  }
+
+  it('ends in the same state as one clean delivery', async () => {
+    const steps = fc.array(fc.constantFrom<Step>('suspend', 'reinstate', 'overdue', 'continue', 'strengthen', 'adjust'), { maxLength: 8 });
+    const end = fc.constantFrom<'closed' | 'discontinued' | null>(null, null, 'closed', 'discontinued');
+    await fc.assert(
+      fc.asyncProperty(steps, end, fc.array(fc.integer({ min: 2, max: 5 }), { minLength: 20, maxLength: 20 }), fc.infiniteStream(fc.double({ noNaN: true })), async (s, e, copies, keys) => {
+        const make = history(s, e);
+        const cleanId = uuidv7();
+        await deliverAll(envelopes(make(cleanId), cleanId));
+
+        const noisyId = uuidv7();
+        const events = envelopes(make(noisyId), noisyId);
+        const repeated = events.flatMap((ev, i) => Array.from({ length: copies[i % copies.length] }, () => ev));
+        const order = keys.take(repeated.length);
+        const shuffled = repeated
+          .map((ev) => ({ ev, k: order.next().value as number }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.ev);
+        await deliverAll(shuffled);
+
+        expect(await finalState(noisyId)).toEqual(await finalState(cleanId));
+        const inbox = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM disbursements.inbox WHERE event_id = ANY($1::uuid[])`, [
+          events.map((ev) => ev.eventId),
+        ]);
+        expect(Number(inbox[0].n)).toBe(events.length);
+      }),
+      { numRuns: 25 },
+    );
+  }, 180_000);
+});
