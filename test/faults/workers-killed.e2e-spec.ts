@@ -4,7 +4,8 @@ import { people } from '../support/fixtures.js';
 import { pool } from '../support/load.js';
 import { ProcessSystem } from '../support/process-system.js';
 
-const PROGRAMS = Number(process.env.FAULT_PROGRAMS ?? 1000);
+// `npm run test:faults` runs the full 1,000; `npm test` a smaller run of the same test to stay in its time budget.
+const PROGRAMS = Number(process.env.FAULT_PROGRAMS ?? 150);
 
 /**
  * Every service runs as two OS processes; the second of each is SIGKILLed and restarted, one
