@@ -1,54 +1,101 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { EventEnvelope } from '#libs/contracts';
 import { TransactionRunner } from '#libs/persistence';
 import { chainEntry, toLedgerEntryContent, type LedgerEntry } from '../domain/ledger-hash.js';
 
-/** Appends to the hash chain inside the caller's (inbox) transaction. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The program an entry is about, for the timeline: its payload's programId, or the program itself. */
+function programIdOf(entry: LedgerEntry): string | null {
+  const programId = (entry.payload as { programId?: unknown } | null)?.programId;
+  if (typeof programId === 'string' && UUID.test(programId)) return programId;
+  return entry.aggregateType === 'program' && UUID.test(entry.aggregateId) ? entry.aggregateId : null;
+}
+
+/** Ledger columns and how each comes from an entry, for one multi-row insert per batch. */
+const LEDGER_COLUMNS: ReadonlyArray<readonly [string, string, (e: LedgerEntry) => unknown]> = [
+  ['seq', 'bigint', (e) => e.seq],
+  ['event_id', 'uuid', (e) => e.eventId],
+  ['type', 'text', (e) => e.type],
+  ['version', 'integer', (e) => e.version],
+  ['source', 'text', (e) => e.source],
+  ['source_seq', 'bigint', (e) => e.sourceSeq],
+  ['aggregate_type', 'text', (e) => e.aggregateType],
+  ['aggregate_id', 'text', (e) => e.aggregateId],
+  ['aggregate_version', 'integer', (e) => e.aggregateVersion],
+  ['program_id', 'uuid', programIdOf],
+  ['actor_id', 'text', (e) => e.actor.id],
+  ['actor', 'jsonb', (e) => JSON.stringify(e.actor)],
+  ['occurred_at', 'text', (e) => e.occurredAt],
+  ['recorded_at', 'text', (e) => e.recordedAt],
+  ['correlation_id', 'text', (e) => e.correlationId],
+  ['causation_id', 'text', (e) => e.causationId],
+  ['payload', 'jsonb', (e) => JSON.stringify(e.payload)],
+  ['prev_hash', 'text', (e) => e.prevHash],
+  ['hash', 'text', (e) => e.hash],
+];
+
+const INSERT_ENTRIES = `
+  INSERT INTO audit.ledger (${LEDGER_COLUMNS.map(([name]) => name).join(', ')})
+  SELECT * FROM unnest(${LEDGER_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+
+/**
+ * Writes the ledger in two steps. `accept` stores an event in the intake, inside the consumer's
+ * inbox transaction, taking no shared lock. `chainPending` appends a batch of accepted events to
+ * the chain in one transaction: the head row's lock serialises batches (also across replicas),
+ * so the sequence stays gapless and the chain linear, and it is held once per batch.
+ */
 @Injectable()
 export class LedgerRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly dataSource: DataSource,
+  ) {}
 
-  append(envelope: EventEnvelope): Promise<LedgerEntry> {
+  accept(envelope: EventEnvelope): Promise<void> {
     return this.tx.run(async (em) => {
-      // Locking the head serialises appends: the sequence stays gapless and the chain linear.
-      const [head] = (await em.query(`SELECT seq, hash FROM audit.ledger_head WHERE id = 1 FOR UPDATE`)) as Array<{
-        seq: string;
-        hash: string;
-      }>;
-      const seq = Number(head.seq) + 1;
-      const entry = chainEntry(toLedgerEntryContent(envelope, seq, new Date()), head.hash);
-      const payload = entry.payload as { programId?: unknown };
-      const programId =
-        typeof payload?.programId === 'string' ? payload.programId : entry.aggregateType === 'program' ? entry.aggregateId : null;
-      await em.query(
-        `INSERT INTO audit.ledger (seq, event_id, type, version, source, source_seq, aggregate_type, aggregate_id,
-           aggregate_version, program_id, actor_id, actor, occurred_at, recorded_at, correlation_id, causation_id,
-           payload, prev_hash, hash)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
-        [
-          entry.seq,
-          entry.eventId,
-          entry.type,
-          entry.version,
-          entry.source,
-          entry.sourceSeq,
-          entry.aggregateType,
-          entry.aggregateId,
-          entry.aggregateVersion,
-          programId,
-          entry.actor.id,
-          JSON.stringify(entry.actor),
-          entry.occurredAt,
-          entry.recordedAt,
-          entry.correlationId,
-          entry.causationId,
-          JSON.stringify(entry.payload),
-          entry.prevHash,
-          entry.hash,
-        ],
+      await em.query(`INSERT INTO audit.ledger_intake (event_id, envelope) VALUES ($1, $2)`, [envelope.eventId, JSON.stringify(envelope)]);
+    });
+  }
+
+  /** Chains up to `limit` accepted events, oldest first; returns the entries appended. */
+  chainPending(limit: number): Promise<LedgerEntry[]> {
+    return this.dataSource.transaction(async (em) => {
+      // SKIP LOCKED: a second chainer takes the next batch and then waits for the head.
+      const pending = (await em.query(
+        `SELECT id, envelope FROM audit.ledger_intake ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      )) as Array<{ id: string; envelope: EventEnvelope }>;
+      if (pending.length === 0) return [];
+      const entries = await this.append(
+        em,
+        pending.map((p) => p.envelope),
       );
-      await em.query(`UPDATE audit.ledger_head SET seq = $1, hash = $2 WHERE id = 1`, [seq, entry.hash]);
+      await em.query(`DELETE FROM audit.ledger_intake WHERE id = ANY($1::bigint[])`, [pending.map((p) => p.id)]);
+      return entries;
+    });
+  }
+
+  private async append(em: EntityManager, envelopes: EventEnvelope[]): Promise<LedgerEntry[]> {
+    // Moving the head locks its row until commit; RETURNING gives the new seq and the hash the
+    // batch chains after.
+    const [[head]] = (await em.query(`UPDATE audit.ledger_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, [
+      envelopes.length,
+    ])) as [[{ seq: string; hash: string }], number];
+    const recordedAt = new Date();
+    let seq = Number(head.seq) - envelopes.length;
+    let prevHash = head.hash;
+    const entries = envelopes.map((envelope) => {
+      const entry = chainEntry(toLedgerEntryContent(envelope, ++seq, recordedAt), prevHash);
+      prevHash = entry.hash;
       return entry;
     });
+    await em.query(
+      INSERT_ENTRIES,
+      LEDGER_COLUMNS.map(([, , value]) => entries.map(value)),
+    );
+    await em.query(`UPDATE audit.ledger_head SET hash = $1 WHERE id = 1`, [prevHash]);
+    return entries;
   }
 }

@@ -1,0 +1,184 @@
+import type { Actor, EventEnvelope } from '#libs/contracts';
+import { GENESIS_HASH, type LedgerEntry } from '../domain/ledger-hash.js';
+import type { SourceGap } from '../domain/source-gaps.js';
+import type { SignedCheckpoint } from '../domain/checkpoint-signer.js';
+
+/**
+ * Runs one SQL statement and returns its rows. TypeORM's `DataSource.query` and a thin wrapper
+ * around a `pg` client both fit, so the service, the CLI verifier and the bench share these reads.
+ */
+export type SqlRunner = (text: string, params?: unknown[]) => Promise<unknown[]>;
+
+/** The filters of GET /audit/events and /audit/export; `from`/`to` bound `recordedAt` (ISO, inclusive). */
+export interface LedgerFilter {
+  aggregateId?: string;
+  type?: string;
+  actorId?: string;
+  source?: string;
+  correlationId?: string;
+  programId?: string;
+  from?: string;
+  to?: string;
+}
+
+interface LedgerRow {
+  seq: string;
+  event_id: string;
+  type: string;
+  version: number;
+  source: EventEnvelope['source'];
+  source_seq: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_version: number;
+  occurred_at: string;
+  recorded_at: string;
+  actor: Actor;
+  correlation_id: string;
+  causation_id: string | null;
+  payload: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS = `seq, event_id, type, version, source, source_seq, aggregate_type, aggregate_id, aggregate_version,
+  occurred_at, recorded_at, actor, correlation_id, causation_id, payload, prev_hash, hash`;
+
+function toEntry(r: LedgerRow): LedgerEntry {
+  return {
+    seq: Number(r.seq),
+    eventId: r.event_id,
+    type: r.type,
+    version: r.version,
+    source: r.source,
+    sourceSeq: Number(r.source_seq),
+    aggregateType: r.aggregate_type,
+    aggregateId: r.aggregate_id,
+    aggregateVersion: r.aggregate_version,
+    occurredAt: r.occurred_at,
+    recordedAt: r.recorded_at,
+    actor: r.actor,
+    correlationId: r.correlation_id,
+    causationId: r.causation_id,
+    payload: r.payload,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+const FILTER_COLUMNS: ReadonlyArray<[keyof LedgerFilter, string]> = [
+  ['aggregateId', 'aggregate_id = $'],
+  ['type', 'type = $'],
+  ['actorId', 'actor_id = $'],
+  ['source', 'source = $'],
+  ['correlationId', 'correlation_id = $'],
+  ['programId', 'program_id = $'],
+  // recorded_at is an ISO text (exactly as hashed): fixed-width UTC ISO strings sort as instants.
+  ['from', 'recorded_at >= $'],
+  ['to', 'recorded_at <= $'],
+];
+
+/**
+ * One keyset page in seq order: entries after `afterSeq` that match the filter. Each filter has
+ * an index led by its column and ending in seq, so a page costs the page, not the ledger.
+ */
+export async function readLedgerPage(
+  sql: SqlRunner,
+  filter: LedgerFilter,
+  afterSeq: number,
+  limit: number,
+): Promise<LedgerEntry[]> {
+  const params: unknown[] = [afterSeq];
+  const where = ['seq > $1'];
+  for (const [key, condition] of FILTER_COLUMNS) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(condition + params.length);
+  }
+  params.push(limit);
+  const rows = (await sql(
+    `SELECT ${COLUMNS} FROM audit.ledger WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`,
+    params,
+  )) as LedgerRow[];
+  return rows.map(toEntry);
+}
+
+/**
+ * Every matching entry in seq order, a keyset batch at a time. The next batch is already being
+ * read while the caller works on the current one, so the database and the caller overlap;
+ * at most two batches are in memory.
+ */
+export async function* ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batchSize: number): AsyncGenerator<LedgerEntry[]> {
+  let next = readLedgerPage(sql, filter, 0, batchSize);
+  for (;;) {
+    const batch = await next;
+    if (batch.length < batchSize) {
+      if (batch.length > 0) yield batch;
+      return;
+    }
+    next = readLedgerPage(sql, filter, batch[batch.length - 1].seq, batchSize);
+    // A failed prefetch is reported by the await above on the next turn, not as an unhandled rejection.
+    next.catch(() => undefined);
+    yield batch;
+  }
+}
+
+export async function findLedgerEntry(sql: SqlRunner, seq: number): Promise<LedgerEntry | null> {
+  const rows = (await sql(`SELECT ${COLUMNS} FROM audit.ledger WHERE seq = $1`, [seq])) as LedgerRow[];
+  return rows.length ? toEntry(rows[0]) : null;
+}
+
+export interface LedgerHead {
+  seq: number;
+  hash: string;
+  recordedAt: string | null;
+}
+
+/** The last entry of the ledger as stored (not the head row, which the verifier does not trust). */
+export async function readLedgerHead(sql: SqlRunner): Promise<LedgerHead> {
+  const rows = (await sql(`SELECT seq, hash, recorded_at FROM audit.ledger ORDER BY seq DESC LIMIT 1`)) as Array<{
+    seq: string;
+    hash: string;
+    recorded_at: string;
+  }>;
+  if (rows.length === 0) return { seq: 0, hash: GENESIS_HASH, recordedAt: null };
+  return { seq: Number(rows[0].seq), hash: rows[0].hash, recordedAt: rows[0].recorded_at };
+}
+
+/** A source gap and when the entry just after it was recorded (the gap is visible since then). */
+export interface ObservedGap extends SourceGap {
+  visibleSince: string;
+}
+
+/**
+ * Holes in each source's sequence, computed in the database: lag() over the (source, source_seq)
+ * unique index compares each seq with the one before (0 before the first).
+ */
+export async function findSourceGaps(sql: SqlRunner): Promise<ObservedGap[]> {
+  const rows = (await sql(`
+    SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq, recorded_at
+    FROM (
+      SELECT source, source_seq, recorded_at,
+             lag(source_seq, 1, 0::bigint) OVER (PARTITION BY source ORDER BY source_seq) AS prev_seq
+      FROM audit.ledger
+    ) s
+    WHERE source_seq > prev_seq + 1
+    ORDER BY source, from_seq`)) as Array<{ source: string; from_seq: string; to_seq: string; recorded_at: string }>;
+  return rows.map((r) => ({
+    source: r.source,
+    fromSeq: Number(r.from_seq),
+    toSeq: Number(r.to_seq),
+    visibleSince: r.recorded_at,
+  }));
+}
+
+export async function readCheckpoints(sql: SqlRunner): Promise<SignedCheckpoint[]> {
+  const rows = (await sql(`SELECT seq, hash, signed_at, signature FROM audit.checkpoints ORDER BY seq, id`)) as Array<{
+    seq: string;
+    hash: string;
+    signed_at: string;
+    signature: string;
+  }>;
+  return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, signedAt: r.signed_at, signature: r.signature }));
+}

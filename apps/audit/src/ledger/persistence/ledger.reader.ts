@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NotFoundError } from '#libs/core';
+import type { Page } from '#libs/persistence';
+import type { LedgerEntry } from '../domain/ledger-hash.js';
+import { verifyLedger, type LedgerVerificationReport } from '../queries/verify-ledger.js';
+import { CheckpointKeys } from './checkpoint-keys.js';
+import {
+  findLedgerEntry,
+  ledgerBatches,
+  readLedgerHead,
+  readLedgerPage,
+  type LedgerFilter,
+  type LedgerHead,
+  type SqlRunner,
+} from './ledger-sql.js';
+
+/** Rows per keyset batch of an export. */
+const EXPORT_BATCH = 2000;
+
+/** The auditor's reads of the ledger; the list cursor is the last seq of the page. */
+@Injectable()
+export class LedgerReader {
+  private readonly sql: SqlRunner;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly keys: CheckpointKeys,
+  ) {
+    this.sql = (text, params) => dataSource.query(text, params);
+  }
+
+  async list(filter: LedgerFilter, afterSeq: number, limit: number): Promise<Page<LedgerEntry>> {
+    const rows = await readLedgerPage(this.sql, filter, afterSeq, limit + 1);
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null };
+  }
+
+  async get(seq: number): Promise<LedgerEntry> {
+    const entry = await findLedgerEntry(this.sql, seq);
+    if (!entry) throw new NotFoundError('Ledger entry', String(seq));
+    return entry;
+  }
+
+  head(): Promise<LedgerHead> {
+    return readLedgerHead(this.sql);
+  }
+
+  verify(): Promise<LedgerVerificationReport> {
+    return verifyLedger(this.sql, this.keys.publicKeyPem);
+  }
+
+  batches(filter: LedgerFilter): AsyncGenerator<LedgerEntry[]> {
+    return ledgerBatches(this.sql, filter, EXPORT_BATCH);
+  }
+}

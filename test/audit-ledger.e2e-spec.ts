@@ -1,0 +1,377 @@
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { eventQueueName } from '#libs/contracts';
+import { TEST_REDIS_URL } from '#libs/testing';
+import { chainEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
+import { TestSystem } from './support/test-system.js';
+import { people, programBody } from './support/fixtures.js';
+
+const auditor = people.auditor;
+
+describe('audit ledger: auditor API, app role, completeness and tamper evidence', () => {
+  let sys: TestSystem;
+  const programIds: string[] = [];
+
+  const audit = () => sys.http('audit');
+  const verify = async () => (await audit().get('/audit/verify').set(sys.auth(auditor)).expect(200)).body;
+  const headSeq = async () => Number((await audit().get('/audit/head').set(sys.auth(auditor)).expect(200)).body.seq);
+  const ledgerCount = async () => Number((await sys.query<{ n: string }>(`SELECT count(*) AS n FROM audit.ledger`))[0].n);
+  const outboxCount = async () => Number((await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox`))[0].n);
+
+  async function createAndSubmit(): Promise<string> {
+    const created = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201);
+    await sys.http('proposals').post(`/programs/${created.body.id}/submit`).set(sys.auth(people.manager)).expect(200);
+    programIds.push(created.body.id);
+    return created.body.id as string;
+  }
+
+  /** Waits until audit has recorded every event proposals wrote and checkpointed the head. */
+  async function settled(): Promise<number> {
+    return sys.eventually(async () => {
+      const rows = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM audit.ledger WHERE source = 'proposals'`);
+      expect(Number(rows[0].n)).toBe(await outboxCount());
+      const head = await headSeq();
+      const [cp] = await sys.query<{ seq: string }>(`SELECT max(seq) AS seq FROM audit.checkpoints`);
+      expect(Number(cp.seq)).toBe(head);
+      return head;
+    });
+  }
+
+  beforeAll(async () => {
+    sys = await TestSystem.start({
+      services: ['proposals', 'audit'],
+      config: { auditCheckpointEveryMs: 150, auditGapGraceMs: 400 },
+    });
+    for (let i = 0; i < 3; i++) await createAndSubmit();
+    await settled();
+  });
+  afterAll(() => sys?.stop());
+
+  describe('auditor API', () => {
+    it('serves auditors only, and records the refusal', async () => {
+      await audit().get('/audit/events').expect(401);
+      const denied = await audit().get('/audit/verify').set(sys.auth(people.manager)).expect(403);
+      expect(denied.body.code).toBe('FORBIDDEN');
+      await sys.eventually(async () => {
+        const res = await audit().get('/audit/events').query({ type: 'access.denied', source: 'audit' }).set(sys.auth(auditor)).expect(200);
+        expect(res.body.items.map((e: { payload: { path: string } }) => e.payload.path)).toContain('/audit/verify');
+      });
+    });
+
+    it('lists entries in seq order with filters and an after cursor', async () => {
+      const first = await audit().get('/audit/events').query({ source: 'proposals', limit: 4 }).set(sys.auth(auditor)).expect(200);
+      expect(first.body.items).toHaveLength(4);
+      expect(first.body.nextCursor).toBe(String(first.body.items[3].seq));
+      const rest = await audit()
+        .get('/audit/events')
+        .query({ source: 'proposals', after: first.body.nextCursor, limit: 500 })
+        .set(sys.auth(auditor))
+        .expect(200);
+      const all = [...first.body.items, ...rest.body.items];
+      expect(rest.body.nextCursor).toBeNull();
+      expect(all.map((e) => e.sourceSeq)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
+      expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((a, b) => a - b));
+
+      const [programId] = programIds;
+      const byAggregate = await audit().get('/audit/events').query({ aggregateId: programId }).set(sys.auth(auditor)).expect(200);
+      expect(byAggregate.body.items.map((e: { type: string }) => e.type)).toEqual(['program.drafted', 'program.submitted']);
+      const submitted = byAggregate.body.items[1];
+      const byCorrelation = await audit()
+        .get('/audit/events')
+        .query({ correlationId: submitted.correlationId, type: 'program.submitted', actorId: people.manager.sub })
+        .set(sys.auth(auditor))
+        .expect(200);
+      expect(byCorrelation.body.items).toEqual([submitted]);
+
+      const recordedAt = submitted.recordedAt as string;
+      const window = await audit().get('/audit/events').query({ from: recordedAt, to: recordedAt, aggregateId: programId }).set(sys.auth(auditor)).expect(200);
+      expect(window.body.items.map((e: { seq: number }) => e.seq)).toEqual([submitted.seq]);
+    });
+
+    it('refuses bad filters and seqs with 400 naming the field, and an unknown seq with 404', async () => {
+      for (const query of [{ after: '-1' }, { after: '1e3' }, { from: 'yesterday' }, { source: 'payroll' }, { limit: 501 }, { type: 'x.y' }]) {
+        const res = await audit().get('/audit/events').query(query).set(sys.auth(auditor)).expect(400);
+        expect(res.body.code).toBe('VALIDATION_FAILED');
+      }
+      for (const seq of ['0', 'abc', '99999999999999999999']) {
+        expect((await audit().get(`/audit/events/${seq}`).set(sys.auth(auditor)).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      }
+      expect((await audit().get('/audit/events/999999').set(sys.auth(auditor)).expect(404)).body.code).toBe('NOT_FOUND');
+      await audit().get('/audit/programs/not-a-uuid/timeline').set(sys.auth(auditor)).expect(400);
+    });
+
+    it('reads one entry, the head and a program timeline', async () => {
+      const head = (await audit().get('/audit/head').set(sys.auth(auditor)).expect(200)).body;
+      const entry = (await audit().get(`/audit/events/${head.seq}`).set(sys.auth(auditor)).expect(200)).body;
+      expect(head).toEqual({ seq: entry.seq, hash: entry.hash, recordedAt: entry.recordedAt });
+      expect(entry).toEqual(
+        expect.objectContaining({ seq: head.seq, eventId: expect.any(String), type: expect.any(String), source: expect.any(String) }),
+      );
+      expect(Object.keys(entry)).toEqual(
+        expect.arrayContaining(['sourceSeq', 'actor', 'occurredAt', 'recordedAt', 'payload', 'prevHash', 'hash']),
+      );
+
+      const timeline = await audit().get(`/audit/programs/${programIds[1]}/timeline`).set(sys.auth(auditor)).expect(200);
+      expect(timeline.body.items.map((e: { type: string }) => e.type)).toEqual(['program.drafted', 'program.submitted']);
+      expect(timeline.body.nextCursor).toBeNull();
+    });
+
+    it('exports the same entries as NDJSON and CSV, filtered', async () => {
+      const listed = (await audit().get('/audit/events').query({ source: 'proposals', limit: 500 }).set(sys.auth(auditor)).expect(200)).body
+        .items;
+      const ndjson = await audit().get('/audit/export').query({ source: 'proposals' }).set(sys.auth(auditor)).buffer(true).expect(200);
+      expect(ndjson.headers['content-type']).toMatch(/application\/x-ndjson/);
+      const lines = ndjson.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toEqual(listed);
+
+      const csv = await audit().get('/audit/export').query({ format: 'csv', source: 'proposals' }).set(sys.auth(auditor)).buffer(true).expect(200);
+      expect(csv.headers['content-type']).toMatch(/text\/csv/);
+      const rows = csv.text.split('\r\n').filter(Boolean);
+      expect(rows[0]).toMatch(/^seq,eventId,type,source,sourceSeq,/);
+      expect(rows).toHaveLength(listed.length + 1);
+      expect(rows[1].startsWith(`${listed[0].seq},${listed[0].eventId},`)).toBe(true);
+
+      await audit().get('/audit/export').query({ format: 'xml' }).set(sys.auth(auditor)).expect(400);
+    });
+
+    it('verifies a valid chain against its signed checkpoints, with no gaps', async () => {
+      const head = await settled();
+      expect(await verify()).toMatchObject({
+        valid: true,
+        checked: await ledgerCount(),
+        headSeq: head,
+        firstInvalidSeq: null,
+        gaps: [],
+      });
+    });
+  });
+
+  describe('the audit service role', () => {
+    it.each([
+      ['UPDATE', `UPDATE audit.ledger SET type = 'forged' WHERE seq = 1`],
+      ['DELETE', `DELETE FROM audit.ledger WHERE seq = 1`],
+      ['TRUNCATE', `TRUNCATE audit.ledger`],
+    ])('gets a permission error on %s of the ledger', async (_, statement) => {
+      const client = await sys.db.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL ROLE cuentas_audit_app');
+        await expect(client.query(statement)).rejects.toThrow(/permission denied/);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+      expect(await ledgerCount()).toBeGreaterThan(0);
+    });
+
+    it('has what accepting, chaining, checkpointing and the inbox need', async () => {
+      const client = await sys.db.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL ROLE cuentas_audit_app');
+        const [head] = (await client.query(`UPDATE audit.ledger_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`)).rows;
+        await client.query(
+          `INSERT INTO audit.ledger SELECT $1, gen_random_uuid(), type, version, source, 999999, aggregate_type, aggregate_id,
+             aggregate_version, program_id, actor_id, actor, occurred_at, recorded_at, correlation_id, causation_id, payload, $2, $2
+           FROM audit.ledger WHERE seq = 1`,
+          [head.seq, head.hash],
+        );
+        await client.query(`INSERT INTO audit.checkpoints (seq, hash, signed_at, signature) VALUES ($1, $2, 'now', 'x')`, [head.seq, head.hash]);
+        await client.query(`INSERT INTO audit.inbox (event_id, type, source, source_seq) VALUES (gen_random_uuid(), 't', 's', 1)`);
+        await client.query(`INSERT INTO audit.ledger_intake (event_id, envelope) VALUES (gen_random_uuid(), '{}')`);
+        await client.query(`SELECT id FROM audit.ledger_intake ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED`);
+        await client.query(`DELETE FROM audit.ledger_intake`);
+        await client.query(`SELECT * FROM audit.outbox_sequence FOR UPDATE`);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    });
+  });
+
+  describe('completeness', () => {
+    it('shows an event withheld from audit as a gap, and heals it by asking the source to republish', async () => {
+      await sys.stopService('audit');
+      const withheldProgram = await createAndSubmit();
+      const [withheld] = await sys.query<{ event_id: string; source_seq: string }>(
+        `SELECT event_id, source_seq FROM proposals.outbox WHERE type = 'program.drafted' AND envelope->'payload'->>'programId' = $1`,
+        [withheldProgram],
+      );
+      // Published to audit's queue while audit was down; taking the job out loses the delivery.
+      const queue = new Queue(eventQueueName('audit'), { connection: { url: TEST_REDIS_URL }, prefix: sys.redisPrefix });
+      try {
+        await sys.eventually(async () => expect(await queue.getJob(withheld.event_id)).toBeDefined());
+        await queue.remove(withheld.event_id);
+      } finally {
+        await queue.close();
+      }
+      // Keep audit from healing before the gap has been seen.
+      await sys.startService('audit', { auditGapGraceMs: 2000 });
+      const gap = { source: 'proposals', fromSeq: Number(withheld.source_seq), toSeq: Number(withheld.source_seq) };
+      await sys.eventually(async () => expect((await verify()).gaps).toEqual([gap]), 5000);
+
+      const healed = await sys.eventually(async () => {
+        const report = await verify();
+        expect(report.gaps).toEqual([]);
+        return report;
+      }, 15_000);
+      expect(healed.valid).toBe(true);
+      const requests = await sys.query<{ payload: unknown }>(`SELECT payload FROM audit.ledger WHERE type = 'audit.republish-requested'`);
+      expect(requests.map((r) => r.payload)).toContainEqual(gap);
+      const recorded = await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = $1`, [withheld.event_id]);
+      expect(recorded).toHaveLength(1);
+    });
+  });
+
+  describe('tamper evidence (as a superuser with the triggers disabled)', () => {
+    let head: number;
+
+    beforeAll(async () => {
+      head = await settled();
+      expect((await verify()).valid).toBe(true);
+      await sys.query(`ALTER TABLE audit.ledger DISABLE TRIGGER USER`);
+    });
+    afterAll(() => sys.query(`ALTER TABLE audit.ledger ENABLE TRIGGER USER`));
+    // Each case undoes its tampering, so the next starts from a valid chain.
+    afterEach(async () => expect(await verify()).toMatchObject({ valid: true, headSeq: head }));
+
+    it('finds a changed payload byte at that entry', async () => {
+      const [row] = await sys.query<{ seq: string; payload: object }>(
+        `SELECT seq, payload FROM audit.ledger WHERE type = 'program.drafted' ORDER BY seq DESC LIMIT 1`,
+      );
+      const seq = Number(row.seq);
+      const tampered = JSON.stringify(row.payload).replace('"title":"Youth', '"title":"Zouth');
+      expect(tampered).toHaveLength(JSON.stringify(row.payload).length);
+      expect(tampered).not.toBe(JSON.stringify(row.payload));
+      await sys.query(`UPDATE audit.ledger SET payload = $2 WHERE seq = $1`, [seq, tampered]);
+
+      expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: seq, reason: 'hash mismatch' });
+      await sys.query(`UPDATE audit.ledger SET payload = $2 WHERE seq = $1`, [seq, JSON.stringify(row.payload)]);
+    });
+
+    it('finds a deleted middle entry at its seq', async () => {
+      const seq = Math.floor(head / 2);
+      const client = await sys.db.connect();
+      try {
+        await client.query(`CREATE TEMP TABLE kept AS SELECT * FROM audit.ledger WHERE seq = $1`, [seq]);
+        await client.query(`DELETE FROM audit.ledger WHERE seq = $1`, [seq]);
+
+        expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: seq, reason: 'seq gap' });
+        await client.query(`INSERT INTO audit.ledger SELECT * FROM kept`);
+      } finally {
+        client.release(true);
+      }
+    });
+
+    it('finds two swapped entries at the first of them', async () => {
+      const seq = head - 5;
+      const swap = `
+        UPDATE audit.ledger l SET (event_id, type, source, source_seq, aggregate_type, aggregate_id, aggregate_version, program_id,
+            actor_id, actor, occurred_at, recorded_at, correlation_id, causation_id, payload, prev_hash, hash)
+          = (o.event_id, o.type, o.source, o.source_seq, o.aggregate_type, o.aggregate_id, o.aggregate_version, o.program_id,
+            o.actor_id, o.actor, o.occurred_at, o.recorded_at, o.correlation_id, o.causation_id, o.payload, o.prev_hash, o.hash)
+        FROM audit.ledger o WHERE l.seq IN ($1::bigint, $1::bigint + 1)
+          AND o.seq = CASE WHEN l.seq = $1::bigint THEN $1::bigint + 1 ELSE $1::bigint END`;
+      // The unique (event_id) and (source, source_seq) constraints would trip midway through the swap.
+      await sys.query(`ALTER TABLE audit.ledger DROP CONSTRAINT uq_ledger_event_id, DROP CONSTRAINT uq_ledger_source_seq`);
+      try {
+        await sys.query(swap, [seq]);
+        expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: seq });
+        await sys.query(swap, [seq]);
+      } finally {
+        await sys.query(
+          `ALTER TABLE audit.ledger ADD CONSTRAINT uq_ledger_event_id UNIQUE (event_id), ADD CONSTRAINT uq_ledger_source_seq UNIQUE (source, source_seq)`,
+        );
+      }
+    });
+
+    it('finds a truncated tail against the last signed checkpoint', async () => {
+      const client = await sys.db.connect();
+      try {
+        await client.query(`CREATE TEMP TABLE tail AS SELECT * FROM audit.ledger WHERE seq > $1`, [head - 2]);
+        await client.query(`DELETE FROM audit.ledger WHERE seq > $1`, [head - 2]);
+        await client.query(`UPDATE audit.ledger_head SET seq = $1, hash = (SELECT hash FROM audit.ledger WHERE seq = $1)`, [head - 2]);
+
+        expect(await verify()).toMatchObject({ valid: false, headSeq: head - 2, firstInvalidSeq: head - 1, reason: 'truncated' });
+        await client.query(`INSERT INTO audit.ledger SELECT * FROM tail`);
+        await client.query(`UPDATE audit.ledger_head SET seq = $1, hash = (SELECT hash FROM audit.ledger WHERE seq = $1)`, [head]);
+      } finally {
+        client.release(true);
+      }
+    });
+
+    it('finds a chain rewritten with fresh hashes after a checkpoint, at that checkpoint', async () => {
+      const from = head - 4;
+      const original = (await audit().get('/audit/events').query({ after: from - 1 }).set(sys.auth(auditor)).expect(200)).body
+        .items as LedgerEntry[];
+      const [previous] = await sys.query<{ hash: string }>(`SELECT hash FROM audit.ledger WHERE seq = $1`, [from - 1]);
+      let prevHash = previous.hash;
+      const rewritten = original.map((entry, i) => {
+        const next = chainEntry(i === 0 ? { ...entry, payload: { forged: true } } : entry, prevHash);
+        prevHash = next.hash;
+        return next;
+      });
+      const write = (entries: LedgerEntry[]) =>
+        Promise.all(
+          entries.map((e) =>
+            sys.query(`UPDATE audit.ledger SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [
+              e.seq,
+              JSON.stringify(e.payload),
+              e.prevHash,
+              e.hash,
+            ]),
+          ),
+        );
+      await write(rewritten);
+
+      // The rewritten chain links up; only the first signed checkpoint inside it no longer matches.
+      const [checkpoint] = await sys.query<{ seq: string }>(`SELECT min(seq) AS seq FROM audit.checkpoints WHERE seq >= $1`, [from]);
+      expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: Number(checkpoint.seq), reason: 'checkpoint mismatch' });
+      await write(original);
+    });
+
+    it('finds a forged checkpoint by its signature', async () => {
+      const [cp] = await sys.query<{ id: string; seq: string; hash: string }>(
+        `SELECT id, seq, hash FROM audit.checkpoints ORDER BY seq DESC LIMIT 1`,
+      );
+      await sys.query(`UPDATE audit.checkpoints SET seq = seq + 1000 WHERE id = $1`, [cp.id]);
+
+      expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: Number(cp.seq) + 1000, reason: 'checkpoint signature invalid' });
+      await sys.query(`UPDATE audit.checkpoints SET seq = $2 WHERE id = $1`, [cp.id, cp.seq]);
+    });
+  });
+
+  describe('the service running as a login in the app role (apps/audit/README.md)', () => {
+    const login = `cuentas_audit_t_${randomBytes(4).toString('hex')}`;
+
+    beforeAll(async () => {
+      await sys.query(`CREATE ROLE ${login} LOGIN IN ROLE cuentas_audit_app`);
+      await sys.query(`ALTER ROLE ${login} SET role = 'cuentas_audit_app'`);
+      await sys.query(`GRANT CREATE ON DATABASE "${sys.database}" TO cuentas_audit_app`);
+      const url = new URL(sys.databaseUrl);
+      url.username = login;
+      await sys.stopService('audit');
+      await sys.startService('audit', { databaseUrl: url.toString() });
+    });
+    afterAll(async () => {
+      await sys.stopService('audit');
+      await sys.query(`REVOKE CREATE ON DATABASE "${sys.database}" FROM cuentas_audit_app`);
+      await sys.query(`DROP ROLE ${login}`);
+    });
+
+    it('boots, records, checkpoints and verifies with no right to rewrite the ledger', async () => {
+      const programId = await createAndSubmit();
+      await sys.eventually(async () => {
+        const res = await audit().get(`/audit/programs/${programId}/timeline`).set(sys.auth(auditor)).expect(200);
+        expect(res.body.items.map((e: { type: string }) => e.type)).toEqual(['program.drafted', 'program.submitted']);
+      });
+      await settled();
+      expect(await verify()).toMatchObject({ valid: true, gaps: [] });
+      const sessions = await sys.query<{ usename: string }>(
+        `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cuentas-audit'`,
+        [sys.database],
+      );
+      expect(sessions).toEqual([{ usename: login }]);
+    });
+  });
+});
