@@ -47,16 +47,21 @@ describe('event backbone', () => {
     const eventId = await submittedEventId(programId);
     await expectAppliedOnce(programId, eventId);
     const [{ source_seq }] = await sys.query<{ source_seq: string }>(`SELECT source_seq FROM proposals.outbox WHERE event_id = $1`, [eventId]);
-    // Completed jobs are kept for a while; drop them so the second publication is a real second delivery.
     const relay = sys.app('proposals').get(OutboxRelay);
-    await relay.queue('reviews').clean(0, 1000, 'completed');
-    await relay.queue('audit').clean(0, 1000, 'completed');
     expect(await relay.republish(Number(source_seq), Number(source_seq))).toBe(1);
     await sys.eventually(async () => {
       const [row] = await sys.query<{ published_at: Date | null }>(`SELECT published_at FROM proposals.outbox WHERE event_id = $1`, [eventId]);
       expect(row.published_at).not.toBeNull();
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // The second publication was delivered (a fresh job id, not swallowed by the kept first job)
+    // and the consumers skipped it: their processors answered "not applied".
+    for (const consumer of ['reviews', 'audit'] as const) {
+      await sys.eventually(async () => {
+        const job = await relay.queue(consumer).getJob(`${eventId}-r1`);
+        expect(await job?.getState()).toBe('completed');
+        expect(job?.returnvalue).toBe(false);
+      });
+    }
     await expectAppliedOnce(programId, eventId);
     const program = await sys.http('proposals').get(`/programs/${programId}`).set(sys.auth(people.manager)).expect(200);
     expect(program.body.status).toBe('UNDER_REVIEW');

@@ -51,4 +51,22 @@ export function messagingMigration(schema: string): new () => MigrationInterface
   };
 }
 
+/**
+ * Counts how often a row was published again (healing, Redis restarts), so a re-sent job gets a
+ * fresh job id: BullMQ ignores an add whose id it still keeps (completed within retention, parked).
+ */
+export function messagingRepublishMigration(schema: string): new () => MigrationInterface {
+  return class MessagingRepublishCount1764200000001 implements MigrationInterface {
+    name = 'MessagingRepublishCount1764200000001';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}".outbox ADD COLUMN republished integer NOT NULL DEFAULT 0`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}".outbox DROP COLUMN republished`);
+    }
+  };
+}
+
 export const outboxChannel = (schema: string) => `cuentas_outbox_${schema}`;

@@ -75,7 +75,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Marks a range of this source's events unpublished, so they are published again (audit gap healing). */
   async republish(fromSeq: number, toSeq: number): Promise<number> {
     const [, count] = (await this.dataSource.query(
-      `UPDATE "${this.schema}".outbox SET published_at = NULL WHERE source_seq BETWEEN $1 AND $2`,
+      `UPDATE "${this.schema}".outbox SET published_at = NULL, republished = republished + 1 WHERE source_seq BETWEEN $1 AND $2`,
       [fromSeq, toSeq],
     )) as [unknown, number];
     this.kick();
@@ -85,7 +85,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** After a Redis restart: publish again what was published since `since` (job ids and inboxes dedupe). */
   async republishSince(since: Date): Promise<number> {
     const [, count] = (await this.dataSource.query(
-      `UPDATE "${this.schema}".outbox SET published_at = NULL WHERE published_at >= $1`,
+      `UPDATE "${this.schema}".outbox SET published_at = NULL, republished = republished + 1 WHERE published_at >= $1`,
       [since],
     )) as [unknown, number];
     this.kick();
@@ -107,16 +107,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
       const rows = (await em.query(
-        `SELECT id, envelope, created_at FROM "${this.schema}".outbox
+        `SELECT id, envelope, created_at, republished FROM "${this.schema}".outbox
          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH],
-      )) as Array<{ id: string; envelope: EventEnvelope; created_at: Date }>;
+      )) as Array<{ id: string; envelope: EventEnvelope; created_at: Date; republished: number }>;
       if (rows.length === 0) return 0;
       const bySubscriber = new Map<ServiceName, Array<{ name: string; data: EventEnvelope; opts: JobsOptions }>>();
-      for (const { envelope } of rows) {
+      for (const { envelope, republished } of rows) {
+        // First publication: job id = event id. A re-send needs an id BullMQ does not keep yet.
+        const jobId = republished === 0 ? envelope.eventId : `${envelope.eventId}-r${republished}`;
         for (const subscriber of subscribersOf(envelope.type as EventType)) {
           const jobs = bySubscriber.get(subscriber) ?? [];
-          jobs.push({ name: envelope.type, data: envelope, opts: this.jobOptions(envelope.eventId) });
+          jobs.push({ name: envelope.type, data: envelope, opts: this.jobOptions(jobId) });
           bySubscriber.set(subscriber, jobs);
         }
       }
@@ -130,9 +132,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
-  private jobOptions(eventId: string): JobsOptions {
+  private jobOptions(jobId: string): JobsOptions {
     return {
-      jobId: eventId,
+      jobId,
       attempts: this.config.eventAttempts,
       backoff: { type: 'exponential', delay: this.config.eventBackoffMs },
       removeOnComplete: { age: 3600, count: 10_000 },
