@@ -1,8 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-const ambient = new AsyncLocalStorage<EntityManager>();
+type Work = () => Promise<unknown>;
+interface Ambient {
+  em: EntityManager;
+  afterCommit: Work[];
+}
+
+const ambient = new AsyncLocalStorage<Ambient>();
 
 /**
  * Runs work in one Postgres transaction. A call made while a transaction is already open in the
@@ -11,12 +17,33 @@ const ambient = new AsyncLocalStorage<EntityManager>();
  */
 @Injectable()
 export class TransactionRunner {
+  private readonly logger = new Logger(TransactionRunner.name);
+
   constructor(private readonly dataSource: DataSource) {}
 
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = ambient.getStore();
-    if (current) return work(current);
-    return this.dataSource.transaction((em) => ambient.run(em, () => work(em)));
+    if (current) return work(current.em);
+    const store: Ambient = { em: undefined as unknown as EntityManager, afterCommit: [] };
+    const result = await this.dataSource.transaction((em) => {
+      store.em = em;
+      return ambient.run(store, () => work(em));
+    });
+    for (const next of store.afterCommit) {
+      // The data is committed whatever happens here; callers make such work repairable.
+      await next().catch((err) => this.logger.warn({ err: (err as Error).message }, 'after-commit work failed'));
+    }
+    return result;
+  }
+
+  /**
+   * Runs work once the ambient transaction (possibly an event consumer's, which the caller does not
+   * end) has committed, and never if it rolls back; outside a transaction, at once.
+   */
+  async afterCommit(work: Work): Promise<void> {
+    const current = ambient.getStore();
+    if (current) current.afterCommit.push(work);
+    else await work();
   }
 
   get inTransaction(): boolean {

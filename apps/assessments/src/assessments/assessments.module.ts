@@ -11,7 +11,6 @@ import { TriggerAssessmentHandler } from './commands/trigger-assessment.handler.
 import { AssessmentsEventsProcessor } from './events/assessments-events.processor.js';
 import { AssessmentsController } from './http/assessments.controller.js';
 import { AssessmentRepository } from './persistence/assessment.repository.js';
-import { AfterCommit } from './timers/after-commit.js';
 import { ASSESSMENT_TIMERS_QUEUE, AssessmentTimers } from './timers/assessment-timers.js';
 import { AssessmentTimersProcessor } from './timers/assessment-timers.processor.js';
 import { TimerSweep } from './timers/timer-sweep.js';
@@ -21,7 +20,6 @@ import { TimerSweep } from './timers/timer-sweep.js';
   imports: [BullModule.registerQueue({ name: ASSESSMENT_TIMERS_QUEUE })],
   controllers: [AssessmentsController],
   providers: [
-    AfterCommit,
     AssessmentTimers,
     AssessmentRepository,
     ProgramEnding,

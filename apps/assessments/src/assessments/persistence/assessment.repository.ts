@@ -110,13 +110,13 @@ export class AssessmentRepository {
   async addPoint(em: EntityManager, point: AssessmentPointAggregate): Promise<void> {
     await em.insert(AssessmentPointEntity, { ...this.pointRow(point), createdAt: new Date() });
     await this.outbox.appendFrom(em, point);
-    await this.timers.follow(em, [], timersOf(point));
+    await this.timers.follow([], timersOf(point));
   }
 
   async savePoint(em: EntityManager, { point, timers }: LockedPoint): Promise<void> {
     await em.update(AssessmentPointEntity, { id: point.id }, this.pointRow(point));
     await this.outbox.appendFrom(em, point);
-    await this.timers.follow(em, timers, timersOf(point));
+    await this.timers.follow(timers, timersOf(point));
   }
 
   async getPoint(id: string): Promise<AssessmentPointState> {

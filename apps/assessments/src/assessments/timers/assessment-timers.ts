@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { EntityManager } from 'typeorm';
+import { TransactionRunner } from '#libs/persistence';
 import type { AssessmentStatus } from '#libs/contracts';
 import { SERVICE_CONFIG, redisConnection, type ServiceConfig } from '#libs/common';
-import { AfterCommit } from './after-commit.js';
 
 /** The queue of this service's durable timers: one delayed job per moment a point must change. */
 export const ASSESSMENT_TIMERS_QUEUE = 'assessments-timers';
@@ -61,7 +60,7 @@ export class AssessmentTimers implements OnApplicationShutdown {
 
   constructor(
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    private readonly afterCommit: AfterCommit,
+    private readonly tx: TransactionRunner,
   ) {
     this.queue = new Queue<TimerData>(ASSESSMENT_TIMERS_QUEUE, {
       connection: redisConnection(config.redisUrl, 'producer'),
@@ -74,11 +73,12 @@ export class AssessmentTimers implements OnApplicationShutdown {
     await this.queue.close();
   }
 
-  /** After `em` commits: removes the timers `before` had that `after` no longer has, and arms `after`'s. */
-  follow(em: EntityManager, before: readonly Timer[], after: readonly Timer[]): Promise<void> {
+  /** After the transaction commits: removes the timers `before` had that `after` no longer has, and arms `after`'s. */
+  follow(before: readonly Timer[], after: readonly Timer[]): Promise<void> {
     const kept = new Set(after.map((t) => t.id));
     const stale = before.filter((t) => !kept.has(t.id));
-    return this.afterCommit.run(em, async () => {
+    // A failure here is healed by the timer sweep, which re-arms every open point.
+    return this.tx.afterCommit(async () => {
       await this.disarm(stale);
       await this.arm(after);
     });
