@@ -9,3 +9,4 @@ export * from './redis.js';
 export * from './request-context.js';
 export * from './page-query.dto.js';
 export * from './rate-limit.guard.js';
+export * from './drain-loop.js';

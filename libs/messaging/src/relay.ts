@@ -3,7 +3,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { eventQueueName, subscribersOf, type EventEnvelope, type EventType, type ServiceName } from '#libs/contracts';
-import { SERVICE_CONFIG, redisConnection, type ServiceConfig } from '#libs/common';
+import { DrainLoop, SERVICE_CONFIG, redisConnection, type ServiceConfig } from '#libs/common';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
 import { RedisRestartWatcher } from './redis-restart.watcher.js';
@@ -24,10 +24,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly schema: ServiceName;
   private readonly queues = new Map<ServiceName, Queue>();
   private listener: pg.Client | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: DrainLoop;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -36,40 +33,25 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     redisWatcher: RedisRestartWatcher,
   ) {
     this.schema = config.service as ServiceName;
+    this.loop = new DrainLoop(() => this.drain(), config.relayPollMs);
     redisWatcher.onRestart((lastSeenBefore) => this.republishSince(new Date(lastSeenBefore.getTime() - LOST_WINDOW_MS)));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.poll = setInterval(() => this.kick(), this.config.relayPollMs);
-    this.poll.unref();
     await this.listen();
-    this.kick();
+    this.loop.start();
   }
 
   /** After the workers have finished their jobs, before the database closes: publish what they wrote. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
-    await this.flush();
+    await this.loop.stop();
+    await this.drain();
     await this.listener?.end().catch(() => undefined);
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
 
-  /** Starts a drain unless one runs; then that one drains again when it finishes. */
   kick(): void {
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = null;
-    });
-  }
-
-  /** Waits until everything committed so far has been published (or publishing failed). */
-  async flush(): Promise<void> {
-    while (this.draining) await this.draining;
-    await this.drain();
+    this.loop.kick();
   }
 
   /** Marks a range of this source's events unpublished, so they are published again (audit gap healing). */
@@ -94,10 +76,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async drain(): Promise<void> {
     try {
-      do {
-        this.again = false;
-        while ((await this.publishBatch()) === BATCH);
-      } while (this.again && !this.stopped);
+      while ((await this.publishBatch()) === BATCH);
     } catch (err) {
       // Redis or Postgres is down: the rows stay unpublished and the next poll tries again.
       this.logger.warn({ err: (err as Error).message }, 'outbox relay could not publish; will retry');
@@ -156,7 +135,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async listen(): Promise<void> {
-    if (this.stopped) return;
+    if (this.loop.isStopped) return;
     const client = new pg.Client({ connectionString: this.config.databaseUrl });
     client.on('notification', () => this.kick());
     client.on('error', () => {
@@ -169,7 +148,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await client.connect();
       await client.query(`LISTEN ${outboxChannel(this.schema)}`);
       // Shut down while connecting: do not leave a connection behind.
-      if (this.stopped) {
+      if (this.loop.isStopped) {
         await client.end();
         return;
       }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
+import { DrainLoop, SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { LedgerRepository } from '../persistence/ledger.repository.js';
 
 /** Events per chaining transaction: large enough to amortise the commit, small enough to keep it short. */
@@ -14,45 +14,30 @@ const BATCH = 1000;
 @Injectable()
 export class LedgerChainer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LedgerChainer.name);
-  private poll: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: DrainLoop;
 
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
     private readonly ledger: LedgerRepository,
-  ) {}
+  ) {
+    this.loop = new DrainLoop(() => this.drain(), config.relayPollMs);
+  }
 
   onApplicationBootstrap(): void {
-    this.poll = setInterval(() => this.kick(), this.config.relayPollMs);
-    this.poll.unref();
-    this.kick();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
-    while (this.draining) await this.draining;
+    await this.loop.stop();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = null;
-    });
+    this.loop.kick();
   }
 
   private async drain(): Promise<void> {
     try {
-      do {
-        this.again = false;
-        while (!this.stopped && (await this.ledger.chainPending(BATCH)).length === BATCH);
-      } while (this.again && !this.stopped);
+      while (!this.loop.isStopped && (await this.ledger.chainPending(BATCH)).length === BATCH);
     } catch (err) {
       // Postgres is unavailable: the events stay in the intake and the next poll chains them.
       this.logger.warn({ err: (err as Error).message }, 'could not chain accepted events; will retry');
