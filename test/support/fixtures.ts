@@ -1,16 +1,7 @@
-import type { Person } from './test-system.js';
+import { DEV_PEOPLE } from '../../apps/gateway/src/console/dev-people.js';
 
-export const people = {
-  manager: { sub: 'gm-ana', name: 'Ana Grant', roles: ['grant_manager'], org: 'USAID Mission Guatemala' },
-  manager2: { sub: 'gm-bruno', name: 'Bruno Grant', roles: ['grant_manager'], org: 'USAID Mission Honduras' },
-  reviewer: { sub: 'rv-carla', name: 'Carla Review', roles: ['reviewer'], org: 'Office of Inspector' },
-  reviewer2: { sub: 'rv-diego', name: 'Diego Review', roles: ['reviewer'], org: 'Office of Inspector' },
-  approver: { sub: 'ap-elena', name: 'Elena Finance', roles: ['approver'], org: 'Finance Office' },
-  approver2: { sub: 'ap-felipe', name: 'Felipe Finance', roles: ['approver'], org: 'Finance Office' },
-  scheduler: { sub: 'sc-gloria', name: 'Gloria Schedule', roles: ['scheduler'], org: 'Monitoring Unit' },
-  auditor: { sub: 'au-hugo', name: 'Hugo Audit', roles: ['auditor'], org: 'Office of Inspector General' },
-  admin: { sub: 'ad-irene', name: 'Irene Admin', roles: ['admin'], org: 'Program Office' },
-} satisfies Record<string, Person>;
+/** The seeded people of a development system (also the console's sign-in chooser). */
+export const people = DEV_PEOPLE;
 
 /** A clean program body: passes every safeguard check. */
 export function programBody(overrides: Record<string, unknown> = {}) {
