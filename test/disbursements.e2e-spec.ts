@@ -321,7 +321,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       await overdue(programId, first);
       await overdue(programId, second);
       await holdsBecome(programId, ['ASSESSMENT_OVERDUE']);
-      expect((await account(programId)).overdueAssessmentIds).toEqual([first, second].sort());
+      await sys.eventually(async () => expect((await account(programId)).overdueAssessmentIds).toEqual([first, second].sort()));
 
       await completed(programId, first, 'CONTINUE');
       await sys.eventually(async () => expect((await account(programId)).overdueAssessmentIds).toEqual([second]));

@@ -12,3 +12,4 @@ export * from './out-of-order.error.js';
 export * from './queue.metrics.js';
 export * from './redis-policy.check.js';
 export * from './redis-restart.watcher.js';
+export * from './aggregate-store.js';

@@ -1,3 +1,5 @@
+import { ValidationError } from '#libs/core';
+
 /** Opaque cursors for keyset pagination over (sortKey, id). */
 export interface CursorPosition {
   k: string | number;
@@ -8,17 +10,23 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The position a `?cursor=` names, or null for the first page. A cursor no list issued is the
+ * caller's 400 naming `cursor`: never a silent first page, never a database error.
+ */
 export function decodeCursor(cursor: string | undefined): CursorPosition | null {
   if (!cursor) return null;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPosition;
-    if (parsed && (typeof parsed.k === 'string' || typeof parsed.k === 'number') && typeof parsed.id === 'string') {
+    if (parsed && (typeof parsed.k === 'string' || Number.isFinite(parsed.k)) && typeof parsed.id === 'string' && UUID.test(parsed.id)) {
       return parsed;
     }
   } catch {
-    // fall through: a malformed cursor is the caller's 400
+    // fall through to the refusal
   }
-  return null;
+  throw new ValidationError('Invalid request: cursor', [{ field: 'cursor', problems: ['is not a cursor this list issued'] }]);
 }
 
 export interface Page<T> {

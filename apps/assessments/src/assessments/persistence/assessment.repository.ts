@@ -158,6 +158,7 @@ export class AssessmentRepository {
     if (f.cursor) {
       const after = decodeCursor(f.cursor);
       if (!after || typeof after.k !== 'string' || Number.isNaN(Date.parse(after.k))) {
+        // A well-formed cursor of another list (its key is not a due date).
         throw new ValidationError('cursor is not valid', [{ field: 'cursor', problems: ['is not a cursor of this list'] }]);
       }
       qb.andWhere('(p.due_at, p.id) > (:k, :id)', { k: new Date(after.k), id: after.id });

@@ -3,8 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { QueryFailedError } from 'typeorm';
 import type { Country } from '#libs/contracts';
 import { NotFoundError, RuleViolationError } from '#libs/core';
-import { TransactionRunner, toPage, type Page } from '#libs/persistence';
-import { cursorPosition } from '../../reviews/persistence/page-cursor.js';
+import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
 import { normalisePartyName, normaliseRegistrationId } from '../../reviews/domain/partner-name.normaliser.js';
 import type { RestrictedPartyRef } from '../../reviews/domain/safeguard-checks.js';
 import { PriorityAreaEntity } from './priority-area.entity.js';
@@ -49,7 +48,7 @@ export class ReferenceDataRepository {
     cursor?: string;
     includeRemoved: boolean;
   }): Promise<Page<RestrictedPartyEntity>> {
-    const after = cursorPosition(page.cursor);
+    const after = decodeCursor(page.cursor);
     const rows = await this.tx.run((em) => {
       const qb = em.getRepository(RestrictedPartyEntity).createQueryBuilder('p').orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC');
       if (!page.includeRemoved) qb.andWhere('p.removed_at IS NULL');

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '#libs/core';
-import { Outbox } from '#libs/messaging';
-import { TransactionRunner, toPage, type Page } from '#libs/persistence';
+import { AggregateStore, Outbox } from '#libs/messaging';
+import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
 import { ReviewAggregate, type ReviewState } from '../domain/review.aggregate.js';
-import { cursorPosition } from './page-cursor.js';
 import { ReviewEntity } from './review.entity.js';
 import { WithdrawnProgramEntity } from './withdrawn-program.entity.js';
 
@@ -18,17 +17,23 @@ export interface ReviewFilter {
 /** Loads and saves reviews; each save writes the review's events to the outbox in the same transaction. */
 @Injectable()
 export class ReviewRepository {
+  private readonly store: AggregateStore<ReviewAggregate, ReviewEntity>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
-    private readonly outbox: Outbox,
-  ) {}
+    outbox: Outbox,
+  ) {
+    this.store = new AggregateStore(tx, outbox, {
+      entity: ReviewEntity,
+      label: 'Review',
+      toRow,
+      fromRow: (row) => ReviewAggregate.restore(row.state),
+    });
+  }
 
   async add(review: ReviewAggregate): Promise<void> {
-    await this.tx.run(async (em) => {
-      await em.insert(ReviewEntity, this.toRow(review));
-      await this.outbox.appendFrom(em, review);
-    });
+    await this.store.add(review);
   }
 
   async exists(programId: string, round: number): Promise<boolean> {
@@ -36,16 +41,8 @@ export class ReviewRepository {
   }
 
   /** Locks the review, applies the change and saves it with its events. */
-  async change(id: string, apply: (review: ReviewAggregate) => void): Promise<ReviewAggregate> {
-    return this.tx.run(async (em) => {
-      const row = await em.findOne(ReviewEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!row) throw new NotFoundError('Review', id);
-      const review = ReviewAggregate.restore(row.state);
-      apply(review);
-      await em.update(ReviewEntity, { id }, this.toRow(review));
-      await this.outbox.appendFrom(em, review);
-      return review;
-    });
+  change(id: string, apply: (review: ReviewAggregate) => void): Promise<ReviewAggregate> {
+    return this.store.change(id, apply);
   }
 
   async openReviewIdOf(programId: string): Promise<string | null> {
@@ -68,7 +65,7 @@ export class ReviewRepository {
 
   /** Newest first (ids are uuid v7). */
   async list(f: ReviewFilter): Promise<Page<ReviewState>> {
-    const after = cursorPosition(f.cursor);
+    const after = decodeCursor(f.cursor);
     const qb = this.dataSource.getRepository(ReviewEntity).createQueryBuilder('r').orderBy('r.id', 'DESC');
     if (f.programId) qb.andWhere('r.program_id = :programId', { programId: f.programId });
     if (f.status) qb.andWhere('r.status = :status', { status: f.status });
@@ -106,18 +103,18 @@ export class ReviewRepository {
   async isWithdrawn(programId: string): Promise<boolean> {
     return this.tx.run((em) => em.existsBy(WithdrawnProgramEntity, { programId }));
   }
+}
 
-  private toRow(review: ReviewAggregate): ReviewEntity {
-    const state = review.toState();
-    return {
-      id: state.id,
-      programId: state.programId,
-      round: state.round,
-      status: state.status,
-      version: state.version,
-      state,
-      openedAt: state.openedAt,
-      updatedAt: new Date(),
-    };
-  }
+function toRow(review: ReviewAggregate): ReviewEntity {
+  const state = review.toState();
+  return {
+    id: state.id,
+    programId: state.programId,
+    round: state.round,
+    status: state.status,
+    version: state.version,
+    state,
+    openedAt: state.openedAt,
+    updatedAt: new Date(),
+  };
 }
