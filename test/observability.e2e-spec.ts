@@ -22,7 +22,7 @@ describe('observability: correlated JSON logs and Prometheus metrics', () => {
     stream.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
     });
-    sys = await TestSystem.start({ services: ['proposals', 'reviews'], config: { logLevel: 'info', logStream: stream } });
+    sys = await TestSystem.start({ services: ['proposals', 'reviews', 'audit'], config: { logLevel: 'info', logStream: stream } });
   });
   afterAll(() => sys?.stop());
 
@@ -57,5 +57,9 @@ describe('observability: correlated JSON logs and Prometheus metrics', () => {
     expect(proposals.get('http_requests_total{method="POST",route="/programs",status="201"}')).toBeGreaterThanOrEqual(2);
     expect(proposals.get('outbox_published_total')).toBeGreaterThanOrEqual(4);
     expect(proposals.has('queue_jobs{queue="proposals-events",state="failed"}')).toBe(true);
+    await sys.eventually(async () => {
+      const audit = parsePrometheus((await sys.http('audit').get('/metrics').expect(200)).text);
+      expect(audit.get('audit_ledger_head_seq')).toBeGreaterThanOrEqual(4);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { AuditEventsProcessor } from './events/audit-events.processor.js';
 import { AuditController } from './http/audit.controller.js';
 import { LedgerChainer } from './jobs/ledger-chainer.js';
 import { LEDGER_MAINTENANCE_QUEUE, LedgerMaintenanceProcessor } from './jobs/ledger-maintenance.processor.js';
+import { LedgerMetrics } from './ledger.metrics.js';
 import { CheckpointKeys } from './persistence/checkpoint-keys.js';
 import { LedgerReader } from './persistence/ledger.reader.js';
 import { LedgerRepository } from './persistence/ledger.repository.js';
@@ -24,6 +25,7 @@ import { LedgerRepository } from './persistence/ledger.repository.js';
     HealGapsHandler,
     AuditEventsProcessor,
     LedgerMaintenanceProcessor,
+    LedgerMetrics,
   ],
 })
 export class LedgerModule {}

@@ -1,0 +1,35 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { MetricsRegistry } from '#libs/common';
+
+/** The ledger's head and what waits to be chained, read from Postgres when Prometheus scrapes. */
+@Injectable()
+export class LedgerMetrics implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    const dataSource = this.dataSource;
+    new Gauge({
+      name: 'audit_ledger_head_seq',
+      help: 'Sequence number of the last entry chained into the audit ledger',
+      registers: [this.metrics.registry],
+      async collect() {
+        const rows = (await dataSource.query(`SELECT seq FROM audit.ledger_head WHERE id = 1`).catch(() => [])) as Array<{ seq: string }>;
+        if (rows[0]) this.set(Number(rows[0].seq));
+      },
+    });
+    new Gauge({
+      name: 'audit_ledger_intake_pending',
+      help: 'Events accepted by audit and not yet chained into the ledger',
+      registers: [this.metrics.registry],
+      async collect() {
+        const rows = (await dataSource.query(`SELECT count(*) AS n FROM audit.ledger_intake`).catch(() => [])) as Array<{ n: string }>;
+        if (rows[0]) this.set(Number(rows[0].n));
+      },
+    });
+  }
+}
