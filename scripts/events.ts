@@ -11,7 +11,7 @@ if (!isServiceName(service) || !['parked', 'replay'].includes(command) || (comma
   process.exit(2);
 }
 const config = loadConfig(service);
-const parked = new ParkedEvents(service, config.redisUrl, config.redisPrefix);
+const parked = new ParkedEvents(service, config);
 try {
   if (command === 'parked') {
     const events = await parked.list(500);

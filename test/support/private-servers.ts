@@ -36,10 +36,14 @@ export class PrivateRedis {
   private process: ChildProcess | null = null;
   readonly dir = mkdtempSync(join(tmpdir(), 'cuentas-redis-'));
 
-  private constructor(readonly port: number, private readonly aof: boolean) {}
+  private constructor(
+    readonly port: number,
+    private readonly aof: boolean,
+    private readonly clusterEnabled: boolean,
+  ) {}
 
-  static async start(options: { aof?: boolean } = {}): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await sparePort(), options.aof ?? false);
+  static async start(options: { aof?: boolean; clusterEnabled?: boolean } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await sparePort(), options.aof ?? false, options.clusterEnabled ?? false);
     await redis.start();
     return redis;
   }
@@ -50,9 +54,10 @@ export class PrivateRedis {
 
   async start(): Promise<void> {
     const persistence = this.aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+    const cluster = this.clusterEnabled ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, 'nodes.conf')] : [];
     this.process = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--maxmemory-policy', 'noeviction', ...persistence],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--maxmemory-policy', 'noeviction', ...persistence, ...cluster],
       { stdio: 'ignore' },
     );
     await eventually(async () => {
@@ -132,5 +137,33 @@ export class PrivatePostgres {
   async stop(): Promise<void> {
     await this.kill().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A three-master Redis Cluster of the test's own, on spare ports. */
+export class PrivateRedisCluster {
+  private constructor(readonly nodes: PrivateRedis[]) {}
+
+  static async start(): Promise<PrivateRedisCluster> {
+    const nodes = await Promise.all([0, 1, 2].map(() => PrivateRedis.start({ clusterEnabled: true })));
+    execFileSync(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { stdio: 'ignore' },
+    );
+    // Wait until every slot is served.
+    await eventually(async () => {
+      const info = execFileSync('redis-cli', ['-p', String(nodes[0].port), 'cluster', 'info']).toString();
+      if (!info.includes('cluster_state:ok')) throw new Error('cluster not ready');
+    }, 20_000);
+    return new PrivateRedisCluster(nodes);
+  }
+
+  get seedNodes(): string[] {
+    return this.nodes.map((n) => `127.0.0.1:${n.port}`);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
   }
 }

@@ -10,6 +10,8 @@ export interface ServiceConfig {
   databaseUrl: string;
   dbPoolSize: number;
   redisUrl: string;
+  /** Redis Cluster seed nodes (host:port); when set, REDIS_URL only lends credentials and TLS. */
+  redisClusterNodes: string[] | null;
   /** BullMQ key prefix: lets several systems (or test runs) share one Redis. */
   redisPrefix: string;
   jwtSecret: string;
@@ -77,7 +79,8 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
     databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cuentas', ['postgres:', 'postgresql:']),
     dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
-    redisPrefix: env.REDIS_PREFIX || 'cuentas',
+    redisClusterNodes: env.REDIS_CLUSTER_NODES ? env.REDIS_CLUSTER_NODES.split(',').map((n) => n.trim()).filter(Boolean) : null,
+    redisPrefix: env.REDIS_PREFIX || (env.REDIS_CLUSTER_NODES ? '{cuentas}' : 'cuentas'),
     jwtSecret,
     logLevel: env.LOG_LEVEL || 'info',
     dayMs: int('DAY_MS', 86_400_000, 1),
@@ -94,6 +97,10 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
     auditGapGraceMs: int('AUDIT_GAP_GRACE_MS', 30_000, 0),
     ...overrides,
   };
+  // BullMQ keeps each queue's keys in one slot only when the prefix has a hash tag.
+  if (config.redisClusterNodes && !/\{[^}]+\}/.test(config.redisPrefix)) {
+    problems.push('REDIS_PREFIX must contain a hash tag such as {cuentas} when REDIS_CLUSTER_NODES is set');
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
   }

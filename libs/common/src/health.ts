@@ -1,22 +1,22 @@
 import { Controller, Get, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
 import { Public } from './public.decorator.js';
 import { SkipRateLimit } from './rate-limit.guard.js';
-import { redisOptions } from './redis.js';
+import { redisClient } from './redis.js';
 
 @Injectable()
 export class RedisHealthIndicator implements OnModuleDestroy {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
 
   constructor(
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     private readonly indicators: HealthIndicatorService,
   ) {
     // The offline queue lets the first ping wait for the connection; the 1 s race bounds it.
-    this.client = new Redis(config.redisUrl, { ...redisOptions('producer'), enableOfflineQueue: true });
+    this.client = redisClient(config, 'producer', { enableOfflineQueue: true });
     this.client.on('error', () => undefined); // reported through the check, not as noise
   }
 

@@ -7,6 +7,7 @@ import {
   Logger,
   Optional,
   ValidationPipe,
+  type ArgumentMetadata,
   type ValidationError as ClassValidationError,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -140,9 +141,38 @@ function flatten(errors: ClassValidationError[], parent = ''): Array<{ field: st
   });
 }
 
+/** Deeper than any body of the API; deeper ones would exhaust the stack of the transformer. */
+const MAX_BODY_DEPTH = 32;
+/** Names no body field may have: they reach the prototype chain, which the whitelist does not see. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/** The first problem of a JSON body's shape, found before any class-transformer work. */
+function bodyShapeProblem(value: unknown, path = '', depth = 0): { field: string; problem: string } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (depth >= MAX_BODY_DEPTH) return { field: path || 'body', problem: `nests deeper than ${MAX_BODY_DEPTH} levels` };
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (!Array.isArray(value) && FORBIDDEN_KEYS.has(key)) return { field, problem: 'should not exist' };
+    const inner = bodyShapeProblem((value as Record<string, unknown>)[key], field, depth + 1);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/** The global pipe: the body's shape first, then class-validator. */
+class ApiValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata) {
+    if (metadata.type === 'body') {
+      const shape = bodyShapeProblem(value);
+      if (shape) throw new ValidationError(`Invalid request: ${shape.field}`, [{ field: shape.field, problems: [shape.problem] }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Rejects unknown fields, wrong types and out-of-range values, naming each field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

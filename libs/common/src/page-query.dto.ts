@@ -15,6 +15,9 @@ export class PageQueryDto {
   cursor?: string;
 }
 
+/** The body of a command that takes none: any field sent is refused, as on every other command. */
+export class EmptyBodyDto {}
+
 /** A path id that must be a uuid: anything else is a 400 naming the parameter, never a database error. */
 export const UuidParam = (name = 'id') =>
   new ParseUUIDPipe({

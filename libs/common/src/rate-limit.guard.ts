@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, OnModuleDestroy, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { DomainError } from '#libs/core';
 import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
-import { redisOptions } from './redis.js';
+import { redisClient } from './redis.js';
 
 // @nestjs/throttler is CommonJS requiring the ESM-only NestJS 12, which Jest (and Node 20 without
 // require(esm)) cannot load; this guard keeps its semantics: a fixed window per client, in Redis.
@@ -24,13 +24,13 @@ const WINDOW_MS = 60_000;
 /** A limit per client address and minute shared by every instance of a service through Redis. */
 @Injectable()
 export class RateLimitGuard implements CanActivate, OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly reflector: Reflector,
   ) {
-    this.redis = new Redis(config.redisUrl, { ...redisOptions('producer'), enableOfflineQueue: true, lazyConnect: true });
+    this.redis = redisClient(config, 'producer', { enableOfflineQueue: true, lazyConnect: true });
     this.redis.on('error', () => undefined);
   }
 

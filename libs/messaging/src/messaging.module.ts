@@ -1,8 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { eventQueueName, type ServiceName } from '#libs/contracts';
-import { DENIAL_RECORDER, redisConnection, type ServiceConfig } from '#libs/common';
+import { DENIAL_RECORDER, SERVICE_CONFIG, bullConnection, closeBullConnections, type ServiceConfig } from '#libs/common';
 import { OutboxDenialRecorder } from './denial-recorder.js';
 import { ConsumerKit } from './event-processor.js';
 import { Inbox } from './inbox.js';
@@ -12,6 +12,15 @@ import { QueueMetrics } from './queue.metrics.js';
 import { RedisPolicyCheck } from './redis-policy.check.js';
 import { RedisRestartWatcher } from './redis-restart.watcher.js';
 import { OutboxRelay } from './relay.js';
+
+/** Last step of shutdown: the Redis Cluster clients BullMQ was given (none on a single Redis). */
+class BullConnectionsCloser implements OnApplicationShutdown {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return closeBullConnections(this.config);
+  }
+}
 
 /** The event backbone of one service: outbox, relay, inbox, and its own queue's worker connection. */
 @Global()
@@ -23,7 +32,7 @@ export class MessagingModule {
       module: MessagingModule,
       imports: [
         CqrsModule.forRoot(),
-        BullModule.forRoot({ connection: redisConnection(config.redisUrl, 'worker'), prefix: config.redisPrefix }),
+        BullModule.forRoot({ connection: bullConnection(config, 'worker'), prefix: config.redisPrefix }),
         BullModule.registerQueue({ name: eventQueueName(service) }),
       ],
       providers: [
@@ -35,6 +44,7 @@ export class MessagingModule {
         QueueMetrics,
         RedisPolicyCheck,
         RedisRestartWatcher,
+        BullConnectionsCloser,
         { provide: DENIAL_RECORDER, useClass: OutboxDenialRecorder },
       ],
       exports: [RedisRestartWatcher, Outbox, OutboxRelay, Inbox, ConsumerKit, MessagingMetrics, DENIAL_RECORDER, CqrsModule, BullModule],

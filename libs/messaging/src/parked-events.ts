@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { eventQueueName, type ServiceName } from '#libs/contracts';
-import { redisConnection } from '#libs/common';
+import { bullConnection, type ServiceConfig } from '#libs/common';
 
 export interface ParkedEvent {
   jobId: string;
@@ -17,8 +17,8 @@ export interface ParkedEvent {
 export class ParkedEvents {
   private readonly queue: Queue;
 
-  constructor(service: ServiceName, redisUrl: string, prefix: string) {
-    this.queue = new Queue(eventQueueName(service), { connection: redisConnection(redisUrl, 'producer'), prefix });
+  constructor(service: ServiceName, config: Pick<ServiceConfig, 'redisUrl' | 'redisClusterNodes' | 'redisPrefix'>) {
+    this.queue = new Queue(eventQueueName(service), { connection: bullConnection(config, 'producer'), prefix: config.redisPrefix });
   }
 
   async list(limit = 100): Promise<ParkedEvent[]> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { SERVICE_CONFIG, redisOptions, type ServiceConfig } from '#libs/common';
+import type { Cluster, Redis } from 'ioredis';
+import { SERVICE_CONFIG, redisClient, type ServiceConfig } from '#libs/common';
 
 export interface RedisPolicy {
   maxmemoryPolicy: string | null;
@@ -9,7 +9,7 @@ export interface RedisPolicy {
 }
 
 /** Reads the policy from INFO, which managed Redis services answer even where CONFIG is disabled. */
-export async function readRedisPolicy(client: Redis): Promise<RedisPolicy> {
+export async function readRedisPolicy(client: Redis | Cluster): Promise<RedisPolicy> {
   const info = await client.info();
   const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? null;
   let rdbSaves = false;
@@ -33,7 +33,7 @@ export class RedisPolicyCheck implements OnModuleInit {
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {}
 
   async onModuleInit(): Promise<void> {
-    const client = new Redis(this.config.redisUrl, { ...redisOptions('producer'), lazyConnect: true });
+    const client = redisClient(this.config, 'producer', { lazyConnect: true });
     client.on('error', () => undefined);
     let policy: RedisPolicy;
     try {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { SERVICE_CONFIG, redisOptions, type ServiceConfig } from '#libs/common';
+import type { Cluster, Redis } from 'ioredis';
+import { SERVICE_CONFIG, redisClient, type ServiceConfig } from '#libs/common';
 
 type RestartListener = (lastSeenBefore: Date) => Promise<unknown>;
 
@@ -13,7 +13,7 @@ type RestartListener = (lastSeenBefore: Date) => Promise<unknown>;
 export class RedisRestartWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RedisRestartWatcher.name);
   private readonly listeners: RestartListener[] = [];
-  private client: Redis | null = null;
+  private client: Redis | Cluster | null = null;
   private timer: NodeJS.Timeout | null = null;
   private runId: string | null = null;
   private lastSeenAt = new Date();
@@ -25,7 +25,7 @@ export class RedisRestartWatcher implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
-    this.client = new Redis(this.config.redisUrl, { ...redisOptions('producer'), lazyConnect: true });
+    this.client = redisClient(this.config, 'producer', { lazyConnect: true });
     this.client.on('error', () => undefined);
     this.timer = setInterval(() => void this.check(), Math.max(this.config.relayPollMs, 250));
     this.timer.unref();

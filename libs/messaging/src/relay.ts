@@ -3,7 +3,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { eventQueueName, subscribersOf, type EventEnvelope, type EventType, type ServiceName } from '#libs/contracts';
-import { DrainLoop, SERVICE_CONFIG, redisConnection, type ServiceConfig } from '#libs/common';
+import { DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
 import { RedisRestartWatcher } from './redis-restart.watcher.js';
@@ -125,7 +125,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let queue = this.queues.get(service);
     if (!queue) {
       queue = new Queue(eventQueueName(service), {
-        connection: redisConnection(this.config.redisUrl, 'producer'),
+        connection: bullConnection(this.config, 'producer'),
         prefix: this.config.redisPrefix,
       });
       queue.on('error', (err) => this.logger.warn({ err: err.message }, `queue ${service} error`));

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#libs/contracts';
 import { CurrentActor, Roles } from '#libs/auth';
-import { UuidParam } from '#libs/common';
+import { EmptyBodyDto, UuidParam } from '#libs/common';
 import { ChangeProgramStatusCommand, type ReasonedProgramAction } from '../commands/change-program-status.command.js';
 import { CreateProgramCommand } from '../commands/create-program.command.js';
 import { ReviseProgramCommand } from '../commands/revise-program.command.js';
@@ -48,7 +48,7 @@ export class ProgramsController {
   @Post(':id/submit')
   @HttpCode(200)
   @Roles('grant_manager')
-  submit(@Param('id', UuidParam()) id: string, @CurrentActor() actor: Actor) {
+  submit(@Param('id', UuidParam()) id: string, @Body() _body: EmptyBodyDto, @CurrentActor() actor: Actor) {
     return this.commands.execute(new SubmitProgramCommand(id, actor));
   }
 

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#libs/contracts';
 import { CurrentActor, Roles } from '#libs/auth';
-import { UuidParam } from '#libs/common';
+import { EmptyBodyDto, UuidParam } from '#libs/common';
 import { AddRestrictedPartyCommand } from '../commands/add-restricted-party.command.js';
 import { RemoveRestrictedPartyCommand } from '../commands/remove-restricted-party.command.js';
 import { ReferenceDataRepository } from '../persistence/reference-data.repository.js';
@@ -35,7 +35,7 @@ export class RestrictedPartiesController {
   /** Takes the party off the list; the row stays with who removed it and when. */
   @Delete(':id')
   @Roles('admin')
-  remove(@Param('id', UuidParam()) id: string, @CurrentActor() actor: Actor) {
+  remove(@Param('id', UuidParam()) id: string, @Body() _body: EmptyBodyDto, @CurrentActor() actor: Actor) {
     return this.commands.execute(new RemoveRestrictedPartyCommand(id, actor));
   }
 }

@@ -1,0 +1,259 @@
+import fc from 'fast-check';
+import { v4 as uuidv4 } from 'uuid';
+import type { ServiceName } from '#libs/contracts';
+import { TestSystem, type Person } from '../support/test-system.js';
+import { people, programBody } from '../support/fixtures.js';
+import { ProgramFlow, RATIONALE } from '../support/program-flow.js';
+import { ROUTE_TABLE, routeKey } from '../support/route-table.js';
+
+/** One write endpoint, aimed at a resource in a state where its valid body would succeed. */
+interface WriteTarget {
+  key: string;
+  service: ServiceName;
+  method: 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  as: Person;
+  /** The body that would be accepted; null for endpoints that take none. */
+  valid: Record<string, unknown> | null;
+  /** Fields of `valid` that may be left out. */
+  optional?: string[];
+}
+
+const MASS_ASSIGNED: Record<string, unknown> = {
+  status: 'APPROVED',
+  approvedBy: 'ap-elena',
+  createdBy: 'gm-bruno',
+  version: 99,
+  id: '0190a0a0-0000-7000-8000-000000000000',
+  reservedCents: 0,
+  approvals: [{ approverId: 'ap-elena', at: '2027-01-01T00:00:00Z' }],
+};
+
+/** Tables a request could write to; the inbox and sequence only move with consumed events. */
+const SKIPPED_TABLES = new Set(['inbox', 'outbox_sequence', 'migrations']);
+
+describe('security: mass assignment and generated bad bodies on every write endpoint', () => {
+  let sys: TestSystem;
+  let targets: WriteTarget[];
+
+  beforeAll(async () => {
+    sys = await TestSystem.start({ services: ['proposals', 'reviews', 'disbursements', 'assessments'] });
+    const flow = new ProgramFlow(sys);
+    const draft = await flow.create();
+    const approved = await flow.driveTo('APPROVED');
+    const suspended = await flow.driveTo('SUSPENDED');
+    const { reviewId } = await flow.underReview();
+    await sys.eventually(() => sys.http('disbursements').get(`/funding-accounts/${approved.id}`).set(sys.auth(people.auditor)).expect(200));
+    const disbursement = await sys
+      .http('disbursements')
+      .post('/disbursements')
+      .set(sys.auth(people.manager))
+      .send({ programId: approved.id, amountCents: 1_000_000, purpose: 'First tranche of training equipment' })
+      .expect(201);
+    const scheduled = await sys.eventually(async () => {
+      const res = await sys.http('assessments').get('/assessments').query({ programId: approved.id, status: 'SCHEDULED' }).set(sys.auth(people.scheduler)).expect(200);
+      expect(res.body.items.length).toBeGreaterThan(0);
+      return res.body.items[0].id as string;
+    });
+    const due = await sys
+      .http('assessments')
+      .post('/assessments')
+      .set(sys.auth(people.scheduler))
+      .send({ programId: approved.id, reason: 'Press reports of irregular hiring' })
+      .expect(201);
+    const party = await sys
+      .http('reviews')
+      .post('/restricted-parties')
+      .set(sys.auth(people.admin))
+      .send({ name: 'Constructora Ejemplo', reason: 'Designated (fictional)', source: 'Test list' })
+      .expect(201);
+    const reason = { reason: 'A reason the other side can act on' };
+    targets = [
+      { key: 'POST /programs', service: 'proposals', method: 'post', path: '/programs', as: people.manager, valid: programBody(), optional: ['cofunding', 'assessmentCadenceDays'] },
+      { key: 'PATCH /programs/{id}', service: 'proposals', method: 'patch', path: `/programs/${draft.id}`, as: people.manager, valid: { title: 'A better title for the program', expectedVersion: draft.version }, optional: ['title'] },
+      { key: 'POST /programs/{id}/submit', service: 'proposals', method: 'post', path: `/programs/${draft.id}/submit`, as: people.manager, valid: null },
+      { key: 'POST /programs/{id}/withdraw', service: 'proposals', method: 'post', path: `/programs/${draft.id}/withdraw`, as: people.manager, valid: reason },
+      { key: 'POST /programs/{id}/suspend', service: 'proposals', method: 'post', path: `/programs/${approved.id}/suspend`, as: people.reviewer, valid: reason },
+      { key: 'POST /programs/{id}/reinstate', service: 'proposals', method: 'post', path: `/programs/${suspended.id}/reinstate`, as: people.reviewer, valid: reason },
+      { key: 'POST /programs/{id}/close', service: 'proposals', method: 'post', path: `/programs/${approved.id}/close`, as: people.manager, valid: reason },
+      { key: 'POST /reviews/{id}/decisions', service: 'reviews', method: 'post', path: `/reviews/${reviewId}/decisions`, as: people.reviewer, valid: { decision: 'APPROVE', rationale: RATIONALE } },
+      { key: 'POST /restricted-parties', service: 'reviews', method: 'post', path: '/restricted-parties', as: people.admin, valid: { name: 'Another Party S.A.', reason: 'Designated', source: 'Test list' } },
+      { key: 'DELETE /restricted-parties/{id}', service: 'reviews', method: 'delete', path: `/restricted-parties/${party.body.id}`, as: people.admin, valid: null },
+      { key: 'PUT /priority-areas/{country}', service: 'reviews', method: 'put', path: '/priority-areas/GT', as: people.admin, valid: { areas: ['Huehuetenango', 'San Marcos'] } },
+      { key: 'POST /disbursements', service: 'disbursements', method: 'post', path: '/disbursements', as: people.manager, valid: { programId: approved.id, amountCents: 2_000_000, purpose: 'Second tranche' } },
+      { key: 'POST /disbursements/{id}/approve', service: 'disbursements', method: 'post', path: `/disbursements/${disbursement.body.id}/approve`, as: people.approver, valid: { comment: 'Invoices checked' }, optional: ['comment'] },
+      { key: 'POST /disbursements/{id}/reject', service: 'disbursements', method: 'post', path: `/disbursements/${disbursement.body.id}/reject`, as: people.approver, valid: reason },
+      { key: 'POST /disbursements/{id}/release', service: 'disbursements', method: 'post', path: `/disbursements/${disbursement.body.id}/release`, as: people.approver, valid: { paymentReference: 'WIRE-2027-0001' } },
+      { key: 'POST /disbursements/{id}/cancel', service: 'disbursements', method: 'post', path: `/disbursements/${disbursement.body.id}/cancel`, as: people.manager, valid: reason },
+      { key: 'PUT /assessments/plans/{programId}', service: 'assessments', method: 'put', path: `/assessments/plans/${approved.id}`, as: people.scheduler, valid: { cadenceDays: 60 } },
+      { key: 'POST /assessments', service: 'assessments', method: 'post', path: '/assessments', as: people.scheduler, valid: { programId: approved.id, reason: 'Ad-hoc visit' } },
+      { key: 'POST /assessments/{id}/reschedule', service: 'assessments', method: 'post', path: `/assessments/${scheduled}/reschedule`, as: people.scheduler, valid: { dueAt: '2030-05-15T00:00:00Z', reason: 'Rainy season' } },
+      { key: 'POST /assessments/{id}/outcome', service: 'assessments', method: 'post', path: `/assessments/${due.body.id}/outcome`, as: people.reviewer, valid: { outcome: 'CONTINUE', narrative: 'Placements are on track in every municipality.', indicatorResults: [{ indicator: 'Youth placed in jobs', value: 340 }] } },
+    ];
+    await quiet();
+  }, 120_000);
+  afterAll(() => sys?.stop());
+
+  /** What every service's tables hold: row content of its own tables, and how many events it emitted. */
+  async function footprint(): Promise<Record<string, string>> {
+    const tables = await sys.query<{ schema: string; name: string }>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+        WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE' ORDER BY 1, 2`,
+      [['proposals', 'reviews', 'disbursements', 'assessments']],
+    );
+    const result: Record<string, string> = {};
+    for (const { schema, name } of tables) {
+      if (SKIPPED_TABLES.has(name)) continue;
+      // The relay stamps published_at on outbox rows at its own pace: only their number matters.
+      const sql =
+        name === 'outbox'
+          ? `SELECT count(*)::text AS v FROM "${schema}".outbox`
+          : `SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS v FROM "${schema}"."${name}" t`;
+      result[`${schema}.${name}`] = (await sys.query<{ v: string }>(sql))[0].v;
+    }
+    return result;
+  }
+
+  /** Waits until the events of the setup have been consumed everywhere, so the footprint holds still. */
+  async function quiet() {
+    let last = JSON.stringify(await footprint());
+    await sys.eventually(async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = JSON.stringify(await footprint());
+      const stable = now === last;
+      last = now;
+      expect(stable).toBe(true);
+    }, 20_000);
+  }
+
+  /** An answer that never comes is a finding too, so every call has a deadline. */
+  function send(target: WriteTarget, rawJson: string | null) {
+    const req = sys.http(target.service)[target.method](target.path).set(sys.auth(target.as)).timeout(5_000);
+    return rawJson === null ? req : req.set('Content-Type', 'application/json').send(rawJson);
+  }
+
+  it('has a target for every write endpoint of the route table', () => {
+    const writes = ROUTE_TABLE.filter((r) => r.method !== 'GET').map(routeKey).sort();
+    expect(targets.map((t) => t.key).sort()).toEqual(writes);
+  });
+
+  describe('mass assignment', () => {
+    it.each(Object.keys(MASS_ASSIGNED))('refuses `%s` on every create and command endpoint with 400 naming it, writing nothing', async (field) => {
+      await quiet();
+      const before = await footprint();
+      const wrong: string[] = [];
+      for (const target of targets) {
+        const res = await send(target, JSON.stringify({ ...target.valid, [field]: MASS_ASSIGNED[field] }));
+        const named = Array.isArray(res.body.details) && res.body.details.some((d: { field: string }) => d.field === field);
+        if (res.status !== 400 || res.body.code !== 'VALIDATION_FAILED' || !named) wrong.push(`${target.key}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      expect(wrong).toEqual([]);
+      expect(await footprint()).toEqual(before);
+    });
+  });
+
+  describe('generated bad bodies', () => {
+    const json = (v: unknown) => JSON.stringify(v);
+    /** Number literals JSON.parse turns into Infinity, 0 or an imprecise integer. */
+    const hugeNumber = fc.constantFrom('1e400', '-1e400', '1e-400', '123456789012345678901234567890', '9007199254740993', '-0');
+    const deep = fc.integer({ min: 50, max: 3000 }).chain((depth) =>
+      fc.constantFrom('['.repeat(depth) + ']'.repeat(depth), '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
+    );
+    const longString = fc.integer({ min: 10_000, max: 200_000 }).map((n) => json('ü'.repeat(n)));
+    const unicode = fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }).map(json);
+    const anyJson = fc.jsonValue({ maxDepth: 4 }).map(json);
+
+    /** A value of another JSON type than the one the valid body has at that field. */
+    function wrongTypeFor(sample: unknown): fc.Arbitrary<string> {
+      // Absurd numbers are wrong for every field: out of range where a number is expected.
+      const kinds: Array<fc.Arbitrary<string>> = [hugeNumber, deep, longString];
+      if (typeof sample !== 'string') kinds.push(unicode);
+      if (typeof sample !== 'number') kinds.push(fc.double().map((d) => (Number.isFinite(d) ? json(d) : '1e400')));
+      if (typeof sample !== 'boolean') kinds.push(fc.boolean().map(json));
+      if (!Array.isArray(sample)) kinds.push(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }).map(json));
+      kinds.push(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }).map(json));
+      return fc.oneof(...kinds);
+    }
+
+    /** JSON text the endpoint must refuse: never a 5xx, never a 2xx, never a write. */
+    function badBody({ valid, optional = [] }: WriteTarget): fc.Arbitrary<string> {
+      const base = json(valid ?? {});
+      const withKey = (key: string, value: string) => `${base.slice(0, -1)}${base.length > 2 ? ',' : ''}${json(key)}:${value}}`;
+      const strayKey = fc.oneof(
+        fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'status', 'ownerId'),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).filter((k) => !(valid && k in valid)),
+      );
+      const kinds: Array<fc.Arbitrary<string>> = [
+        // Not an object at all.
+        fc.oneof(anyJson.filter((t) => !t.startsWith('{')), hugeNumber, deep.filter((t) => t.startsWith('['))),
+        // A field nobody declared, including prototype-polluting ones.
+        fc.tuple(strayKey, fc.oneof(anyJson, fc.constant('{"isAdmin":true,"roles":["admin"]}'), deep)).map(([k, v]) => withKey(k, v)),
+        fc.constantFrom('{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"isAdmin":true}}}').map((polluted) =>
+          base.length > 2 ? `${polluted.slice(0, -1)},${base.slice(1)}` : polluted,
+        ),
+      ];
+      const fields = Object.keys(valid ?? {});
+      if (fields.length > 0) {
+        // A declared field with the wrong type, an absurd number or a malicious nesting.
+        kinds.push(
+          fc.constantFrom(...fields).chain((field) =>
+            wrongTypeFor(valid![field]).map((value) => {
+              const rest = { ...valid };
+              delete rest[field];
+              const others = json(rest);
+              return `${others.slice(0, -1)}${others.length > 2 ? ',' : ''}${json(field)}:${value}}`;
+            }),
+          ),
+        );
+      }
+      const required = fields.filter((f) => !optional.includes(f));
+      if (required.length > 0) {
+        // A required field left out.
+        kinds.push(
+          fc.constantFrom(...required).map((field) => {
+            const rest = { ...valid };
+            delete rest[field];
+            return json(rest);
+          }),
+        );
+      }
+      return fc.oneof(...kinds);
+    }
+
+    const writeRoutes = ROUTE_TABLE.filter((r) => r.method !== 'GET').map(routeKey);
+    it.each(writeRoutes)('%s refuses them without a 500 or a write', async (key) => {
+      const target = targets.find((t) => t.key === key)!;
+      await quiet();
+      const before = await footprint();
+      const failures: string[] = [];
+      await fc.assert(
+        fc.asyncProperty(badBody(target), async (raw) => {
+          const res = await send(target, raw).catch((err: Error) => ({ status: 599, body: { error: err.message } }));
+          if (res.status >= 500 || res.status < 400) {
+            const shown = raw.length > 400 ? `${raw.slice(0, 200)}…(${raw.length} chars)…${raw.slice(-200)}` : raw;
+            failures.push(`${target.key} ${shown} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+            return false;
+          }
+          return true;
+        }),
+        { numRuns: 40, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+      ).catch((err: Error) => failures.push(err.message.split('\n', 3).map((line) => line.slice(0, 300)).join('\n')));
+      expect(failures).toEqual([]);
+      expect(await footprint()).toEqual(before);
+    });
+  });
+
+  it('let no polluting key reach a prototype or a stored row', async () => {
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect((Object.prototype as Record<string, unknown>).roles).toBeUndefined();
+    const tables = await sys.query<{ schema: string; name: string }>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+        WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`,
+      [['proposals', 'reviews', 'disbursements', 'assessments']],
+    );
+    for (const { schema, name } of tables) {
+      const rows = await sys.query(`SELECT 1 FROM "${schema}"."${name}" t WHERE t::text LIKE '%isAdmin%'`);
+      expect({ table: `${schema}.${name}`, rows: rows.length }).toEqual({ table: `${schema}.${name}`, rows: 0 });
+    }
+  });
+});
