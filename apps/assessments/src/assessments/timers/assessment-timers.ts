@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Queue } from 'bullmq';
 import { TransactionRunner } from '#libs/persistence';
 import type { AssessmentStatus } from '#libs/contracts';
-import { SERVICE_CONFIG, redisConnection, type ServiceConfig } from '#libs/common';
+import { SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
 
 /** The queue of this service's durable timers: one delayed job per moment a point must change. */
 export const ASSESSMENT_TIMERS_QUEUE = 'assessments-timers';
@@ -63,7 +63,7 @@ export class AssessmentTimers implements OnApplicationShutdown {
     private readonly tx: TransactionRunner,
   ) {
     this.queue = new Queue<TimerData>(ASSESSMENT_TIMERS_QUEUE, {
-      connection: redisConnection(config.redisUrl, 'producer'),
+      connection: bullConnection(config, 'producer'),
       prefix: config.redisPrefix,
     });
     this.queue.on('error', (err) => this.logger.warn({ err: err.message }, 'timer queue error'));
