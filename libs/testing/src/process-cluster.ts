@@ -11,6 +11,8 @@ export interface ProcessSpec {
   entry: string;
   env: Record<string, string>;
   port: number;
+  /** Extra node flags, e.g. `--cpu-prof` to profile a service under load. */
+  nodeArgs?: string[];
 }
 
 export interface RunningProcess {
@@ -43,7 +45,7 @@ export class ProcessCluster {
       log = createWriteStream(join(this.logDir, `${spec.name.replace('#', '-')}.log`), { flags: 'a' });
       this.logs.set(spec.name, log);
     }
-    const child = spawn(process.execPath, [spec.entry], {
+    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.entry], {
       cwd: this.cwd,
       env: { ...process.env, ...spec.env, PORT: String(spec.port), NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

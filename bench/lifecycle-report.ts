@@ -1,0 +1,169 @@
+import type { PostgresFloor, QueueFloor } from './floor.js';
+import type { LoadResult } from './lifecycle-load.js';
+import type { AuditLag, PropagationRow, QueueTimes } from './lifecycle-metrics.js';
+import type { Summary } from './lifecycle-stats.js';
+import type { CpuWindow } from './lifecycle-system.js';
+
+export interface Phase {
+  load: Omit<LoadResult, 'from' | 'to'> & { from: string; to: string };
+  cpuPercent: CpuWindow;
+  /** CPU of the system's own processes (services, gateway, Postgres backends, the driver) per transition. */
+  cpuMsPerTransition: number;
+  propagation: PropagationRow[];
+  /** Per consumer's event queue: BullMQ wait and processing times. */
+  queues: Record<string, QueueTimes>;
+  auditLag: AuditLag;
+}
+
+export interface LifecycleResults {
+  ranAt: string;
+  node: string;
+  postgres: string;
+  machine: { cpus: number; note: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  setup: {
+    processes: string[];
+    instancesPerService: number;
+    dbPoolSize: number;
+    workerConcurrency: number;
+    commandsPerProgram: number;
+    through: string;
+  };
+  floor: { postgres: PostgresFloor; queue: QueueFloor };
+  submitToUnderReviewMs: Summary & { polls: number };
+  /** Propagation during the sequential submit probe (program.submitted, review.opened, program.under-review). */
+  idlePropagation: PropagationRow[];
+  fixedRates: Phase[];
+  sweep: Phase[];
+  max: { concurrency: number; transitionsPerSecond: number };
+  peakRssMb: Record<string, number>;
+  aims: { propagationP99Ms: number; propagationAtTransitionsPerSecond: number; maxThroughputVsQueueFloor: number };
+  comparison: {
+    propagationP99AtAimRateMs: number;
+    transitionsPerSecondAchievedAtAimRate: number;
+    propagationMet: boolean;
+    maxVsQueueFloor: number;
+    maxVsPostgresFloor: number;
+    throughputMet: boolean;
+  };
+  durationSeconds: number;
+}
+
+const r = (n: number, digits = 1) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : 'n/a');
+const pct = (s: { p50: number; p95: number; p99: number }) => `${r(s.p50)} / ${r(s.p95)} / ${r(s.p99)}`;
+const yes = (met: boolean) => (met ? 'yes' : 'no');
+const label = (p: Phase) => (p.load.mode === 'open' ? `open ${p.load.offered}/s` : `closed ×${p.load.offered}`);
+
+function phaseRows(phases: Phase[]): string[] {
+  return phases.map((p) => {
+    const all = p.propagation.find((x) => x.scope === 'all');
+    const services = p.propagation.find((x) => x.scope === 'services' && !x.type);
+    const audit = p.propagation.find((x) => x.scope === 'audit' && !x.type);
+    return [
+      label(p),
+      r(p.load.transitionsPerSecond),
+      pct(p.load.commandLatencyMs),
+      all ? pct(all) : 'n/a',
+      services ? pct(services) : 'n/a',
+      audit ? pct(audit) : 'n/a',
+      pct(p.auditLag.occurredToChained),
+      `${p.load.programsStarted} / ${p.load.programsFailed}${p.load.programsSkipped ? ` (+${p.load.programsSkipped} not started)` : ''}`,
+      r(p.load.readsPerSecond, 0),
+      r(p.cpuMsPerTransition),
+      `${p.cpuPercent.machineBusyPercent}%`,
+    ].join(' | ');
+  });
+}
+
+/** The results as a short Markdown page (bench/results/lifecycle.md). */
+export function renderMarkdown(res: LifecycleResults): string {
+  const { floor, comparison: c, aims } = res;
+  const atAim = res.fixedRates.find((p) => p.load.offered === aims.propagationAtTransitionsPerSecond) ?? res.fixedRates.at(-1);
+  const best = res.sweep.find((p) => p.load.offered === res.max.concurrency);
+  const detail = atAim ?? best;
+  const processes = Object.keys(res.peakRssMb);
+  return [
+    `# Lifecycle benchmark (${res.ranAt})`,
+    '',
+    `Node ${res.node}; Postgres ${res.postgres}; ${res.machine.cpus} CPU cores, **shared** with other sessions (load average ${res.machine.loadAverageBefore.join(' / ')} before, ${res.machine.loadAverageAfter.join(' / ')} after). ` +
+      `One process per service plus the gateway; every request through the gateway; DB pool ${res.setup.dbPoolSize} per service; ` +
+      `${res.setup.commandsPerProgram} state-changing commands (transitions) per program. All figures come from this one run (${res.durationSeconds} s).`,
+    '',
+    '## Aims',
+    '',
+    '| aim | measured | met |',
+    '|---|---|---|',
+    `| p99 event propagation < ${aims.propagationP99Ms} ms at ${aims.propagationAtTransitionsPerSecond} transitions/s | ${r(c.propagationP99AtAimRateMs)} ms (offered ${aims.propagationAtTransitionsPerSecond}/s, achieved ${r(c.transitionsPerSecondAchievedAtAimRate)}/s) | ${yes(c.propagationMet)} |`,
+    `| (for reference) p99 propagation < ${aims.propagationP99Ms} ms one event at a time (submit probe) | ${r(res.idlePropagation.find((x) => x.scope === 'all')?.p99 ?? NaN)} ms | ${yes((res.idlePropagation.find((x) => x.scope === 'all')?.p99 ?? Infinity) < aims.propagationP99Ms)} |`,
+    `| max throughput ≥ ${aims.maxThroughputVsQueueFloor} × BullMQ floor (${r(floor.queue.max.perSecond, 0)} hops/s) | ${res.max.transitionsPerSecond} transitions/s = ${c.maxVsQueueFloor} × | ${yes(c.throughputMet)} |`,
+    '',
+    '## Floor (same run, before the services start)',
+    '',
+    '| floor | throughput | latency p50 / p95 / p99 ms |',
+    '|---|---|---|',
+    `| (a) Postgres BEGIN; INSERT; COMMIT, ${floor.postgres.clients} clients | ${r(floor.postgres.perSecond, 0)} tx/s | ${pct(floor.postgres.latencyMs)} |`,
+    `| (b) BullMQ add → worker (${floor.queue.worker}, concurrency ${floor.queue.concurrency}) → row committed, paced ${floor.queue.paced.perSecond}/s | | ${pct(floor.queue.paced.latencyMs)} |`,
+    `| (b) same, burst of ${floor.queue.max.jobs} added in bulk | ${r(floor.queue.max.perSecond, 0)} hops/s | ${pct(floor.queue.max.latencyMs)} (queueing) |`,
+    '',
+    '## Lifecycle through the gateway',
+    '',
+    'Transitions/s counted in the steady part of each window (after the first 5 s); latencies in ms as p50 / p95 / p99. ' +
+      'Propagation: source outbox row → each subscriber inbox row (both stamped with their transaction start); "services" excludes audit. ' +
+      'Driver GETs are the LifecycleDriver\'s polls for the effects it waits on (every 50 ms). CPU per transition: services, gateway, this database\'s Postgres backends and the driver, over the phase and its drain.',
+    '',
+    '| load | transitions/s | command latency | propagation, all | propagation, services | propagation, to audit | audit lag (occurred → chained) | programs started / failed | driver GETs/s | CPU ms per transition | machine CPU busy |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...phaseRows([...res.fixedRates, ...res.sweep]).map((row) => `| ${row} |`),
+    '',
+    `Maximum: **${res.max.transitionsPerSecond} transitions/s** with ${res.max.concurrency} programs in flight (closed loop).`,
+    '',
+    `Median time from POST /programs/:id/submit answering to GET reading UNDER_REVIEW (idle system, ${res.submitToUnderReviewMs.count} programs one at a time, polling every 5 ms): **${res.submitToUnderReviewMs.p50} ms** (p95 ${res.submitToUnderReviewMs.p95} ms).`,
+    '',
+    'Propagation during that sequential probe (no queueing; p50 / p95 / p99 ms, to relay p50, relay → inbox p50): ' +
+      res.idlePropagation
+        .filter((x) => !x.type)
+        .map((x) => `${x.scope} ${pct(x)} (${r(x.toRelayP50)} + ${r(x.relayToInboxP50)})`)
+        .join('; ') +
+      '.',
+    '',
+    ...(detail
+      ? [
+          `## Where propagation time goes (${label(detail)})`,
+          '',
+          '"to relay": source transaction start → the relay claims the row (commit, NOTIFY, relay wake-up); "relay → inbox": claim → consumer inbox transaction (addBulk, BullMQ, worker pick-up).',
+          '',
+          '| scope | event type / consumer | hops | p50 / p95 / p99 ms | to relay p50 / p99 | relay → inbox p50 / p99 |',
+          '|---|---|---|---|---|---|',
+          ...detail.propagation
+            .filter((x) => x.scope !== 'all')
+            .map(
+              (x) =>
+                `| ${x.scope} | ${x.type ?? x.consumer ?? '(all)'} | ${x.count} | ${pct(x)} | ${r(x.toRelayP50)} / ${r(x.toRelayP99)} | ${r(x.relayToInboxP50)} / ${r(x.relayToInboxP99)} |`,
+            ),
+          '',
+          'Consumer queues (BullMQ timestamps joined with the inbox), p50 / p99 ms: added → taken by the worker; taken → inbox transaction began (envelope check, waiting for a pooled connection); taken → completed.',
+          '',
+          '| queue | jobs | wait | taken → transaction | taken → completed |',
+          '|---|---|---|---|---|',
+          ...Object.entries(detail.queues).map(
+            ([service, q]) =>
+              `| ${service}-events | ${q.jobs} | ${r(q.waitMs.p50)} / ${r(q.waitMs.p99)} | ${r(q.toTransactionMs.p50)} / ${r(q.toTransactionMs.p99)} | ${r(q.processMs.p50)} / ${r(q.processMs.p99)} |`,
+          ),
+          '',
+          `Audit: intake → chained p50 / p95 / p99 ${pct(detail.auditLag.intakeToChained)} ms. Command latency per step: ` +
+            Object.entries(detail.load.stepLatencyMs)
+              .map(([step, s]) => `${step} ${r(s.p50)}/${r(s.p99)}`)
+              .join(', ') +
+            ' ms (p50/p99).',
+          '',
+          `CPU during that window (% of one core): ${Object.entries(detail.cpuPercent.perProcess).map(([n, v]) => `${n} ${v}%`).join(', ')}; machine ${detail.cpuPercent.machineBusyPercent}% busy.`,
+          '',
+        ]
+      : []),
+    '## Peak memory (RSS, whole run)',
+    '',
+    `| ${processes.join(' | ')} |`,
+    `|${processes.map(() => '---').join('|')}|`,
+    `| ${processes.map((p) => `${res.peakRssMb[p]} MB`).join(' | ')} |`,
+    '',
+  ].join('\n');
+}

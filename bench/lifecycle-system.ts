@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { SERVICES, type ServiceName } from '#libs/contracts';
+import { loadConfig } from '#libs/common';
+import { ProcessCluster, createDatabase, deleteRedisKeys, dropDatabase } from '#libs/testing';
+
+const ROOT = process.cwd();
+/** Linux reports process CPU time in clock ticks of 1/100 s. */
+const TICKS_PER_SECOND = 100;
+
+export type AppProcess = ServiceName | 'gateway';
+
+/** A port nobody listens on now (asked from the kernel, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** User + system CPU seconds a process has used so far (/proc/<pid>/stat fields 14 and 15). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat), to tell how much CPU was left idle. */
+function machineJiffies(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = cpu[3] + cpu[4];
+  return { busy: total - idle, total };
+}
+
+export interface CpuWindow {
+  /**
+   * CPU used during the window, in % of one core: each service process, the bench process itself
+   * (driver and gateway client), this database's Postgres backends, and the Redis server (which
+   * other sessions share).
+   */
+  perProcess: Record<string, number>;
+  /** Share of the whole machine (all cores) that was busy, anything included. */
+  machineBusyPercent: number;
+  seconds: number;
+}
+
+/**
+ * The five services and the gateway as separate OS processes (one instance each, from dist/) on a
+ * fresh database and Redis prefix, as `npm start` runs them; cleaned up by `stop()`.
+ */
+export class BenchSystem {
+  readonly cluster: ProcessCluster;
+  readonly db: pg.Pool;
+  private readonly ports = new Map<AppProcess, number>();
+
+  private constructor(
+    readonly database: string,
+    readonly adminUrl: string,
+    readonly databaseUrl: string,
+    readonly redisUrl: string,
+    readonly redisPrefix: string,
+    readonly poolSize: number,
+  ) {
+    this.cluster = new ProcessCluster(ROOT, join(ROOT, 'artifacts', 'logs', database));
+    this.db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  }
+
+  static async create(poolSize: number): Promise<BenchSystem> {
+    const base = loadConfig('gateway');
+    const stamp = Date.now().toString(36);
+    const database = `cuentas_bench_lifecycle_${stamp}`;
+    const admin = new URL(base.databaseUrl);
+    admin.pathname = '/postgres';
+    const databaseUrl = await createDatabase(database, admin.toString());
+    return new BenchSystem(database, admin.toString(), databaseUrl, base.redisUrl, `cuentas-bench-lifecycle-${stamp}`, poolSize);
+  }
+
+  private env(): Record<string, string> {
+    return {
+      DATABASE_URL: this.databaseUrl,
+      REDIS_URL: this.redisUrl,
+      REDIS_PREFIX: this.redisPrefix,
+      DB_POOL_SIZE: String(this.poolSize),
+      LOG_LEVEL: 'warn',
+      // The limiter would refuse a benchmark's traffic from one client.
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+    };
+  }
+
+  /** Services one after another (each migrates its schema at boot), then the gateway in front. */
+  async start(): Promise<void> {
+    for (const service of SERVICES) await this.startProcess(service, {});
+    const upstreams = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, this.url(s)]));
+    await this.startProcess('gateway', upstreams);
+  }
+
+  private async startProcess(name: AppProcess, env: Record<string, string>): Promise<void> {
+    const port = await freePort();
+    this.ports.set(name, port);
+    await this.cluster.start({ name, entry: join('dist', 'apps', name, 'src', 'main.js'), port, env: { ...this.env(), ...env } });
+  }
+
+  url(name: AppProcess): string {
+    return `http://127.0.0.1:${this.ports.get(name)}`;
+  }
+
+  async query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query<T>(sql, params)).rows;
+  }
+
+  /** The processes whose CPU a window measures, as name → pids (read again at the end of the window). */
+  private async cpuSources(): Promise<Map<string, number[]>> {
+    const sources = new Map(this.cluster.names().map((n) => [n, [this.cluster.get(n).child.pid ?? 0]]));
+    sources.set('bench', [process.pid]);
+    const backends = await this.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [this.database]);
+    sources.set('postgres (this database)', backends.map((b) => b.pid));
+    const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const pid = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
+      // Only visible when Redis runs on this machine outside a container.
+      if (pid) sources.set('redis-server (shared)', [Number(pid)]);
+    } finally {
+      redis.disconnect();
+    }
+    return sources;
+  }
+
+  /** Starts measuring CPU; the returned function ends the window and reports it. */
+  async cpuWindow(): Promise<() => CpuWindow> {
+    const started = performance.now();
+    const sources = await this.cpuSources();
+    const before = new Map([...sources.values()].flat().map((pid) => [pid, cpuSecondsOf(pid)]));
+    // A process gone by the end of the window (an idle pooled connection closed) counts nothing.
+    const used = (pids: number[]) => pids.reduce((sum, pid) => sum + Math.max(0, cpuSecondsOf(pid) - before.get(pid)!), 0);
+    const machineBefore = machineJiffies();
+    return () => {
+      const seconds = (performance.now() - started) / 1000;
+      const machine = machineJiffies();
+      const perProcess = Object.fromEntries([...sources].map(([name, pids]) => [name, Math.round((used(pids) / seconds) * 100)]));
+      const busy = (machine.busy - machineBefore.busy) / Math.max(1, machine.total - machineBefore.total);
+      return { perProcess, machineBusyPercent: Math.round(busy * 100), seconds: Math.round(seconds * 10) / 10 };
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.cluster.stopAll('SIGKILL');
+    await this.db.end();
+    await dropDatabase(this.database, this.adminUrl);
+    await deleteRedisKeys(`${this.redisPrefix}:*`, this.redisUrl);
+  }
+}
