@@ -319,6 +319,8 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       const programId = await approvedProgram();
       const [first, second, followUp] = [uuidv7(), uuidv7(), uuidv7()];
       await overdue(programId, first);
+      // One at a time: the hold's recorded cause below is the first point to go overdue.
+      await sys.eventually(async () => expect((await account(programId)).overdueAssessmentIds).toEqual([first]));
       await overdue(programId, second);
       await holdsBecome(programId, ['ASSESSMENT_OVERDUE']);
       await sys.eventually(async () => expect((await account(programId)).overdueAssessmentIds).toEqual([first, second].sort()));

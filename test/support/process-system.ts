@@ -44,6 +44,7 @@ export class ProcessSystem {
   ) {
     this.cluster = new ProcessCluster(ROOT, join(ROOT, 'artifacts', 'logs', database));
     this.db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    this.db.on('error', () => undefined);
   }
 
   static async create(env: Record<string, string> = {}): Promise<ProcessSystem> {

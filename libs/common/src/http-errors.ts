@@ -117,7 +117,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|connection provided by a query runner was already released|terminating connection/i;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|query runner (?:was )?already released|terminating connection/i;
 
 /** Postgres or Redis went away mid-request: the transaction rolled back, so it is a retryable 503. */
 function isUnavailable(exception: unknown): boolean {

@@ -136,7 +136,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async listen(): Promise<void> {
     if (this.loop.isStopped) return;
-    const client = new pg.Client({ connectionString: this.config.databaseUrl });
+    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: `cuentas-${this.schema}-relay` });
     client.on('notification', () => this.kick());
     client.on('error', () => {
       // Postgres went away: reconnect in the background; the poll keeps publishing meanwhile.

@@ -32,7 +32,7 @@ export function dataSourceOptions(o: DatabaseOptions): DataSourceOptions {
  * lock so that several replicas starting at once do not race.
  */
 export async function migrate(o: DatabaseOptions): Promise<string[]> {
-  const client = new pg.Client({ connectionString: o.url });
+  const client = new pg.Client({ connectionString: o.url, application_name: `cuentas-${o.schema}-migrate` });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`cuentas-migrate:${o.schema}`]);
