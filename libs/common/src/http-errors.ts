@@ -163,6 +163,10 @@ function bodyShapeProblem(value: unknown, path = '', depth = 0): { field: string
 class ApiValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata) {
     if (metadata.type === 'body') {
+      // Every body of the API is one JSON object; an array or a bare value would slip past the DTO.
+      if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+        throw new ValidationError('Invalid request: body', [{ field: 'body', problems: ['must be a JSON object'] }]);
+      }
       const shape = bodyShapeProblem(value);
       if (shape) throw new ValidationError(`Invalid request: ${shape.field}`, [{ field: shape.field, problems: [shape.problem] }]);
     }

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -61,7 +62,7 @@ export class CreateProgramDto {
   @ApiProperty({ example: ['Huehuetenango', 'San Marcos'] })
   @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 100, { each: true })
   targetAreas: string[];
-  @ApiProperty({ type: PartnerDto }) @ValidateNested() @Type(() => PartnerDto) implementingPartner: PartnerDto;
+  @ApiProperty({ type: PartnerDto }) @IsObject() @ValidateNested() @Type(() => PartnerDto) implementingPartner: PartnerDto;
   @ApiProperty({ example: 250_000_000, description: 'US cents' }) @IsInt() @Min(1) @Max(MAX_CENTS) budgetCents: number;
   @ApiPropertyOptional({ type: [CofundingDto] })
   @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => CofundingDto)
