@@ -33,6 +33,14 @@ describe('rate limiting with shared Redis storage, and security headers', () => 
     await sys.http('proposals').get('/health/live').expect(200);
   });
 
+  it('counts each client the gateway forwards separately, not the gateway as one client', async () => {
+    const get = (client: string) =>
+      sys.http('proposals').get('/programs').set(sys.auth(people.auditor)).set('X-Forwarded-For', client);
+    for (let i = 0; i < 6; i += 1) await get('10.1.0.1').expect(200);
+    await get('10.1.0.1').expect(429);
+    await get('10.1.0.2').expect(200);
+  });
+
   it('sends the usual security headers', async () => {
     const res = await sys.http('proposals').get('/health/live').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');

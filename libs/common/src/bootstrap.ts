@@ -1,5 +1,6 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -24,7 +25,10 @@ export async function buildServiceApp(
   module: DynamicModule,
   options: BuildOptions,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+  // Services sit behind the gateway on a private network: the client's address (rate limits,
+  // logs) is the one the gateway forwards, not the gateway's own.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.useLogger(app.get(Logger));
   app.use(helmet());
   app.use(correlationMiddleware);
