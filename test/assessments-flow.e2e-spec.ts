@@ -146,4 +146,29 @@ describe('assessments with proposals, reviews and disbursements: holds, follow-u
     await new Promise((r) => setTimeout(r, 35 * DAY_MS));
     expect((await pointsOf(programId)).filter((p) => p.status === 'DUE' || p.status === 'OVERDUE')).toEqual([]);
   });
+  it('refuses outcomes from the drafter of the program and from its implementing partner, as conflicts of interest', async () => {
+    const programId = await approvedProgram(ONE_POINT);
+    const adHoc = await sys
+      .http('assessments')
+      .post('/assessments')
+      .set(sys.auth(people.scheduler))
+      .send({ programId, reason: 'Complaint received from a beneficiary' })
+      .expect(201);
+    const drafterAsReviewer = { ...people.manager, roles: ['grant_manager', 'reviewer'] as const };
+    const partnerReviewer = { ...people.reviewer, sub: 'rv-partner', org: 'FUNDACION DESARROLLO JUVENIL' };
+    for (const [person, reason] of [
+      [drafterAsReviewer, 'SELF_ASSESSMENT'],
+      [partnerReviewer, 'PARTNER_ORGANISATION'],
+    ] as const) {
+      const res = await sys
+        .http('assessments')
+        .post(`/assessments/${adHoc.body.id}/outcome`)
+        .set(sys.auth({ ...person, roles: [...person.roles] }))
+        .send({ outcome: 'CONTINUE', narrative: NARRATIVE, indicatorResults: RESULTS })
+        .expect(403);
+      expect(res.body).toMatchObject({ code: 'CONFLICT_OF_INTEREST', details: { programId, reason } });
+    }
+    expect((await read('assessments', `/assessments/${adHoc.body.id}`)).body.status).toBe('DUE');
+    await outcome(adHoc.body.id, 'CONTINUE').expect(200);
+  });
 });

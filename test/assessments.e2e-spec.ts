@@ -72,6 +72,8 @@ describe('assessments: plans, durable timers and outcomes', () => {
       country: 'GT' as const,
       pillar: 'I' as const,
       title: 'Youth employment in the Western Highlands',
+      createdBy: people.manager.sub,
+      partnerName: 'Fundación Desarrollo Juvenil',
     };
   }
 

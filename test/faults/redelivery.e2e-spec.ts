@@ -30,6 +30,7 @@ function history(steps: Step[], end: 'closed' | 'discontinued' | null): (program
       payload: {
         programId, reviewId: uuidv7(), budgetCents: 500_000, startDate: '2027-01-01', endDate: '2027-12-31',
         assessmentCadenceDays: 90, indicators: ['Youth placed in jobs'], country: 'GT', pillar: 'I', title: 'Property program',
+        createdBy: 'gm-ana', partnerName: 'Fundación Juventud',
       },
     });
     const completed = (outcome: string) => {

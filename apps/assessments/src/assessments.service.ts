@@ -3,6 +3,7 @@ import { AssessmentsModule } from './assessments/assessments.module.js';
 import { AssessmentPlanEntity } from './assessments/persistence/assessment-plan.entity.js';
 import { AssessmentPointEntity } from './assessments/persistence/assessment-point.entity.js';
 import { Assessments1764300000300 } from './migrations/1764300000300-assessments.js';
+import { PlanProgramParties1764300000310 } from './migrations/1764300000310-plan-program-parties.js';
 
 export const assessmentsService: ServiceDefinition = {
   name: 'assessments',
@@ -12,5 +13,5 @@ export const assessmentsService: ServiceDefinition = {
     'continue, strengthen, adjust or discontinue a program.',
   features: [AssessmentsModule],
   entities: [AssessmentPlanEntity, AssessmentPointEntity],
-  migrations: [Assessments1764300000300],
+  migrations: [Assessments1764300000300, PlanProgramParties1764300000310],
 };

@@ -79,6 +79,9 @@ export interface EventPayloads {
     country: Country;
     pillar: Pillar;
     title: string;
+    /** Who drafted it and whom it funds: assessments refuse outcomes from either (conflict of interest). */
+    createdBy: string;
+    partnerName: string;
   };
   'program.rejected': { programId: string; reviewId: string; rationale: string };
   'program.suspended': { programId: string; reason: string };

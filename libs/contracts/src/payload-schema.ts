@@ -32,6 +32,8 @@ export const PAYLOAD_SCHEMA: Schema = {
     country: 'string',
     pillar: 'string',
     title: 'string',
+    createdBy: 'string',
+    partnerName: 'string',
   },
   'program.rejected': { programId: 'uuid', reviewId: 'uuid', rationale: 'string' },
   'program.suspended': { programId: 'uuid', reason: 'string' },

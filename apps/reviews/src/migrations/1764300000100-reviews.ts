@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { normalisePartyName, normaliseRegistrationId } from '../reviews/domain/partner-name.normaliser.js';
+import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
 import { SEED_PRIORITY_AREAS, SEED_RESTRICTED_PARTIES } from '../reference-data/domain/seed-data.js';
 
 export class Reviews1764300000100 implements MigrationInterface {

@@ -32,7 +32,8 @@ export class MakePlanHandler implements ICommandHandler<MakePlanCommand, void> {
     const now = new Date();
     await this.tx.run(async (em) => {
       // The plan row is the program's claim: whoever inserts it second (even concurrently) stops here.
-      if (!(await this.assessments.addPlan(em, plan, approved.indicators))) return;
+      const facts = { indicators: approved.indicators, createdBy: approved.createdBy, partnerName: approved.partnerName };
+      if (!(await this.assessments.addPlan(em, plan, facts))) return;
       for (const { sequence, dueAt } of points) {
         const input = { id: uuidv7(), programId: plan.programId, kind: 'PLANNED' as const, sequence, dueAt };
         await this.assessments.addPoint(em, AssessmentPointAggregate.schedule(input, plan.graceDays, dayMs, now));

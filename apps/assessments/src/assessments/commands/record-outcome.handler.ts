@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { TransactionRunner } from '#libs/persistence';
 import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
+import { assertNoConflictOfInterest } from '../domain/outcome-conflicts.js';
 import { effectsOf } from '../domain/outcome-effects.js';
 import { AssessmentRepository } from '../persistence/assessment.repository.js';
 import { ProgramEnding } from './program-ending.js';
@@ -29,6 +30,7 @@ export class RecordOutcomeHandler implements ICommandHandler<RecordOutcomeComman
     return this.tx.run(async (em) => {
       const locked = await this.assessments.lockPointAndPlan(em, c.id);
       const { point } = locked;
+      assertNoConflictOfInterest(c.actor, { programId: point.programId, createdBy: locked.createdBy, partnerName: locked.partnerName });
       const now = new Date();
       const input = {
         outcome: c.outcome,

@@ -8,6 +8,8 @@ export class AssessmentPlanEntity {
   @Column('text') status: string;
   @Column('integer') version: number;
   @Column('jsonb') indicators: string[];
+  @Column('text', { name: 'created_by', nullable: true }) createdBy: string | null;
+  @Column('text', { name: 'partner_name', nullable: true }) partnerName: string | null;
   @Column('jsonb') state: AssessmentPlanState;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;

@@ -13,7 +13,13 @@ export interface LockedPlan {
   plan: AssessmentPlan;
   /** The program's indicator names, as approved. */
   indicators: string[];
+  /** Who drafted the program and whom it funds, as approved (null for plans made before they were kept). */
+  createdBy: string | null;
+  partnerName: string | null;
 }
+
+/** What a plan keeps of the approved program besides the plan itself. */
+export type ApprovedProgramFacts = Pick<LockedPlan, 'indicators' | 'createdBy' | 'partnerName'>;
 
 /** A point loaded for a change, with the timers it had, so saving it can drop the ones it no longer needs. */
 export interface LockedPoint {
@@ -56,12 +62,12 @@ export class AssessmentRepository {
   ) {}
 
   /** Inserts the plan unless the program has one already; false when it had (a redelivery or a second instance). */
-  async addPlan(em: EntityManager, plan: AssessmentPlan, indicators: string[]): Promise<boolean> {
+  async addPlan(em: EntityManager, plan: AssessmentPlan, facts: ApprovedProgramFacts): Promise<boolean> {
     const inserted = await em
       .createQueryBuilder()
       .insert()
       .into(AssessmentPlanEntity)
-      .values({ ...this.planRow(plan), indicators, createdAt: new Date() })
+      .values({ ...this.planRow(plan), ...facts, createdAt: new Date() })
       .orIgnore()
       .returning('program_id')
       .execute();
@@ -70,7 +76,7 @@ export class AssessmentRepository {
 
   async lockPlan(em: EntityManager, programId: string): Promise<LockedPlan | null> {
     const row = await em.findOne(AssessmentPlanEntity, { where: { programId }, lock: { mode: 'pessimistic_write' } });
-    return row && { plan: AssessmentPlan.restore(row.state), indicators: row.indicators };
+    return row && { plan: AssessmentPlan.restore(row.state), indicators: row.indicators, createdBy: row.createdBy, partnerName: row.partnerName };
   }
 
   async mustLockPlan(em: EntityManager, programId: string): Promise<LockedPlan> {
@@ -191,7 +197,7 @@ export class AssessmentRepository {
     return locked;
   }
 
-  private planRow(plan: AssessmentPlan): Omit<AssessmentPlanEntity, 'indicators' | 'createdAt'> {
+  private planRow(plan: AssessmentPlan): Omit<AssessmentPlanEntity, 'indicators' | 'createdBy' | 'partnerName' | 'createdAt'> {
     const state = plan.toState();
     return { programId: state.programId, status: state.status, version: state.version, state, updatedAt: new Date() };
   }

@@ -230,6 +230,8 @@ describe('ProgramAggregate', () => {
           country: 'HN',
           pillar: 'I',
           title: 'Youth employment in western Honduras',
+          createdBy: CREATOR,
+          partnerName: 'Fundación Futuro',
         },
       },
     ]);

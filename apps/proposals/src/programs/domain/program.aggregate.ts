@@ -290,6 +290,8 @@ export class ProgramAggregate extends AggregateRoot {
       country: f.country,
       pillar: f.pillar,
       title: f.title,
+      createdBy: this.createdBy,
+      partnerName: f.implementingPartner.name,
     };
   }
 

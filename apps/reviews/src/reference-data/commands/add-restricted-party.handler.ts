@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ValidationError } from '#libs/core';
-import { normalisePartyName } from '../../reviews/domain/partner-name.normaliser.js';
+import { normalisePartyName } from '#libs/core';
 import { ReferenceDataRepository } from '../persistence/reference-data.repository.js';
 import type { RestrictedPartyEntity } from '../persistence/restricted-party.entity.js';
 import { AddRestrictedPartyCommand } from './add-restricted-party.command.js';

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ValidationError } from '#libs/core';
-import { foldText } from '../../reviews/domain/partner-name.normaliser.js';
+import { foldText } from '#libs/core';
 import { ReferenceDataRepository, type PriorityAreas } from '../persistence/reference-data.repository.js';
 import { SetPriorityAreasCommand } from './set-priority-areas.command.js';
 

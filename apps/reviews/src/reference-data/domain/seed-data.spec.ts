@@ -1,5 +1,5 @@
 import { COUNTRIES } from '#libs/contracts';
-import { normalisePartyName } from '../../reviews/domain/partner-name.normaliser.js';
+import { normalisePartyName } from '#libs/core';
 import { SEED_PRIORITY_AREAS, SEED_RESTRICTED_PARTIES } from './seed-data.js';
 
 describe('seed data', () => {

@@ -4,7 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import type { Country } from '#libs/contracts';
 import { NotFoundError, RuleViolationError } from '#libs/core';
 import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
-import { normalisePartyName, normaliseRegistrationId } from '../../reviews/domain/partner-name.normaliser.js';
+import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
 import type { RestrictedPartyRef } from '../../reviews/domain/safeguard-checks.js';
 import { PriorityAreaEntity } from './priority-area.entity.js';
 import { RestrictedPartyEntity } from './restricted-party.entity.js';

@@ -12,8 +12,8 @@ import {
   InvalidTransitionError,
   RuleViolationError,
   ValidationError,
+  normalisePartyName,
 } from '#libs/core';
-import { normalisePartyName } from './partner-name.normaliser.js';
 import { blockingFailures, requiredApprovals } from './safeguard-checks.js';
 
 export const MIN_RATIONALE_LENGTH = 20;

@@ -1,5 +1,5 @@
 import type { CheckName, CheckResult, ProgramSnapshot } from '#libs/contracts';
-import { foldText, normalisePartyName, normaliseRegistrationId } from './partner-name.normaliser.js';
+import { foldText, normalisePartyName, normaliseRegistrationId } from '#libs/core';
 
 export interface RestrictedPartyRef {
   name: string;

@@ -1,4 +1,4 @@
-import { foldText, normalisePartyName, normaliseRegistrationId } from './partner-name.normaliser.js';
+import { foldText, normalisePartyName, normaliseRegistrationId } from './party-name.js';
 
 describe('normalisePartyName', () => {
   it('sees through case, accents, punctuation, spacing and the legal suffix', () => {
