@@ -31,6 +31,22 @@ export interface Cofunding {
   partner: string;
   amountCents: number;
 }
+/** What a grant manager writes: the create body of API.md, also the shape of a revision. */
+export interface ProgramInput {
+  title: string;
+  summary: string;
+  country: Country;
+  pillar: Pillar;
+  objectives: Objective[];
+  targetAreas: string[];
+  implementingPartner: ImplementingPartner;
+  budgetCents: number;
+  cofunding?: Cofunding[];
+  startDate: string;
+  endDate: string;
+  assessmentCadenceDays?: number;
+}
+
 /** The program as submitted: reviews work from this snapshot, never from proposals' tables. */
 export interface ProgramSnapshot {
   id: string;

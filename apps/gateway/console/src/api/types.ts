@@ -3,18 +3,16 @@ import type {
   AssessmentOutcome,
   AssessmentStatus,
   CheckName,
-  Country,
   DisbursementStatus,
   FundingAccountStatus,
   HoldReason,
-  Pillar,
   ProgramStatus,
   ReviewDecision,
   ReviewStatus,
   Role,
 } from '../lib/reference';
 import type { Actor } from '../../../../../libs/contracts/src/envelope';
-import type { CheckResult, Cofunding, ImplementingPartner, IndicatorResult, Objective } from '../../../../../libs/contracts/src/events';
+import type { CheckResult, IndicatorResult, ProgramInput } from '../../../../../libs/contracts/src/events';
 
 /** The shapes of API.md as the console reads them. Fields the contract leaves open are optional. */
 export interface Page<T> {
@@ -30,20 +28,7 @@ export interface Person {
   token: string;
 }
 
-export interface ProgramInput {
-  title: string;
-  summary: string;
-  country: Country;
-  pillar: Pillar;
-  objectives: Objective[];
-  targetAreas: string[];
-  implementingPartner: ImplementingPartner;
-  budgetCents: number;
-  cofunding?: Cofunding[];
-  startDate: string;
-  endDate: string;
-  assessmentCadenceDays?: number;
-}
+export type { ProgramInput };
 
 /** One status change. The contract names "who, when, why"; the console accepts the usual spellings. */
 export interface StatusChange {

@@ -1,29 +1,8 @@
-import {
-  COUNTRIES,
-  PILLARS,
-  type Cofunding,
-  type Country,
-  type ImplementingPartner,
-  type Objective,
-  type Pillar,
-} from '#libs/contracts';
+import { COUNTRIES, PILLARS, type ProgramInput } from '#libs/contracts';
 import { ValidationError } from '#libs/core';
 
-/** What a grant manager writes: the create body of API.md, also the shape of a revision. */
-export interface ProgramInput {
-  title: string;
-  summary: string;
-  country: Country;
-  pillar: Pillar;
-  objectives: Objective[];
-  targetAreas: string[];
-  implementingPartner: ImplementingPartner;
-  budgetCents: number;
-  cofunding?: Cofunding[];
-  startDate: string;
-  endDate: string;
-  assessmentCadenceDays?: number;
-}
+export type { ProgramInput };
+
 
 /** The editable part of a program once defaults are applied. */
 export type ProgramFields = Required<ProgramInput>;
