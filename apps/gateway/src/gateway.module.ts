@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
-import { HttpErrorFilter, MetricsController, MetricsRegistry, RequestContext, SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
+import { HttpErrorFilter, MetricsController, MetricsRegistry, SERVICE_CONFIG, jsonLoggerModule, type ServiceConfig } from '#libs/common';
 import { ConsoleController } from './console/console.controller.js';
 import { GatewayHealthController } from './health/gateway-health.controller.js';
 import { UpstreamHealth } from './health/upstream-health.js';
@@ -16,18 +15,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            base: { service: config.service },
-            mixin: () => {
-              const ctx = RequestContext.get();
-              return ctx ? { correlationId: ctx.correlationId } : {};
-            },
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-            redact: ['req.headers.authorization'],
-          },
-        }),
+        jsonLoggerModule(config),
       ],
       controllers: [GatewayHealthController, ConsoleController, MetricsController],
       providers: [

@@ -24,6 +24,13 @@ function pinoOptions(config: ServiceConfig): Options {
   };
 }
 
+/** JSON logs with the service name and the correlation id on every line (also used by the gateway). */
+export function jsonLoggerModule(config: ServiceConfig): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: config.logStream ? [pinoOptions(config), config.logStream] : pinoOptions(config),
+  });
+}
+
 /** What every service has: config, JSON logs with the correlation id, errors, health, metrics. */
 @Global()
 @Module({})
@@ -33,9 +40,7 @@ export class CommonModule implements NestModule {
       module: CommonModule,
       imports: [
         TerminusModule.forRoot({ logger: false }),
-        LoggerModule.forRoot({
-          pinoHttp: config.logStream ? [pinoOptions(config), config.logStream] : pinoOptions(config),
-        }),
+        jsonLoggerModule(config),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
