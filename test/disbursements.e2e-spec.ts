@@ -120,7 +120,9 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
 
     await sys.eventually(async () => {
       const rows = await sys.query<{ type: string }>(
-        `SELECT type FROM audit.ledger WHERE source = 'disbursements' AND program_id = $1 ORDER BY seq`,
+        // The ledger keeps arrival order; a source's own order is its sourceSeq (events of one
+        // transaction may reach audit's concurrent consumers in either order).
+        `SELECT type FROM audit.ledger WHERE source = 'disbursements' AND program_id = $1 ORDER BY source_seq`,
         [programId],
       );
       expect(rows.map((r) => r.type)).toEqual([
