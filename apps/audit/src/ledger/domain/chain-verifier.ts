@@ -27,6 +27,31 @@ export interface ChainVerification {
 }
 
 /**
+ * Where a verifier starts: seq 1 after the genesis hash, or (for one segment of a ledger verified
+ * in parallel) any seq with `prevHash: null`, when the hash before it is not known yet: the first
+ * entry's prevHash is then taken as it is and reported, for stitchSegments to check.
+ */
+export interface ChainStart {
+  seq: number;
+  prevHash: string | null;
+}
+
+/** What a verifier saw of one segment; plain data, so a worker thread can post it. */
+export interface ChainSegment {
+  /** The seq the segment was to start at. */
+  fromSeq: number;
+  checked: number;
+  /** The first entry pushed: its seq and the prevHash it claims. */
+  first: { seq: number; prevHash: string } | null;
+  headSeq: number;
+  headHash: string;
+  /** The seq expected after the last valid entry. */
+  nextSeq: number;
+  firstInvalidSeq: number | null;
+  reason: ChainFailureReason | null;
+}
+
+/**
  * Verifies the ledger as a stream, in seq order, in constant memory: it keeps only the previous
  * hash, the next expected seq and a cursor into the (few) checkpoints. After the first failure it
  * stops checking but keeps tracking the head, so callers may stop reading early or drain.
@@ -34,15 +59,20 @@ export interface ChainVerification {
 export class ChainVerifier {
   private readonly checkpoints: readonly ChainCheckpoint[];
   private nextCheckpoint = 0;
-  private expectedSeq = 1;
-  private prevHash = GENESIS_HASH;
+  private readonly fromSeq: number;
+  private expectedSeq: number;
+  private prevHash: string | null;
+  private first: ChainSegment['first'] = null;
   private checked = 0;
   private headSeq = 0;
   private headHash = GENESIS_HASH;
   private firstInvalidSeq: number | null = null;
   private reason: ChainFailureReason | null = null;
 
-  constructor(checkpoints: readonly ChainCheckpoint[] = []) {
+  /** `checkpoints` must all lie at or after `start.seq`: the cursor only moves forward. */
+  constructor(checkpoints: readonly ChainCheckpoint[] = [], start: ChainStart = { seq: 1, prevHash: GENESIS_HASH }) {
+    this.fromSeq = this.expectedSeq = start.seq;
+    this.prevHash = start.prevHash;
     for (const cp of checkpoints) {
       if (!Number.isSafeInteger(cp.seq) || cp.seq < 1) {
         throw new ValidationError(`checkpoint seq must be a positive integer, got ${cp.seq}`);
@@ -53,7 +83,7 @@ export class ChainVerifier {
 
   /** Feeds the next entry; returns whether the chain is still valid. */
   push(entry: LedgerEntry): boolean {
-    this.checked++;
+    if (this.checked++ === 0) this.first = { seq: entry.seq, prevHash: entry.prevHash };
     this.headSeq = entry.seq;
     this.headHash = entry.hash;
     if (this.reason !== null) return false;
@@ -64,7 +94,8 @@ export class ChainVerifier {
       return this.fail(seq, entry.seq > seq ? 'seq gap' : 'seq out of order');
     }
     if (hashEntry(entry, entry.prevHash) !== entry.hash) return this.fail(seq, 'hash mismatch');
-    if (entry.prevHash !== this.prevHash) return this.fail(seq, 'prevHash mismatch');
+    // null: this segment's first entry, whose link stitchSegments checks.
+    if (this.prevHash !== null && entry.prevHash !== this.prevHash) return this.fail(seq, 'prevHash mismatch');
 
     const checkpoints = this.checkpoints;
     while (this.nextCheckpoint < checkpoints.length && checkpoints[this.nextCheckpoint].seq === seq) {
@@ -91,6 +122,12 @@ export class ChainVerifier {
       firstInvalidSeq,
       reason,
     };
+  }
+
+  /** The raw state of a segment, for stitchSegments; truncation is judged over the whole ledger. */
+  segment(): ChainSegment {
+    const { fromSeq, checked, first, headSeq, headHash, expectedSeq: nextSeq, firstInvalidSeq, reason } = this;
+    return { fromSeq, checked, first, headSeq, headHash, nextSeq, firstInvalidSeq, reason };
   }
 
   private fail(seq: number, reason: ChainFailureReason): false {
