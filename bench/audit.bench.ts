@@ -6,7 +6,7 @@
  * - timeline: median latency of GET /audit/programs/:id/timeline among all the entries;
  * - export: peak RSS while streaming GET /audit/export of 100k and of all entries (should be flat).
  *
- * - append: the same inbox transaction and chaining called directly, without the queue;
+ * - append: the same command (grouped inbox and intake transaction) and chaining, without the queue;
  * AUDIT_BENCH_ENTRIES (default 1,000,000) and AUDIT_BENCH_INGEST (default 20,000) size the run.
  * The bulk of the entries is appended by a fast SQL path with the domain's chainEntry.
  */
@@ -19,11 +19,10 @@ import pg from 'pg';
 import { eventQueueName } from '#libs/contracts';
 import { signToken } from '#libs/auth';
 import { loadConfig } from '#libs/common';
-import { Inbox } from '#libs/messaging';
 import { createService } from '#libs/platform';
 import { createDatabase, deleteRedisKeys, dropDatabase } from '#libs/testing';
 import { auditService } from '../apps/audit/src/audit.service.js';
-import { RecordEventCommand } from '../apps/audit/src/ledger/commands/record-event.command.js';
+import { AUDIT_CONSUMER_CONCURRENCY, RecordEventCommand } from '../apps/audit/src/ledger/commands/record-event.command.js';
 import { TakeCheckpointCommand } from '../apps/audit/src/ledger/commands/take-checkpoint.command.js';
 import { LedgerChainer } from '../apps/audit/src/ledger/jobs/ledger-chainer.js';
 import { LedgerReader } from '../apps/audit/src/ledger/persistence/ledger.reader.js';
@@ -34,7 +33,8 @@ const ENTRIES = Number(process.env.AUDIT_BENCH_ENTRIES ?? 1_000_000);
 const INGEST = Number(process.env.AUDIT_BENCH_INGEST ?? 20_000);
 const SMALL_EXPORT = Math.min(100_000, ENTRIES);
 const TIMELINE_SAMPLES = 51;
-const APPEND_CALLERS = 8;
+// As many callers as the consumer takes jobs at once, so their events group the same way.
+const APPEND_CALLERS = AUDIT_CONSUMER_CONCURRENCY;
 const AIMS = { ingestPerSecond: 2000, verifyPerSecond: 100_000, timelineMedianMs: 50 };
 
 const log = (message: string) => process.stderr.write(`[bench:audit] ${message}\n`);
@@ -107,7 +107,6 @@ async function main(): Promise<void> {
 
     // The same inbox transaction and chaining without the queue: what the database side sustains.
     log(`append: ${INGEST} events through inbox and chainer, ${APPEND_CALLERS} at a time`);
-    const inbox = app.get(Inbox);
     const commands = app.get(CommandBus);
     const chainer = app.get(LedgerChainer);
     const appendStart = performance.now();
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
       Array.from({ length: APPEND_CALLERS }, async () => {
         while (nextEvent < 2 * INGEST) {
           const event = benchEnvelope(++nextEvent);
-          await inbox.apply(event, () => commands.execute(new RecordEventCommand(event)));
+          await commands.execute(new RecordEventCommand(event));
           chainer.kick();
         }
       }),

@@ -79,7 +79,7 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
     }
     const event = job.data as EventOf<EventType>;
     try {
-      const applied = await this.kit.inbox.apply(event, () => this.dispatch(event));
+      const applied = await this.consume(event);
       (applied ? this.kit.metrics.consumed : this.kit.metrics.duplicates).inc({ type: event.type });
       return applied;
     } catch (err) {
@@ -89,13 +89,15 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
     }
   }
 
+  /** Applies a valid event once, in its inbox transaction; returns false for a repeat delivery. */
+  protected consume(event: EventOf<EventType>): Promise<boolean> {
+    return this.kit.inbox.apply(event, () => this.dispatch(event));
+  }
+
   private async dispatch(event: EventOf<EventType>): Promise<void> {
     // Inside the event's context: this line carries the correlation id of the request that caused it.
     this.kit.log.info({ eventId: event.eventId, type: event.type, source: event.source, consumer: this.service }, 'applying event');
-    if (event.type === 'audit.republish-requested') {
-      const { source, fromSeq, toSeq } = (event as EventOf<'audit.republish-requested'>).payload;
-      if (source === this.service) await this.kit.relay.republish(fromSeq, toSeq);
-    }
+    await this.kit.relay.answerRepublishRequest(event);
     const toCommand = (this.handlers as unknown as Partial<Record<string, (e: EventOf<EventType>) => ICommand>>)[event.type];
     if (toCommand) await this.kit.commandBus.execute(toCommand(event));
   }

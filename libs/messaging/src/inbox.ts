@@ -34,4 +34,28 @@ export class Inbox {
       }),
     );
   }
+
+  /**
+   * Applies a group of events in one transaction: one inbox insert for all, then `effect` once with
+   * those not applied before. Returns, per event, whether it took effect here; an event delivered
+   * twice within the group takes effect once. Rows are inserted in eventId order, so two replicas
+   * inserting overlapping groups wait for each other instead of deadlocking.
+   */
+  applyGroup(events: readonly EventEnvelope[], effect: (fresh: EventEnvelope[]) => Promise<unknown>): Promise<boolean[]> {
+    const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    return this.tx.run(async (em) => {
+      const inserted = (await em.query(
+        `INSERT INTO "${this.schema}".inbox (event_id, type, source, source_seq)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[])
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        [sorted.map((e) => e.eventId), sorted.map((e) => e.type), sorted.map((e) => e.source), sorted.map((e) => e.sourceSeq)],
+      )) as Array<{ event_id: string }>;
+      const unclaimed = new Set(inserted.map((r) => r.event_id));
+      // Postgres returns uuids in lower case; the first delivery of each new event claims it.
+      const applied = events.map((e) => unclaimed.delete(e.eventId.toLowerCase()));
+      const fresh = events.filter((_, i) => applied[i]);
+      if (fresh.length > 0) await effect(fresh);
+      return applied;
+    });
+  }
 }

@@ -1,6 +1,7 @@
 export * from './denial-recorder.js';
 export * from './envelope-parser.js';
 export * from './event-processor.js';
+export * from './group-commit.js';
 export * from './inbox.js';
 export * from './messaging.metrics.js';
 export * from './messaging.migration.js';

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { eventQueueName, subscribersOf, type EventEnvelope, type EventType, type ServiceName } from '#libs/contracts';
+import { eventQueueName, subscribersOf, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
 import { DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
@@ -62,6 +62,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     )) as [unknown, number];
     this.kick();
     return count;
+  }
+
+  /** Audit asks every source to publish a range again; the one it names answers. */
+  async answerRepublishRequest(event: EventEnvelope): Promise<void> {
+    if (event.type !== 'audit.republish-requested') return;
+    const { source, fromSeq, toSeq } = (event as EventOf<'audit.republish-requested'>).payload;
+    if (source === this.schema) await this.republish(fromSeq, toSeq);
   }
 
   /** After a Redis restart: publish again what was published since `since` (job ids and inboxes dedupe). */

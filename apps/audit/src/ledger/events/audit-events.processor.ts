@@ -1,16 +1,15 @@
 import { Processor } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
-import { EVENT_TYPES, eventQueueName } from '#libs/contracts';
+import { EVENT_TYPES, eventQueueName, type EventEnvelope } from '#libs/contracts';
 import { ConsumerKit, EventProcessor, type EventHandlers } from '#libs/messaging';
-import { RecordEventCommand } from '../commands/record-event.command.js';
+import { AUDIT_CONSUMER_CONCURRENCY, RecordEventCommand } from '../commands/record-event.command.js';
 import { LedgerChainer } from '../jobs/ledger-chainer.js';
 
 /** Audit subscribes to every event type, and every one is recorded the same way. */
 const recordAll = Object.fromEntries(
-  EVENT_TYPES.map((type) => [type, (event: ConstructorParameters<typeof RecordEventCommand>[0]) => new RecordEventCommand(event)]),
+  EVENT_TYPES.map((type) => [type, (event: EventEnvelope) => new RecordEventCommand(event)]),
 ) as unknown as EventHandlers<'audit'>;
 
-@Processor(eventQueueName('audit'), { concurrency: 8 })
+@Processor(eventQueueName('audit'), { concurrency: AUDIT_CONSUMER_CONCURRENCY })
 export class AuditEventsProcessor extends EventProcessor<'audit'> {
   protected readonly handlers = recordAll;
 
@@ -21,9 +20,13 @@ export class AuditEventsProcessor extends EventProcessor<'audit'> {
     super('audit', kit);
   }
 
-  /** Once the event's inbox transaction has committed, its entry can be chained. */
-  override async process(job: Job): Promise<boolean> {
-    const applied = await super.process(job);
+  /**
+   * The command records the event with its inbox row, grouped with the events being consumed at
+   * the same time (see RecordEventHandler). No "applying event" log line: the ledger is the record.
+   */
+  protected override async consume(event: EventEnvelope): Promise<boolean> {
+    const applied = await this.kit.commandBus.execute<RecordEventCommand, boolean>(new RecordEventCommand(event));
+    // Its intake row has committed by now, so it can be chained.
     if (applied) this.chainer.kick();
     return applied;
   }

@@ -23,7 +23,7 @@ describe('LedgerRepository: accepting and chaining concurrently', () => {
       Array.from({ length: 6 }, async () => {
         while (next < total) {
           const envelope = envelopeFixture(++next);
-          await tx.run(() => ledger.accept(envelope));
+          await tx.run(() => ledger.accept([envelope]));
         }
       }),
     );

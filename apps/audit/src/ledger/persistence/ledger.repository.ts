@@ -53,9 +53,13 @@ export class LedgerRepository {
     private readonly dataSource: DataSource,
   ) {}
 
-  accept(envelope: EventEnvelope): Promise<void> {
+  /** Stores accepted events in the intake with one insert. */
+  accept(envelopes: readonly EventEnvelope[]): Promise<void> {
     return this.tx.run(async (em) => {
-      await em.query(`INSERT INTO audit.ledger_intake (event_id, envelope) VALUES ($1, $2)`, [envelope.eventId, JSON.stringify(envelope)]);
+      await em.query(`INSERT INTO audit.ledger_intake (event_id, envelope) SELECT * FROM unnest($1::uuid[], $2::jsonb[])`, [
+        envelopes.map((e) => e.eventId),
+        envelopes.map((e) => JSON.stringify(e)),
+      ]);
     });
   }
 
