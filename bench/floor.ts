@@ -50,6 +50,9 @@ export interface QueueFloor {
   max: { jobs: number; seconds: number; perSecond: number; latencyMs: Summary };
 }
 
+/** Enough concurrent producers that the consumer, not the producing side, limits the maximum. */
+const PRODUCERS = 16;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function createTables(databaseUrl: string): Promise<void> {
@@ -98,9 +101,10 @@ export async function measurePostgresFloor(databaseUrl: string, poolSize: number
 }
 
 /**
- * (b) Queue.add in this process → a BullMQ Worker in another process (concurrency and pool as a
- * service's event worker) that commits one row. First paced single adds (latency without a
- * backlog), then a burst added in bulk as the outbox relay does (throughput at the maximum).
+ * (b) The floor's unit of work: a bare Postgres transaction (one row) in this process, then
+ * Queue.add → a BullMQ Worker in another process (concurrency and pool as a service's event
+ * worker) that commits one row. First paced (latency without a backlog, from the transaction's
+ * start), then as fast as PRODUCERS concurrent producers go (throughput at the maximum).
  */
 export async function measureQueueFloor(
   db: pg.Pool,
@@ -115,18 +119,25 @@ export async function measureQueueFloor(
   const messages: Array<{ ready?: boolean; results?: FloorHopResult[] }> = [];
   child.on('message', (m) => messages.push(m as (typeof messages)[number]));
   const exited = once(child, 'exit');
+  // An INSERT outside an explicit transaction is one transaction (autocommit).
+  const producers = new pg.Pool({ connectionString: setup.databaseUrl, max: PRODUCERS });
   // Same job options as the relay's, so Redis does the same work per job.
   const opts = () => ({ jobId: randomUUID(), attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: false });
   try {
     child.send({ ...setup, queue: queueName } satisfies FloorWorkerSetup);
     while (!messages.some((m) => m.ready)) await sleep(20);
 
+    const produce = async (n: number, phase: FloorHopJob['phase']) => {
+      const addedAt = epochMs();
+      await producers.query(`INSERT INTO floor.tx (n) VALUES ($1)`, [n]);
+      await queue.add('hop', { n, phase, addedAt }, opts());
+    };
     const pacedJobs = Math.round(paced.perSecond * paced.seconds);
     const pacedStart = performance.now();
     for (let n = 0; n < pacedJobs; n++) {
       const due = pacedStart + (n * 1000) / paced.perSecond;
       if (due > performance.now()) await sleep(due - performance.now());
-      void queue.add('hop', { n, phase: 'paced', addedAt: epochMs() }, opts());
+      void produce(n, 'paced');
     }
 
     const rows = async (phase: string) =>
@@ -134,14 +145,12 @@ export async function measureQueueFloor(
     while ((await rows('paced')) < pacedJobs) await sleep(50);
 
     const firstAdd = epochMs();
-    for (let from = 0; from < burstJobs; from += 500) {
-      const jobs = Array.from({ length: Math.min(500, burstJobs - from) }, (_, i) => ({
-        name: 'hop',
-        data: { n: from + i, phase: 'max' as const, addedAt: epochMs() },
-        opts: opts(),
-      }));
-      await queue.addBulk(jobs);
-    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: PRODUCERS }, async () => {
+        while (next < burstJobs) await produce(next++, 'max');
+      }),
+    );
     while ((await rows('max')) < burstJobs) await sleep(50);
 
     child.send('report');
@@ -151,7 +160,7 @@ export async function measureQueueFloor(
     const burst = of('max');
     const burstSeconds = (Math.max(...burst.map((r) => r.doneAt)) - firstAdd) / 1000;
     return {
-      worker: 'separate process (fork), producer in the bench process',
+      worker: `separate process (fork); ${PRODUCERS} producers in the bench process`,
       concurrency: setup.concurrency,
       paced: { perSecond: paced.perSecond, jobs: pacedJobs, latencyMs: summarize(of('paced').map((r) => r.latencyMs)) },
       max: { jobs: burstJobs, seconds: burstSeconds, perSecond: burstJobs / burstSeconds, latencyMs: summarize(burst.map((r) => r.latencyMs)) },
@@ -160,5 +169,6 @@ export async function measureQueueFloor(
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
     await queue.close();
+    await producers.end();
   }
 }

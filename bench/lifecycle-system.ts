@@ -110,7 +110,9 @@ export class BenchSystem {
   private async startProcess(name: AppProcess, env: Record<string, string>): Promise<void> {
     const port = await freePort();
     this.ports.set(name, port);
-    await this.cluster.start({ name, entry: join('dist', 'apps', name, 'src', 'main.js'), port, env: { ...this.env(), ...env } });
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is passed to every process: to see where a run's CPU goes.
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    await this.cluster.start({ name, entry: join('dist', 'apps', name, 'src', 'main.js'), port, nodeArgs, env: { ...this.env(), ...env } });
   }
 
   url(name: AppProcess): string {
@@ -156,7 +158,8 @@ export class BenchSystem {
   }
 
   async stop(): Promise<void> {
-    await this.cluster.stopAll('SIGKILL');
+    // SIGTERM: each process drains and exits normally, so logs and any --cpu-prof profile are written.
+    await this.cluster.stopAll('SIGTERM');
     await this.db.end();
     await dropDatabase(this.database, this.adminUrl);
     await deleteRedisKeys(`${this.redisPrefix}:*`, this.redisUrl);

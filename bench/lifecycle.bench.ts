@@ -2,14 +2,16 @@
  * `npm run bench`: the whole system under load, as separate processes (one instance of each
  * service and the gateway) on a fresh database and Redis prefix, every request through the gateway.
  *
- * 1. floor: a bare Postgres transaction and a bare BullMQ hop (add → worker process → row committed);
+ * 1. floor: (a) bare Postgres transactions; (b) a bare transaction followed by a bare BullMQ
+ *    hop (add → worker process → row committed);
  * 2. the full lifecycle (LifecycleDriver) at fixed open-loop arrival rates, then a closed-loop
  *    concurrency sweep for the maximum;
  * 3. command latency, event propagation (outbox → every subscriber's inbox), audit lag, peak RSS,
  *    and the time from submit answering to the program reading UNDER_REVIEW.
  *
  * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,200" transitions/s),
- * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15).
+ * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
+ * BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR").
  */
 import 'reflect-metadata';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -53,14 +55,14 @@ async function main(): Promise<void> {
     log(`floor (a): Postgres transactions from ${POOL_SIZE} clients for 5 s`);
     const postgresFloor = await measurePostgresFloor(sys.databaseUrl, POOL_SIZE, 5);
     log(`floor (a): ${Math.round(postgresFloor.perSecond)} tx/s, p50 ${postgresFloor.latencyMs.p50} ms`);
-    log('floor (b): BullMQ add → worker process → row committed');
+    log('floor (b): Postgres transaction, then BullMQ add → worker process → row committed');
     const queueFloor = await measureQueueFloor(
       sys.db,
       { databaseUrl: sys.databaseUrl, redisUrl: sys.redisUrl, redisPrefix: sys.redisPrefix, poolSize: POOL_SIZE, concurrency: WORKER_CONCURRENCY },
       { perSecond: 200, seconds: 5 },
       5000,
     );
-    log(`floor (b): ${Math.round(queueFloor.max.perSecond)} hops/s, paced p50 ${queueFloor.paced.latencyMs.p50} ms p99 ${queueFloor.paced.latencyMs.p99} ms`);
+    log(`floor (b): ${Math.round(queueFloor.max.perSecond)} tx + hops/s, paced p50 ${queueFloor.paced.latencyMs.p50} ms p99 ${queueFloor.paced.latencyMs.p99} ms`);
 
     log('starting the services and the gateway');
     await sys.start();
