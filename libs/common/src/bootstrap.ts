@@ -46,3 +46,6 @@ export async function buildServiceApp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }
+
+/** How long the gateway keeps an idle connection to a service for reuse (services keep theirs longer). */
+export const UPSTREAM_IDLE_MS = 60_000;

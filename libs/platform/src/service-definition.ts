@@ -1,8 +1,9 @@
+import type { Server } from 'node:http';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { MixedList } from 'typeorm';
 import type { ServiceName } from '#libs/contracts';
 import { AuthModule } from '#libs/auth';
-import { CommonModule, buildServiceApp, loadConfig, type ServiceConfig } from '#libs/common';
+import { CommonModule, UPSTREAM_IDLE_MS, buildServiceApp, loadConfig, type ServiceConfig } from '#libs/common';
 import { MessagingModule, messagingMigration, messagingRepublishMigration } from '#libs/messaging';
 import { PersistenceModule, migrate, type DatabaseOptions } from '#libs/persistence';
 
@@ -57,6 +58,11 @@ export async function createService(def: ServiceDefinition, config: ServiceConfi
 export async function runService(def: ServiceDefinition): Promise<INestApplication> {
   const config = loadConfig(def.name);
   const app = await createService(def, config);
+  // The gateway reuses idle connections for up to UPSTREAM_IDLE_MS; the service keeps them open
+  // longer, so the gateway never sends a request on a socket the service is just closing.
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = UPSTREAM_IDLE_MS + 5_000;
+  server.headersTimeout = server.keepAliveTimeout + 1_000;
   await app.listen(config.port, config.host);
   return app;
 }

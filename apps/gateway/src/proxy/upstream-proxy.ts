@@ -1,10 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ErrorBody, ServiceName } from '#libs/contracts';
-import { RequestContext, type MetricsRegistry, type ServiceConfig } from '#libs/common';
+import { RequestContext, UPSTREAM_IDLE_MS, type MetricsRegistry, type ServiceConfig } from '#libs/common';
 import { routeOf } from './upstream-routes.js';
 
 const logger = new Logger('UpstreamProxy');
@@ -40,6 +40,8 @@ function unavailable(res: ServerResponse | Socket, req: IncomingMessage, service
 export function upstreamProxy(config: ServiceConfig, metrics: MetricsRegistry): RequestHandler {
   const proxy = createProxyMiddleware<Request, Response>({
     router: (req) => config.upstreams[routeOf(req.url)!.service],
+    // Reused connections: a new TCP connection per request cost the gateway more CPU than the proxying.
+    agent: new Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_MS }),
     changeOrigin: true,
     xfwd: true,
     proxyTimeout: 30_000,
