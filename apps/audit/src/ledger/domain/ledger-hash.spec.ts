@@ -87,6 +87,44 @@ describe('ledger hash', () => {
     );
   });
 
+  it('equals it, or refuses as it does, for any value at all as payload', () => {
+    const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    const outcome = (compute: () => string) => {
+      try {
+        return compute();
+      } catch (err) {
+        return `refused: ${(err as Error).message}`;
+      }
+    };
+    const anything = fc.anything({
+      key: fc.string({ unit: 'binary' }),
+      values: [fc.string({ unit: 'binary' }), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined)],
+      withBoxedValues: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withDate: true,
+      withMap: true,
+      withObjectString: true,
+      maxDepth: 4,
+    });
+    fc.assert(
+      fc.property(anything, (payload) => {
+        const entry = { ...content(), payload };
+        const expected = outcome(() => sha256(canonicalize({ ...entry, prevHash: GENESIS_HASH })!));
+        expect(outcome(() => hashEntry(entry, GENESIS_HASH))).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses what canonicalize refuses inside a payload: lone surrogates (in keys too), NaN, Infinity, cycles', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    for (const payload of [{ a: ['\ud800'] }, { ['\udc00']: 1 }, { n: [NaN] }, { n: { m: -Infinity } }, cyclic]) {
+      expect(() => hashEntry({ ...content(), payload }, GENESIS_HASH)).toThrow();
+    }
+  });
+
   it('does not depend on key order, at any depth', () => {
     const reordered = reversedKeys(content()) as LedgerEntryContent;
     expect(Object.keys(reordered)[0]).toBe('payload');

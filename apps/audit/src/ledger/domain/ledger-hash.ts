@@ -91,16 +91,60 @@ export function hashEntry(content: LedgerEntryContent, prevHash: string): string
 }
 
 /**
- * One member value in RFC 8785 form. Most members are strings and numbers, whose RFC 8785 form is
- * JSON.stringify's once canonicalize's own checks pass; doing that here skips its per-call Set,
- * which made the verifier spend a third of its time collecting garbage. Anything else, and any
- * value those checks refuse (a lone surrogate, NaN, Infinity), goes through canonicalize itself.
+ * One member value in RFC 8785 form. Members are plain JSON (strings, numbers, and actor and
+ * payload as parsed from jsonb), which plainJson serializes without canonicalize's per-call Set
+ * (for each nested object too), the garbage that had the verifier spend a third of its time in
+ * the collector. Anything else, and anything canonicalize's checks refuse (a lone surrogate, NaN,
+ * Infinity), goes through canonicalize itself, so the bytes are always canonicalize's.
  */
 function canonicalMember(value: unknown): string {
-  if (typeof value === 'string' && (value as WellFormedCheckable).isWellFormed()) return JSON.stringify(value);
-  if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
+  return plainJson(value, 0) ?? (canonicalize(value) as string);
+}
+
+/** Deeper than this, plainJson gives up: canonicalize then detects a cycle (or just goes on). */
+const PLAIN_JSON_DEPTH = 64;
+
+/**
+ * RFC 8785 form of a plain JSON value: sorted keys (UTF-16 code units, as Array#sort and
+ * canonicalize) and JSON.stringify's strings and numbers, which RFC 8785 prescribes once the
+ * string is well-formed and the number finite. Undefined when the value is anything else (toJSON,
+ * class instances, undefined members, boxed primitives...), whose form canonicalize decides.
+ */
+function plainJson(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return (value as WellFormedCheckable).isWellFormed() ? JSON.stringify(value) : undefined;
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
   if (value === null) return 'null';
-  return canonicalize(value) as string;
+  if (depth > PLAIN_JSON_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item = plainJson(value[i], depth + 1);
+      if (item === undefined) return undefined;
+      out += (i > 0 ? ',' : '') + item;
+    }
+    return out + ']';
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    if (!(keys[i] as WellFormedCheckable).isWellFormed()) return undefined;
+    const member = plainJson((value as Record<string, unknown>)[keys[i]], depth + 1);
+    if (member === undefined) return undefined;
+    out += (i > 0 ? ',' : '') + JSON.stringify(keys[i]) + ':' + member;
+  }
+  return out + '}';
 }
 
 /** ES2024's String#isWellFormed (Node >= 20), which the ES2023 lib does not declare. */
