@@ -1,4 +1,6 @@
+import pg from 'pg';
 import type { Actor, EventEnvelope } from '#libs/contracts';
+import type { SegmentBounds } from '../domain/chain-stitcher.js';
 import { GENESIS_HASH, type LedgerEntry } from '../domain/ledger-hash.js';
 import type { SourceGap } from '../domain/source-gaps.js';
 import type { SignedCheckpoint } from '../domain/checkpoint-signer.js';
@@ -119,6 +121,49 @@ export async function* ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batch
     }
     next = readLedgerPage(sql, filter, batch[batch.length - 1].seq, batchSize);
     // A failed prefetch is reported by the await above on the next turn, not as an unhandled rejection.
+    next.catch(() => undefined);
+    yield batch;
+  }
+}
+
+/**
+ * A connection of the verifier's own, on which bigint columns arrive as numbers (exact up to
+ * 2^53, as Number() in toEntry): with the columns named as in LedgerEntry, a row is then an entry
+ * as it stands, and verifying a million of them skips a million copies.
+ */
+export async function openVerifyConnection(databaseUrl: string): Promise<{ sql: SqlRunner; close: () => Promise<void> }> {
+  const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) };
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'cuentas-audit-verify', types: types as never });
+  await client.connect();
+  return { sql: async (text, params) => (await client.query(text, params)).rows, close: () => client.end() };
+}
+
+const INT8_OID = 20;
+
+/** COLUMNS under their LedgerEntry names (see toEntry). */
+const ENTRY_COLUMNS = `seq, event_id AS "eventId", type, version, source, source_seq AS "sourceSeq", aggregate_type AS "aggregateType",
+  aggregate_id AS "aggregateId", aggregate_version AS "aggregateVersion", occurred_at AS "occurredAt", recorded_at AS "recordedAt",
+  actor, correlation_id AS "correlationId", causation_id AS "causationId", payload, prev_hash AS "prevHash", hash`;
+
+/**
+ * The entries of one segment in seq order, a keyset batch at a time with the next one prefetched
+ * (as ledgerBatches). `sql` must come from openVerifyConnection: rows are returned as entries.
+ */
+export async function* ledgerSegmentBatches(sql: SqlRunner, { fromSeq, toSeq }: SegmentBounds, batchSize: number): AsyncGenerator<LedgerEntry[]> {
+  const page = (afterSeq: number) =>
+    sql(
+      `SELECT ${ENTRY_COLUMNS} FROM audit.ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+      // A bigint bound past any seq stands for "to the end".
+      [afterSeq, toSeq ?? '9223372036854775807', batchSize],
+    ) as Promise<LedgerEntry[]>;
+  let next = page(fromSeq - 1);
+  for (;;) {
+    const batch = await next;
+    if (batch.length < batchSize) {
+      if (batch.length > 0) yield batch;
+      return;
+    }
+    next = page(batch[batch.length - 1].seq);
     next.catch(() => undefined);
     yield batch;
   }

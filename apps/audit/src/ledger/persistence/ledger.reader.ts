@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { NotFoundError } from '#libs/core';
 import type { Page } from '#libs/persistence';
 import type { LedgerEntry } from '../domain/ledger-hash.js';
@@ -26,6 +27,7 @@ export class LedgerReader {
   constructor(
     dataSource: DataSource,
     private readonly keys: CheckpointKeys,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {
     this.sql = (text, params) => dataSource.query(text, params);
   }
@@ -47,7 +49,8 @@ export class LedgerReader {
   }
 
   verify(): Promise<LedgerVerificationReport> {
-    return verifyLedger(this.sql, this.keys.publicKeyPem);
+    // Segments read on connections of their own, from worker threads.
+    return verifyLedger(this.sql, this.keys.publicKeyPem, { databaseUrl: this.config.databaseUrl });
   }
 
   batches(filter: LedgerFilter): AsyncGenerator<LedgerEntry[]> {
