@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { chainEntry, toLedgerEntryContent } from '../apps/audit/src/ledger/domain/ledger-hash.js';
+import { chainEntry, toLedgerEntryContent, toStoredEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
 import { benchEnvelope, benchProgramId } from './audit-fixtures.js';
 
 const BATCH = 5000;
@@ -23,7 +23,8 @@ export async function bulkAppend(client: pg.Client, targetSeq: number): Promise<
     for (let i = 0; i < BATCH && seq < targetSeq; i++) {
       seq++;
       sourceSeq++;
-      const entry = chainEntry(toLedgerEntryContent(benchEnvelope(sourceSeq), seq, new Date(recordedAt + seq)), prevHash);
+      const chained = chainEntry(toLedgerEntryContent(benchEnvelope(sourceSeq), seq, new Date(recordedAt + seq)), prevHash);
+      const entry = toStoredEntry(chained);
       prevHash = entry.hash;
       [
         entry.seq,
@@ -31,12 +32,12 @@ export async function bulkAppend(client: pg.Client, targetSeq: number): Promise<
         entry.sourceSeq,
         entry.aggregateId,
         benchProgramId(sourceSeq),
-        entry.actor.id,
-        JSON.stringify(entry.actor),
+        chained.actor.id,
+        entry.actor,
         entry.occurredAt,
         entry.recordedAt,
         entry.correlationId,
-        JSON.stringify(entry.payload),
+        entry.payload,
         entry.prevHash,
         entry.hash,
         entry.type,
@@ -47,8 +48,8 @@ export async function bulkAppend(client: pg.Client, targetSeq: number): Promise<
     await client.query(
       `INSERT INTO audit.ledger (seq, event_id, source_seq, aggregate_id, program_id, actor_id, actor, occurred_at, recorded_at,
          correlation_id, payload, prev_hash, hash, type, source, aggregate_type, version, aggregate_version, causation_id)
-       SELECT *, 1, 1, NULL FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::text[], $7::jsonb[],
-         $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])`,
+       SELECT *, 1, 1, NULL FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])`,
       columns,
     );
     await client.query(`UPDATE audit.ledger_head SET seq = $1, hash = $2 WHERE id = 1`, [seq, prevHash]);

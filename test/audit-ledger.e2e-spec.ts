@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { eventQueueName } from '#libs/contracts';
 import { TEST_REDIS_URL } from '#libs/testing';
-import { chainEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
+import { chainEntry, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
 import { TestSystem } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 
@@ -216,8 +216,8 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
         return report;
       }, 15_000);
       expect(healed.valid).toBe(true);
-      const requests = await sys.query<{ payload: unknown }>(`SELECT payload FROM audit.ledger WHERE type = 'audit.republish-requested'`);
-      expect(requests.map((r) => r.payload)).toContainEqual(gap);
+      const requests = await sys.query<{ payload: string }>(`SELECT payload FROM audit.ledger WHERE type = 'audit.republish-requested'`);
+      expect(requests.map((r) => JSON.parse(r.payload))).toContainEqual(gap);
       const recorded = await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = $1`, [withheld.event_id]);
       expect(recorded).toHaveLength(1);
     });
@@ -236,17 +236,17 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
     afterEach(async () => expect(await verify()).toMatchObject({ valid: true, headSeq: head }));
 
     it('finds a changed payload byte at that entry', async () => {
-      const [row] = await sys.query<{ seq: string; payload: object }>(
+      const [row] = await sys.query<{ seq: string; payload: string }>(
         `SELECT seq, payload FROM audit.ledger WHERE type = 'program.drafted' ORDER BY seq DESC LIMIT 1`,
       );
       const seq = Number(row.seq);
-      const tampered = JSON.stringify(row.payload).replace('"title":"Youth', '"title":"Zouth');
-      expect(tampered).toHaveLength(JSON.stringify(row.payload).length);
-      expect(tampered).not.toBe(JSON.stringify(row.payload));
+      const tampered = row.payload.replace('"title":"Youth', '"title":"Zouth');
+      expect(tampered).toHaveLength(row.payload.length);
+      expect(tampered).not.toBe(row.payload);
       await sys.query(`UPDATE audit.ledger SET payload = $2 WHERE seq = $1`, [seq, tampered]);
 
       expect(await verify()).toMatchObject({ valid: false, firstInvalidSeq: seq, reason: 'hash mismatch' });
-      await sys.query(`UPDATE audit.ledger SET payload = $2 WHERE seq = $1`, [seq, JSON.stringify(row.payload)]);
+      await sys.query(`UPDATE audit.ledger SET payload = $2 WHERE seq = $1`, [seq, row.payload]);
     });
 
     it('finds a deleted middle entry at its seq', async () => {
@@ -316,7 +316,7 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
           entries.map((e) =>
             sys.query(`UPDATE audit.ledger SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [
               e.seq,
-              JSON.stringify(e.payload),
+              toStoredEntry(e).payload,
               e.prevHash,
               e.hash,
             ]),

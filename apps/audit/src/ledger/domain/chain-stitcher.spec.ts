@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { checkpointsWithin, segmentBounds, stitchSegments, type SegmentBounds } from './chain-stitcher.js';
 import { ChainVerifier, type ChainCheckpoint } from './chain-verifier.js';
 import { buildChain } from './ledger-entry.fixtures.js';
-import { chainEntry, type LedgerEntry } from './ledger-hash.js';
+import { chainEntry, toStoredEntry, type LedgerEntry } from './ledger-hash.js';
 
 const CHAIN = buildChain(60);
 const at = (seq: number) => CHAIN[seq - 1];
 
 function single(entries: LedgerEntry[], checkpoints: ChainCheckpoint[] = []) {
   const verifier = new ChainVerifier(checkpoints);
-  for (const entry of entries) verifier.push(entry);
+  for (const entry of entries) verifier.push(toStoredEntry(entry));
   return verifier.result();
 }
 
@@ -17,7 +17,7 @@ function single(entries: LedgerEntry[], checkpoints: ChainCheckpoint[] = []) {
 function segmented(entries: LedgerEntry[], checkpoints: ChainCheckpoint[], bounds: SegmentBounds[]) {
   const segments = bounds.map((b) => {
     const verifier = new ChainVerifier(checkpointsWithin(checkpoints, b), { seq: b.fromSeq, prevHash: null });
-    for (const entry of entries) if (entry.seq >= b.fromSeq && (b.toSeq === null || entry.seq <= b.toSeq)) verifier.push(entry);
+    for (const entry of entries) if (entry.seq >= b.fromSeq && (b.toSeq === null || entry.seq <= b.toSeq)) verifier.push(toStoredEntry(entry));
     return verifier.segment();
   });
   return stitchSegments(segments, checkpoints);

@@ -1,14 +1,14 @@
 import { ValidationError } from '#libs/core';
 import { ChainVerifier, type ChainCheckpoint } from './chain-verifier.js';
 import { buildChain } from './ledger-entry.fixtures.js';
-import { chainEntry, GENESIS_HASH, type LedgerEntry } from './ledger-hash.js';
+import { chainEntry, GENESIS_HASH, toStoredEntry, type LedgerEntry } from './ledger-hash.js';
 
 const CHAIN = buildChain(1000);
 const at = (seq: number) => CHAIN[seq - 1];
 
 function verify(entries: LedgerEntry[], checkpoints: ChainCheckpoint[] = []) {
   const verifier = new ChainVerifier(checkpoints);
-  for (const entry of entries) verifier.push(entry);
+  for (const entry of entries) verifier.push(toStoredEntry(entry));
   return verifier.result();
 }
 
@@ -135,7 +135,7 @@ describe('ChainVerifier', () => {
     const tampered = CHAIN.filter((entry) => entry.seq !== 300 && entry.seq !== 600);
     const verifier = new ChainVerifier();
 
-    const pushed = tampered.map((entry) => verifier.push(entry));
+    const pushed = tampered.map((entry) => verifier.push(toStoredEntry(entry)));
 
     expect(pushed.indexOf(false)).toBe(299);
     expect(pushed.slice(299).every((ok) => !ok)).toBe(true);

@@ -1,5 +1,5 @@
 import { ValidationError } from '#libs/core';
-import { GENESIS_HASH, hashEntry, type LedgerEntry } from './ledger-hash.js';
+import { GENESIS_HASH, hashStoredEntry, type StoredLedgerEntry } from './ledger-hash.js';
 
 /** A trusted `{ seq, hash }` (its signature already checked) that the chain must still contain. */
 export interface ChainCheckpoint {
@@ -82,7 +82,7 @@ export class ChainVerifier {
   }
 
   /** Feeds the next entry; returns whether the chain is still valid. */
-  push(entry: LedgerEntry): boolean {
+  push(entry: StoredLedgerEntry): boolean {
     if (this.checked++ === 0) this.first = { seq: entry.seq, prevHash: entry.prevHash };
     this.headSeq = entry.seq;
     this.headHash = entry.hash;
@@ -93,7 +93,7 @@ export class ChainVerifier {
       // A gap means the entry at `seq` was deleted; a lower seq means reordered or duplicated rows.
       return this.fail(seq, entry.seq > seq ? 'seq gap' : 'seq out of order');
     }
-    if (hashEntry(entry, entry.prevHash) !== entry.hash) return this.fail(seq, 'hash mismatch');
+    if (hashStoredEntry(entry, entry.prevHash) !== entry.hash) return this.fail(seq, 'hash mismatch');
     // null: this segment's first entry, whose link stitchSegments checks.
     if (this.prevHash !== null && entry.prevHash !== this.prevHash) return this.fail(seq, 'prevHash mismatch');
 

@@ -72,83 +72,42 @@ const HASHED_MEMBERS = [...CONTENT_FIELDS, 'prevHash' as const]
   .map((key) => ({ key, prefix: `${JSON.stringify(key)}:` }));
 
 /**
- * SHA-256 (hex) over the RFC 8785 canonical JSON of the content fields and `prevHash`: the bytes
- * of canonicalize({ ...content, prevHash }). The top level, whose keys are fixed, is assembled
- * from the pre-sorted keys and each value is canonicalized on its own; that skips a key sort
- * and an object copy per entry, which the verifier pays a million times.
+ * Content as the ledger stores it: actor and payload as their RFC 8785 JSON text, the exact bytes
+ * their part of the hash covers. The verifier hashes the stored text as it is, without parsing
+ * and re-serializing the two objects (most of its work per entry otherwise).
  */
-export function hashEntry(content: LedgerEntryContent, prevHash: string): string {
+export type StoredLedgerContent = Omit<LedgerEntryContent, 'actor' | 'payload'> & { actor: string; payload: string };
+export type StoredLedgerEntry = StoredLedgerContent & { prevHash: string; hash: string };
+
+/** The RFC 8785 text of an entry's actor and payload. */
+export function toStoredEntry(entry: LedgerEntry): StoredLedgerEntry {
+  return { ...entry, actor: canonicalize(entry.actor) as string, payload: canonicalize(entry.payload) as string };
+}
+
+/**
+ * SHA-256 (hex) over the RFC 8785 canonical JSON of the content fields and `prevHash`: the bytes
+ * of canonicalize({ ...content, prevHash }), built from stored content. The top level, whose keys
+ * are fixed, is assembled from the pre-sorted keys; actor and payload are already canonical text.
+ */
+export function hashStoredEntry(content: StoredLedgerContent, prevHash: string): string {
   let canonical = '{';
   for (const { key, prefix } of HASHED_MEMBERS) {
     const value = key === 'prevHash' ? prevHash : content[key];
     // RFC 8785 leaves out members whose value has no JSON form, as canonicalize does.
     if (value === undefined) continue;
-    canonical += (canonical.length > 1 ? ',' : '') + prefix + canonicalMember(value);
+    const json = key === 'actor' || key === 'payload' ? (value as string) : canonicalize(value);
+    canonical += (canonical.length > 1 ? ',' : '') + prefix + json;
   }
   canonical += '}';
   // One-shot hash (Node >= 20.12): half the cost of createHash().update().digest() per entry.
   return hash('sha256', canonical, 'hex');
 }
 
-/**
- * One member value in RFC 8785 form. Members are plain JSON (strings, numbers, and actor and
- * payload as parsed from jsonb), which plainJson serializes without canonicalize's per-call Set
- * (for each nested object too), the garbage that had the verifier spend a third of its time in
- * the collector. Anything else, and anything canonicalize's checks refuse (a lone surrogate, NaN,
- * Infinity), goes through canonicalize itself, so the bytes are always canonicalize's.
- */
-function canonicalMember(value: unknown): string {
-  return plainJson(value, 0) ?? (canonicalize(value) as string);
+/** The same hash from content whose actor and payload are objects. */
+export function hashEntry(content: LedgerEntryContent, prevHash: string): string {
+  const stored = { ...content, actor: canonicalize(content.actor) as string, payload: canonicalize(content.payload) as string };
+  return hashStoredEntry(stored, prevHash);
 }
-
-/** Deeper than this, plainJson gives up: canonicalize then detects a cycle (or just goes on). */
-const PLAIN_JSON_DEPTH = 64;
-
-/**
- * RFC 8785 form of a plain JSON value: sorted keys (UTF-16 code units, as Array#sort and
- * canonicalize) and JSON.stringify's strings and numbers, which RFC 8785 prescribes once the
- * string is well-formed and the number finite. Undefined when the value is anything else (toJSON,
- * class instances, undefined members, boxed primitives...), whose form canonicalize decides.
- */
-function plainJson(value: unknown, depth: number): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return (value as WellFormedCheckable).isWellFormed() ? JSON.stringify(value) : undefined;
-    case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object':
-      break;
-    default:
-      return undefined;
-  }
-  if (value === null) return 'null';
-  if (depth > PLAIN_JSON_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      const item = plainJson(value[i], depth + 1);
-      if (item === undefined) return undefined;
-      out += (i > 0 ? ',' : '') + item;
-    }
-    return out + ']';
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-  const keys = Object.keys(value).sort();
-  let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    if (!(keys[i] as WellFormedCheckable).isWellFormed()) return undefined;
-    const member = plainJson((value as Record<string, unknown>)[keys[i]], depth + 1);
-    if (member === undefined) return undefined;
-    out += (i > 0 ? ',' : '') + JSON.stringify(keys[i]) + ':' + member;
-  }
-  return out + '}';
-}
-
-/** ES2024's String#isWellFormed (Node >= 20), which the ES2023 lib does not declare. */
-type WellFormedCheckable = string & { isWellFormed(): boolean };
 
 /** The entry that appends `content` after the entry whose hash is `prevHash`. */
 export function chainEntry(content: LedgerEntryContent, prevHash: string): LedgerEntry {

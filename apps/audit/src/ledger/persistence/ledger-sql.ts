@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Actor, EventEnvelope } from '#libs/contracts';
 import type { SegmentBounds } from '../domain/chain-stitcher.js';
-import { GENESIS_HASH, type LedgerEntry } from '../domain/ledger-hash.js';
+import { GENESIS_HASH, type LedgerEntry, type StoredLedgerEntry } from '../domain/ledger-hash.js';
 import type { SourceGap } from '../domain/source-gaps.js';
 import type { SignedCheckpoint } from '../domain/checkpoint-signer.js';
 
@@ -35,10 +35,12 @@ interface LedgerRow {
   aggregate_version: number;
   occurred_at: string;
   recorded_at: string;
-  actor: Actor;
+  /** RFC 8785 JSON text, as hashed. */
+  actor: string;
   correlation_id: string;
   causation_id: string | null;
-  payload: unknown;
+  /** RFC 8785 JSON text, as hashed. */
+  payload: string;
   prev_hash: string;
   hash: string;
 }
@@ -59,10 +61,10 @@ function toEntry(r: LedgerRow): LedgerEntry {
     aggregateVersion: r.aggregate_version,
     occurredAt: r.occurred_at,
     recordedAt: r.recorded_at,
-    actor: r.actor,
+    actor: JSON.parse(r.actor) as Actor,
     correlationId: r.correlation_id,
     causationId: r.causation_id,
-    payload: r.payload,
+    payload: JSON.parse(r.payload) as unknown,
     prevHash: r.prev_hash,
     hash: r.hash,
   };
@@ -128,8 +130,8 @@ export async function* ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batch
 
 /**
  * A connection of the verifier's own, on which bigint columns arrive as numbers (exact up to
- * 2^53, as Number() in toEntry): with the columns named as in LedgerEntry, a row is then an entry
- * as it stands, and verifying a million of them skips a million copies.
+ * 2^53, as Number() in toEntry): with the columns named as in LedgerEntry, a row is then a stored
+ * entry as it stands, and verifying a million of them skips a million copies.
  */
 export async function openVerifyConnection(databaseUrl: string): Promise<{ sql: SqlRunner; close: () => Promise<void> }> {
   const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) };
@@ -140,22 +142,26 @@ export async function openVerifyConnection(databaseUrl: string): Promise<{ sql: 
 
 const INT8_OID = 20;
 
-/** COLUMNS under their LedgerEntry names (see toEntry). */
+/** COLUMNS under their LedgerEntry names (see toEntry); actor and payload stay the stored text. */
 const ENTRY_COLUMNS = `seq, event_id AS "eventId", type, version, source, source_seq AS "sourceSeq", aggregate_type AS "aggregateType",
   aggregate_id AS "aggregateId", aggregate_version AS "aggregateVersion", occurred_at AS "occurredAt", recorded_at AS "recordedAt",
   actor, correlation_id AS "correlationId", causation_id AS "causationId", payload, prev_hash AS "prevHash", hash`;
 
 /**
  * The entries of one segment in seq order, a keyset batch at a time with the next one prefetched
- * (as ledgerBatches). `sql` must come from openVerifyConnection: rows are returned as entries.
+ * (as ledgerBatches). `sql` must come from openVerifyConnection: rows are returned as stored entries.
  */
-export async function* ledgerSegmentBatches(sql: SqlRunner, { fromSeq, toSeq }: SegmentBounds, batchSize: number): AsyncGenerator<LedgerEntry[]> {
+export async function* ledgerSegmentBatches(
+  sql: SqlRunner,
+  { fromSeq, toSeq }: SegmentBounds,
+  batchSize: number,
+): AsyncGenerator<StoredLedgerEntry[]> {
   const page = (afterSeq: number) =>
     sql(
       `SELECT ${ENTRY_COLUMNS} FROM audit.ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
       // A bigint bound past any seq stands for "to the end".
       [afterSeq, toSeq ?? '9223372036854775807', batchSize],
-    ) as Promise<LedgerEntry[]>;
+    ) as Promise<StoredLedgerEntry[]>;
   let next = page(fromSeq - 1);
   for (;;) {
     const batch = await next;
@@ -201,11 +207,13 @@ export interface ObservedGap extends SourceGap {
  * unique index compares each seq with the one before (0 before the first).
  */
 export async function findSourceGaps(sql: SqlRunner): Promise<ObservedGap[]> {
+  // The window reads only (source, source_seq), an index-only scan of uq_ledger_source_seq in
+  // order (no sort of the ledger); recorded_at is looked up for the few rows after a gap.
   const rows = (await sql(`
-    SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq, recorded_at
+    SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq,
+           (SELECT l.recorded_at FROM audit.ledger l WHERE l.source = s.source AND l.source_seq = s.source_seq) AS recorded_at
     FROM (
-      SELECT source, source_seq, recorded_at,
-             lag(source_seq, 1, 0::bigint) OVER (PARTITION BY source ORDER BY source_seq) AS prev_seq
+      SELECT source, source_seq, lag(source_seq, 1, 0::bigint) OVER (PARTITION BY source ORDER BY source_seq) AS prev_seq
       FROM audit.ledger
     ) s
     WHERE source_seq > prev_seq + 1

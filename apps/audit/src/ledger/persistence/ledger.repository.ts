@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import canonicalize from 'canonicalize';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { EventEnvelope } from '#libs/contracts';
 import { TransactionRunner } from '#libs/persistence';
@@ -26,12 +27,13 @@ const LEDGER_COLUMNS: ReadonlyArray<readonly [string, string, (e: LedgerEntry) =
   ['aggregate_version', 'integer', (e) => e.aggregateVersion],
   ['program_id', 'uuid', programIdOf],
   ['actor_id', 'text', (e) => e.actor.id],
-  ['actor', 'jsonb', (e) => JSON.stringify(e.actor)],
+  // Actor and payload as their RFC 8785 text: the bytes the entry's hash covers (see StoredLedgerContent).
+  ['actor', 'text', (e) => canonicalize(e.actor)],
   ['occurred_at', 'text', (e) => e.occurredAt],
   ['recorded_at', 'text', (e) => e.recordedAt],
   ['correlation_id', 'text', (e) => e.correlationId],
   ['causation_id', 'text', (e) => e.causationId],
-  ['payload', 'jsonb', (e) => JSON.stringify(e.payload)],
+  ['payload', 'text', (e) => canonicalize(e.payload)],
   ['prev_hash', 'text', (e) => e.prevHash],
   ['hash', 'text', (e) => e.hash],
 ];

@@ -5,7 +5,7 @@ import { bulkAppend } from '../../../../../bench/audit-bulk.js';
 import { buildServices } from '../../../../../test/support/process-system.js';
 import { TestSystem } from '../../../../../test/support/test-system.js';
 import { signCheckpoint } from '../domain/checkpoint-signer.js';
-import { chainEntry, type LedgerEntry } from '../domain/ledger-hash.js';
+import { chainEntry, toStoredEntry, type LedgerEntry } from '../domain/ledger-hash.js';
 import { CheckpointKeys } from '../persistence/checkpoint-keys.js';
 import { findLedgerEntry, type SqlRunner } from '../persistence/ledger-sql.js';
 import { verifyLedger, type LedgerVerificationReport } from './verify-ledger.js';
@@ -25,7 +25,8 @@ describe('verifyLedger in segments, in this thread and in worker threads', () =>
 
   beforeAll(async () => {
     buildServices();
-    sys = await TestSystem.start({ services: ['audit'], config: { auditCheckpointEveryMs: 3_600_000 } });
+    // No scheduled checkpoint or gap healing: both would append entries between the ways of verifying.
+    sys = await TestSystem.start({ services: ['audit'], config: { auditCheckpointEveryMs: 3_600_000, auditGapGraceMs: 3_600_000 } });
     sql = (text, params) => sys.query(text, params);
     keys = sys.app('audit').get(CheckpointKeys);
     const client = await sys.db.connect();
@@ -66,7 +67,7 @@ describe('verifyLedger in segments, in this thread and in worker threads', () =>
   const write = (entries: LedgerEntry[]) =>
     Promise.all(
       entries.map((e) =>
-        sys.query(`UPDATE audit.ledger SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [e.seq, JSON.stringify(e.payload), e.prevHash, e.hash]),
+        sys.query(`UPDATE audit.ledger SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [e.seq, toStoredEntry(e).payload, e.prevHash, e.hash]),
       ),
     );
   async function withDeleted(seqs: number[], check: () => Promise<void>): Promise<void> {
