@@ -93,7 +93,7 @@ export class ChainVerifier {
       // A gap means the entry at `seq` was deleted; a lower seq means reordered or duplicated rows.
       return this.fail(seq, entry.seq > seq ? 'seq gap' : 'seq out of order');
     }
-    if (hashStoredEntry(entry, entry.prevHash) !== entry.hash) return this.fail(seq, 'hash mismatch');
+    if (hashStoredEntry(entry) !== entry.hash) return this.fail(seq, 'hash mismatch');
     // null: this segment's first entry, whose link stitchSegments checks.
     if (this.prevHash !== null && entry.prevHash !== this.prevHash) return this.fail(seq, 'prevHash mismatch');
 

@@ -1,6 +1,6 @@
 import { CSV_HEADER, toCsvRow, toNdjsonLine } from './export-format.js';
 import { buildChain } from './ledger-entry.fixtures.js';
-import { GENESIS_HASH, hashEntry, type LedgerEntry } from './ledger-hash.js';
+import { GENESIS_HASH, hashEntry, toStoredEntry, type LedgerEntry, type StoredLedgerEntry } from './ledger-hash.js';
 
 const [entry] = buildChain(1);
 
@@ -13,13 +13,13 @@ describe('CSV export', () => {
   });
 
   it('writes one row per entry: roles joined by |, payload as JSON, a null as an empty field', () => {
-    const row = toCsvRow({
+    const row = toCsvRow(toStoredEntry({
       ...entry,
       aggregateId: 'agg-1',
       actor: { id: 'u-1', roles: ['reviewer', 'auditor'] },
       causationId: null,
       payload: { n: 1 },
-    });
+    }));
 
     expect(row).toBe(
       `1,${entry.eventId},disbursement.requested,disbursements,1,disbursement,agg-1,1,` +
@@ -29,14 +29,14 @@ describe('CSV export', () => {
   });
 
   it('quotes fields with quotes, commas or line breaks, doubling the quotes (RFC 4180)', () => {
-    const row = toCsvRow({
+    const row = toCsvRow(toStoredEntry({
       ...entry,
       aggregateId: 'a,b',
       correlationId: 'line1\nline2',
       causationId: 'cr\rlf',
       actor: { id: 'say "hi"', roles: ['admin'] },
       payload: { note: 'x' },
-    });
+    }));
 
     expect(row).toContain(',"a,b",');
     expect(row).toContain(',"say ""hi""",admin,"line1\nline2","cr\rlf","{""note"":""x""}",');
@@ -47,18 +47,18 @@ describe('CSV export', () => {
 describe('NDJSON export', () => {
   it('writes one line per entry that parses back to the entry and still verifies', () => {
     const withNewlines: LedgerEntry = { ...entry, payload: { note: 'two\nlines' } };
-    const line = toNdjsonLine(withNewlines);
+    const line = toNdjsonLine(toStoredEntry(withNewlines));
     const parsed = JSON.parse(line) as LedgerEntry;
 
     expect(line.endsWith('\n')).toBe(true);
     expect(line.indexOf('\n')).toBe(line.length - 1);
     expect(parsed).toEqual(withNewlines);
     expect(hashEntry(parsed, parsed.prevHash)).toBe(hashEntry(withNewlines, withNewlines.prevHash));
-    expect(hashEntry(JSON.parse(toNdjsonLine(entry)), GENESIS_HASH)).toBe(entry.hash);
+    expect(hashEntry(JSON.parse(toNdjsonLine(toStoredEntry(entry))), GENESIS_HASH)).toBe(entry.hash);
   });
 
   it('leaves out properties of a row that are not part of the entry', () => {
-    const line = toNdjsonLine({ ...entry, id: 99 } as LedgerEntry);
+    const line = toNdjsonLine({ ...toStoredEntry(entry), id: 99 } as StoredLedgerEntry);
 
     expect(Object.keys(JSON.parse(line))).toEqual([
       'seq',

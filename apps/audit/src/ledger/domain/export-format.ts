@@ -1,9 +1,10 @@
-import { pickLedgerContent, type LedgerEntry } from './ledger-hash.js';
+import type { Actor } from '#libs/contracts';
+import { storedEntryJson, type StoredLedgerEntry } from './ledger-hash.js';
 
 type CsvValue = string | number | null;
 
 /** Column name and value, in export order: the header and every row come from this one list. */
-const CSV_COLUMNS: ReadonlyArray<readonly [string, (entry: LedgerEntry) => CsvValue]> = [
+const CSV_COLUMNS: ReadonlyArray<readonly [string, (entry: StoredLedgerEntry, actor: Actor) => CsvValue]> = [
   ['seq', (e) => e.seq],
   ['eventId', (e) => e.eventId],
   ['type', (e) => e.type],
@@ -14,11 +15,11 @@ const CSV_COLUMNS: ReadonlyArray<readonly [string, (entry: LedgerEntry) => CsvVa
   ['aggregateVersion', (e) => e.aggregateVersion],
   ['occurredAt', (e) => e.occurredAt],
   ['recordedAt', (e) => e.recordedAt],
-  ['actorId', (e) => e.actor.id],
-  ['actorRoles', (e) => e.actor.roles.join('|')],
+  ['actorId', (_, actor) => actor.id],
+  ['actorRoles', (_, actor) => actor.roles.join('|')],
   ['correlationId', (e) => e.correlationId],
   ['causationId', (e) => e.causationId],
-  ['payload', (e) => JSON.stringify(e.payload) ?? null],
+  ['payload', (e) => e.payload],
   ['prevHash', (e) => e.prevHash],
   ['hash', (e) => e.hash],
 ];
@@ -37,14 +38,12 @@ function csvField(value: CsvValue): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function toCsvRow(entry: LedgerEntry): string {
-  return CSV_COLUMNS.map(([, value]) => csvField(value(entry))).join(',') + CRLF;
+export function toCsvRow(entry: StoredLedgerEntry): string {
+  const actor = JSON.parse(entry.actor) as Actor;
+  return CSV_COLUMNS.map(([, value]) => csvField(value(entry, actor))).join(',') + CRLF;
 }
 
-/**
- * One entry as a JSON line, fields in a fixed order. It holds everything the hash covers, so an
- * export can be re-verified offline; whatever else a row carries stays out.
- */
-export function toNdjsonLine(entry: LedgerEntry): string {
-  return JSON.stringify({ ...pickLedgerContent(entry), prevHash: entry.prevHash, hash: entry.hash }) + '\n';
+/** One stored entry as a JSON line (see storedEntryJson). */
+export function toNdjsonLine(entry: StoredLedgerEntry): string {
+  return storedEntryJson(entry) + '\n';
 }

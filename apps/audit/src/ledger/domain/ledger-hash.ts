@@ -63,13 +63,17 @@ export function toLedgerEntryContent(envelope: EventEnvelope, seq: number, recor
   return pickLedgerContent({ ...envelope, seq, recordedAt: recordedAt.toISOString() });
 }
 
+/** A JSON member: its key and the `"key":` that precedes its value. */
+type Member = { key: keyof LedgerEntry; prefix: string };
+const members = (keys: ReadonlyArray<keyof LedgerEntry>): Member[] => keys.map((key) => ({ key, prefix: `${JSON.stringify(key)}:` }));
+
 /**
  * Keys of the hashed object in RFC 8785 order. Array#sort compares UTF-16 code units, which is
  * the order RFC 8785 (and `canonicalize`) uses, so the order is derived rather than written out.
  */
-const HASHED_MEMBERS = [...CONTENT_FIELDS, 'prevHash' as const]
-  .sort()
-  .map((key) => ({ key, prefix: `${JSON.stringify(key)}:` }));
+const HASHED_MEMBERS = members([...CONTENT_FIELDS, 'prevHash' as const].sort());
+/** An exported entry's members: the content in its fixed order, then the two hashes. */
+const EXPORTED_MEMBERS = members([...CONTENT_FIELDS, 'prevHash', 'hash']);
 
 /**
  * Content as the ledger stores it: actor and payload as their RFC 8785 JSON text, the exact bytes
@@ -84,29 +88,47 @@ export function toStoredEntry(entry: LedgerEntry): StoredLedgerEntry {
   return { ...entry, actor: canonicalize(entry.actor) as string, payload: canonicalize(entry.payload) as string };
 }
 
+/** The entry a stored row holds, actor and payload parsed. */
+export function fromStoredEntry(stored: StoredLedgerEntry): LedgerEntry {
+  return { ...stored, actor: JSON.parse(stored.actor) as Actor, payload: JSON.parse(stored.payload) as unknown };
+}
+
+/**
+ * A JSON object of the given members of a stored entry, in their order: actor and payload spliced
+ * in as the canonical text they are, the other (scalar) members in RFC 8785 form, which for
+ * strings and numbers is also JSON.stringify's. Members without a JSON value are left out.
+ */
+function storedJson(entry: Partial<StoredLedgerEntry>, of: readonly Member[]): string {
+  let json = '{';
+  for (const { key, prefix } of of) {
+    const value = entry[key];
+    if (value === undefined) continue;
+    json += (json.length > 1 ? ',' : '') + prefix + (key === 'actor' || key === 'payload' ? (value as string) : canonicalize(value));
+  }
+  return json + '}';
+}
+
 /**
  * SHA-256 (hex) over the RFC 8785 canonical JSON of the content fields and `prevHash`: the bytes
  * of canonicalize({ ...content, prevHash }), built from stored content. The top level, whose keys
- * are fixed, is assembled from the pre-sorted keys; actor and payload are already canonical text.
+ * are fixed, is assembled from the pre-sorted keys, without a sort or a copy per entry.
  */
-export function hashStoredEntry(content: StoredLedgerContent, prevHash: string): string {
-  let canonical = '{';
-  for (const { key, prefix } of HASHED_MEMBERS) {
-    const value = key === 'prevHash' ? prevHash : content[key];
-    // RFC 8785 leaves out members whose value has no JSON form, as canonicalize does.
-    if (value === undefined) continue;
-    const json = key === 'actor' || key === 'payload' ? (value as string) : canonicalize(value);
-    canonical += (canonical.length > 1 ? ',' : '') + prefix + json;
-  }
-  canonical += '}';
+export function hashStoredEntry(entry: StoredLedgerContent & { prevHash: string }): string {
   // One-shot hash (Node >= 20.12): half the cost of createHash().update().digest() per entry.
-  return hash('sha256', canonical, 'hex');
+  return hash('sha256', storedJson(entry, HASHED_MEMBERS), 'hex');
 }
 
 /** The same hash from content whose actor and payload are objects. */
 export function hashEntry(content: LedgerEntryContent, prevHash: string): string {
-  const stored = { ...content, actor: canonicalize(content.actor) as string, payload: canonicalize(content.payload) as string };
-  return hashStoredEntry(stored, prevHash);
+  return hashStoredEntry({ ...content, actor: canonicalize(content.actor) as string, payload: canonicalize(content.payload) as string, prevHash });
+}
+
+/**
+ * A stored entry as one JSON object, fields in a fixed order: everything the hash covers plus the
+ * hashes, so an export can be re-verified offline; whatever else a row carries stays out.
+ */
+export function storedEntryJson(entry: StoredLedgerEntry): string {
+  return storedJson(entry, EXPORTED_MEMBERS);
 }
 
 /** The entry that appends `content` after the entry whose hash is `prevHash`. */

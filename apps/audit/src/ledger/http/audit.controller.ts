@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Roles } from '#libs/auth';
 import { UuidParam } from '#libs/common';
 import { CSV_HEADER, toCsvRow, toNdjsonLine } from '../domain/export-format.js';
-import type { LedgerEntry } from '../domain/ledger-hash.js';
+import type { StoredLedgerEntry } from '../domain/ledger-hash.js';
 import { LedgerReader } from '../persistence/ledger.reader.js';
 import type { LedgerFilter } from '../persistence/ledger-sql.js';
 import { afterSeq, ExportLedgerQueryDto, LedgerFilterDto, ListLedgerQueryDto, parseSeq, TimelineQueryDto } from './ledger.dto.js';
@@ -12,7 +12,7 @@ import { afterSeq, ExportLedgerQueryDto, LedgerFilterDto, ListLedgerQueryDto, pa
 const EXPORTS = {
   ndjson: { contentType: 'application/x-ndjson; charset=utf-8', header: '', line: toNdjsonLine },
   csv: { contentType: 'text/csv; charset=utf-8', header: CSV_HEADER, line: toCsvRow },
-} satisfies Record<ExportLedgerQueryDto['format'], { contentType: string; header: string; line: (e: LedgerEntry) => string }>;
+} satisfies Record<ExportLedgerQueryDto['format'], { contentType: string; header: string; line: (e: StoredLedgerEntry) => string }>;
 
 /** Resolves when the client has taken the buffered output, or has gone away; leaves no listener behind. */
 function drained(res: Response): Promise<void> {

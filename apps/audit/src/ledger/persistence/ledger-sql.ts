@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Actor, EventEnvelope } from '#libs/contracts';
 import type { SegmentBounds } from '../domain/chain-stitcher.js';
-import { GENESIS_HASH, type LedgerEntry, type StoredLedgerEntry } from '../domain/ledger-hash.js';
+import { fromStoredEntry, GENESIS_HASH, type LedgerEntry, type StoredLedgerEntry } from '../domain/ledger-hash.js';
 import type { SourceGap } from '../domain/source-gaps.js';
 import type { SignedCheckpoint } from '../domain/checkpoint-signer.js';
 
@@ -48,7 +48,7 @@ interface LedgerRow {
 const COLUMNS = `seq, event_id, type, version, source, source_seq, aggregate_type, aggregate_id, aggregate_version,
   occurred_at, recorded_at, actor, correlation_id, causation_id, payload, prev_hash, hash`;
 
-function toEntry(r: LedgerRow): LedgerEntry {
+function toStoredEntry(r: LedgerRow): StoredLedgerEntry {
   return {
     seq: Number(r.seq),
     eventId: r.event_id,
@@ -61,14 +61,16 @@ function toEntry(r: LedgerRow): LedgerEntry {
     aggregateVersion: r.aggregate_version,
     occurredAt: r.occurred_at,
     recordedAt: r.recorded_at,
-    actor: JSON.parse(r.actor) as Actor,
+    actor: r.actor,
     correlationId: r.correlation_id,
     causationId: r.causation_id,
-    payload: JSON.parse(r.payload) as unknown,
+    payload: r.payload,
     prevHash: r.prev_hash,
     hash: r.hash,
   };
 }
+
+const toEntry = (r: LedgerRow): LedgerEntry => fromStoredEntry(toStoredEntry(r));
 
 const FILTER_COLUMNS: ReadonlyArray<[keyof LedgerFilter, string]> = [
   ['aggregateId', 'aggregate_id = $'],
@@ -86,12 +88,12 @@ const FILTER_COLUMNS: ReadonlyArray<[keyof LedgerFilter, string]> = [
  * One keyset page in seq order: entries after `afterSeq` that match the filter. Each filter has
  * an index led by its column and ending in seq, so a page costs the page, not the ledger.
  */
-export async function readLedgerPage(
-  sql: SqlRunner,
-  filter: LedgerFilter,
-  afterSeq: number,
-  limit: number,
-): Promise<LedgerEntry[]> {
+export async function readLedgerPage(sql: SqlRunner, filter: LedgerFilter, afterSeq: number, limit: number): Promise<LedgerEntry[]> {
+  return (await readStoredPage(sql, filter, afterSeq, limit)).map(fromStoredEntry);
+}
+
+/** The same page as stored: actor and payload as their canonical text (for exports). */
+async function readStoredPage(sql: SqlRunner, filter: LedgerFilter, afterSeq: number, limit: number): Promise<StoredLedgerEntry[]> {
   const params: unknown[] = [afterSeq];
   const where = ['seq > $1'];
   for (const [key, condition] of FILTER_COLUMNS) {
@@ -105,7 +107,7 @@ export async function readLedgerPage(
     `SELECT ${COLUMNS} FROM audit.ledger WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`,
     params,
   )) as LedgerRow[];
-  return rows.map(toEntry);
+  return rows.map(toStoredEntry);
 }
 
 /**
@@ -113,15 +115,15 @@ export async function readLedgerPage(
  * read while the caller works on the current one, so the database and the caller overlap;
  * at most two batches are in memory.
  */
-export async function* ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batchSize: number): AsyncGenerator<LedgerEntry[]> {
-  let next = readLedgerPage(sql, filter, 0, batchSize);
+export async function* ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batchSize: number): AsyncGenerator<StoredLedgerEntry[]> {
+  let next = readStoredPage(sql, filter, 0, batchSize);
   for (;;) {
     const batch = await next;
     if (batch.length < batchSize) {
       if (batch.length > 0) yield batch;
       return;
     }
-    next = readLedgerPage(sql, filter, batch[batch.length - 1].seq, batchSize);
+    next = readStoredPage(sql, filter, batch[batch.length - 1].seq, batchSize);
     // A failed prefetch is reported by the await above on the next turn, not as an unhandled rejection.
     next.catch(() => undefined);
     yield batch;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { NotFoundError } from '#libs/core';
 import type { Page } from '#libs/persistence';
-import type { LedgerEntry } from '../domain/ledger-hash.js';
+import type { LedgerEntry, StoredLedgerEntry } from '../domain/ledger-hash.js';
 import { verifyLedger, type LedgerVerificationReport } from '../queries/verify-ledger.js';
 import { CheckpointKeys } from './checkpoint-keys.js';
 import {
@@ -53,7 +53,7 @@ export class LedgerReader {
     return verifyLedger(this.sql, this.keys.publicKeyPem, { databaseUrl: this.config.databaseUrl });
   }
 
-  batches(filter: LedgerFilter): AsyncGenerator<LedgerEntry[]> {
+  batches(filter: LedgerFilter): AsyncGenerator<StoredLedgerEntry[]> {
     return ledgerBatches(this.sql, filter, EXPORT_BATCH);
   }
 }
