@@ -36,7 +36,7 @@ describe('authentication, authorisation and validation at the edge', () => {
     expect(res.body).toMatchObject({ statusCode: 401, code: 'UNAUTHENTICATED', correlationId });
     await sys.eventually(async () => {
       const rows = await sys.query<{ type: string; payload: { statusCode: number } }>(
-        `SELECT type, payload FROM audit.ledger WHERE correlation_id = $1`,
+        `SELECT type, payload::jsonb AS payload FROM audit.ledger WHERE correlation_id = $1`,
         [correlationId],
       );
       expect(rows).toHaveLength(1);

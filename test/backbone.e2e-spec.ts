@@ -130,7 +130,7 @@ describe('event backbone', () => {
     await new Promise((r) => setTimeout(r, 500));
     const after = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox`);
     expect(after[0].n).toBe(before[0].n);
-    const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE payload->>'reason' = 'rolled back'`);
+    const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE payload::jsonb->>'reason' = 'rolled back'`);
     expect(ledger).toHaveLength(0);
     // The sequence did not move either: sourceSeq stays gapless.
     const [{ value }] = await sys.query<{ value: string }>(`SELECT value FROM proposals.outbox_sequence`);
@@ -175,7 +175,7 @@ describe('event backbone', () => {
     const [late] = await sys.query<{ id: string }>(`SELECT id FROM proposals.outbox WHERE event_id = $1`, [eventId]);
     expect(Number(late.id)).toBeLessThan(Number(held.max));
     await sys.eventually(async () => {
-      const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE payload->>'reason' = 'committed late'`);
+      const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE payload::jsonb->>'reason' = 'committed late'`);
       expect(ledger).toHaveLength(1);
     });
   });

@@ -177,7 +177,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
 
     await sys.eventually(async () => {
       const denials = await sys.query<{ code: string; actor: string }>(
-        `SELECT payload->>'code' AS code, actor_id AS actor
+        `SELECT payload::jsonb->>'code' AS code, actor_id AS actor
            FROM audit.ledger WHERE type = 'access.denied' AND program_id = $1 ORDER BY seq`,
         [programId],
       );

@@ -132,7 +132,7 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
 
       const denials = await sys.eventually(async () => {
         const rows = await sys.query<{ actor_id: string; payload: { code: string; statusCode: number; path: string } }>(
-          `SELECT actor_id, payload FROM audit.ledger WHERE type = 'access.denied' AND program_id = $1 ORDER BY seq`,
+          `SELECT actor_id, payload::jsonb AS payload FROM audit.ledger WHERE type = 'access.denied' AND program_id = $1 ORDER BY seq`,
           [id],
         );
         expect(rows).toHaveLength(2);
