@@ -111,23 +111,32 @@ async function readStoredPage(sql: SqlRunner, filter: LedgerFilter, afterSeq: nu
 }
 
 /**
- * Every matching entry in seq order, a keyset batch at a time. The next batch is already being
- * read while the caller works on the current one, so the database and the caller overlap;
- * at most two batches are in memory.
+ * Keyset batches in seq order, from the page after `afterSeq` until a short page. The next batch
+ * is already being read while the caller works on the current one, so the database and the
+ * caller overlap; at most two batches are in memory.
  */
-export async function* ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batchSize: number): AsyncGenerator<StoredLedgerEntry[]> {
-  let next = readStoredPage(sql, filter, 0, batchSize);
+async function* prefetchedBatches(
+  page: (afterSeq: number) => Promise<StoredLedgerEntry[]>,
+  afterSeq: number,
+  batchSize: number,
+): AsyncGenerator<StoredLedgerEntry[]> {
+  let next = page(afterSeq);
   for (;;) {
     const batch = await next;
     if (batch.length < batchSize) {
       if (batch.length > 0) yield batch;
       return;
     }
-    next = readStoredPage(sql, filter, batch[batch.length - 1].seq, batchSize);
+    next = page(batch[batch.length - 1].seq);
     // A failed prefetch is reported by the await above on the next turn, not as an unhandled rejection.
     next.catch(() => undefined);
     yield batch;
   }
+}
+
+/** Every matching entry in seq order, as stored, a prefetched keyset batch at a time. */
+export function ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batchSize: number): AsyncGenerator<StoredLedgerEntry[]> {
+  return prefetchedBatches((afterSeq) => readStoredPage(sql, filter, afterSeq, batchSize), 0, batchSize);
 }
 
 /**
@@ -150,31 +159,17 @@ const ENTRY_COLUMNS = `seq, event_id AS "eventId", type, version, source, source
   actor, correlation_id AS "correlationId", causation_id AS "causationId", payload, prev_hash AS "prevHash", hash`;
 
 /**
- * The entries of one segment in seq order, a keyset batch at a time with the next one prefetched
- * (as ledgerBatches). `sql` must come from openVerifyConnection: rows are returned as stored entries.
+ * The entries of one segment in seq order, a prefetched keyset batch at a time. `sql` must come
+ * from openVerifyConnection: rows are returned as stored entries.
  */
-export async function* ledgerSegmentBatches(
-  sql: SqlRunner,
-  { fromSeq, toSeq }: SegmentBounds,
-  batchSize: number,
-): AsyncGenerator<StoredLedgerEntry[]> {
+export function ledgerSegmentBatches(sql: SqlRunner, { fromSeq, toSeq }: SegmentBounds, batchSize: number): AsyncGenerator<StoredLedgerEntry[]> {
   const page = (afterSeq: number) =>
     sql(
       `SELECT ${ENTRY_COLUMNS} FROM audit.ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
       // A bigint bound past any seq stands for "to the end".
       [afterSeq, toSeq ?? '9223372036854775807', batchSize],
     ) as Promise<StoredLedgerEntry[]>;
-  let next = page(fromSeq - 1);
-  for (;;) {
-    const batch = await next;
-    if (batch.length < batchSize) {
-      if (batch.length > 0) yield batch;
-      return;
-    }
-    next = page(batch[batch.length - 1].seq);
-    next.catch(() => undefined);
-    yield batch;
-  }
+  return prefetchedBatches(page, fromSeq - 1, batchSize);
 }
 
 export async function findLedgerEntry(sql: SqlRunner, seq: number): Promise<LedgerEntry | null> {
