@@ -1,4 +1,5 @@
-import { people, programBody } from './support/fixtures.js';
+import { people } from './support/fixtures.js';
+import { ProgramFlow } from './support/program-flow.js';
 import { TestSystem } from './support/test-system.js';
 
 /** 50 ms a day: a 30-day cadence is 1.5 s, the 14-day grace period 0.7 s. */
@@ -20,21 +21,10 @@ describe('assessments with proposals, reviews and disbursements: holds, follow-u
 
   /** Drafts, submits and approves a program for real; resolves once its plan and funding account exist. */
   async function approvedProgram(overrides: Record<string, unknown>): Promise<string> {
-    const created = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody(overrides));
-    expect(created.status).toBe(201);
-    const programId = created.body.id as string;
-    await sys.http('proposals').post(`/programs/${programId}/submit`).set(sys.auth(people.manager)).expect(200);
-    const reviewId = await sys.eventually(async () => {
-      const res = await sys.http('reviews').get('/reviews').query({ programId }).set(sys.auth(people.reviewer)).expect(200);
-      expect(res.body.items).toHaveLength(1);
-      return res.body.items[0].id as string;
-    });
-    await sys
-      .http('reviews')
-      .post(`/reviews/${reviewId}/decisions`)
-      .set(sys.auth(people.reviewer2))
-      .send({ decision: 'APPROVE', rationale: 'Measurable objectives, clean partner, budget within the ceiling.' })
-      .expect(200);
+    // reviewer2 decides first, as the reviewer of these programs.
+    const flow = new ProgramFlow(sys, people.manager, people.reviewer2, people.reviewer);
+    const { id: programId } = await flow.create(overrides);
+    await flow.approve(programId);
     await sys.eventually(async () => {
       await read('assessments', `/assessments/plans/${programId}`);
       await read('disbursements', `/funding-accounts/${programId}`);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { SERVICES, type ServiceName } from '#libs/contracts';
 import { TestSystem } from './support/test-system.js';
-import { people, programBody } from './support/fixtures.js';
+import { people } from './support/fixtures.js';
+import { ProgramFlow } from './support/program-flow.js';
 
 /** Every service built so far takes part; the timeline must hold the events of each of them. */
 const running = SERVICES.filter((s) => existsSync(new URL(`../apps/${s}/src/${s}.service.ts`, import.meta.url)));
@@ -22,26 +23,17 @@ describe(`audit timeline: one program across ${running.join(', ')}`, () => {
   afterAll(() => sys?.stop());
 
   it('holds the events of every service about the program, in ledger order', async () => {
-    const programId = (await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201)).body
-      .id as string;
-    await sys.http('proposals').post(`/programs/${programId}/submit`).set(sys.auth(people.manager)).expect(200);
+    const flow = new ProgramFlow(sys);
+    const { id: programId } = await flow.create();
     // A refused request about the program belongs in its timeline too.
     await sys.http('proposals').post(`/programs/${programId}/close`).set(sys.auth(people.reviewer)).send({ reason: 'not mine' }).expect(403);
     const expected = ['program.drafted', 'program.submitted', 'access.denied'];
 
     if (has('reviews')) {
-      const reviewId = await sys.eventually(async () => {
-        const res = await sys.http('reviews').get('/reviews').query({ programId }).set(sys.auth(people.reviewer)).expect(200);
-        expect(res.body.items).toHaveLength(1);
-        return res.body.items[0].id as string;
-      });
-      await sys
-        .http('reviews')
-        .post(`/reviews/${reviewId}/decisions`)
-        .set(sys.auth(people.reviewer))
-        .send({ decision: 'APPROVE', rationale: 'Measurable objectives, clean partner, budget within the ceiling.' })
-        .expect(200);
+      await flow.approve(programId);
       expected.push('review.opened', 'program.under-review', 'review.completed', 'program.approved');
+    } else {
+      await flow.submit(programId);
     }
     if (has('disbursements') && has('reviews')) {
       await sys.eventually(() => sys.http('disbursements').get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200));

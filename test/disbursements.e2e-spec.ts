@@ -7,6 +7,7 @@ import { createService } from '#libs/platform';
 import { loadServiceDefinition } from './support/services.js';
 import { TestSystem, type Person } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
+import { ProgramFlow } from './support/program-flow.js';
 
 /** Budget of every program here: $2,500,000. The dual-approval threshold is the default $1,000,000. */
 const BUDGET = 250_000_000;
@@ -27,18 +28,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
 
   /** Submits and approves a program through proposals and reviews; resolves once its funding account is open. */
   async function approve(programId: string): Promise<string> {
-    await sys.http('proposals').post(`/programs/${programId}/submit`).set(sys.auth(people.manager)).expect(200);
-    const reviewId = await sys.eventually(async () => {
-      const res = await sys.http('reviews').get('/reviews').query({ programId }).set(sys.auth(people.reviewer)).expect(200);
-      expect(res.body.items).toHaveLength(1);
-      return res.body.items[0].id as string;
-    });
-    await sys
-      .http('reviews')
-      .post(`/reviews/${reviewId}/decisions`)
-      .set(sys.auth(people.reviewer))
-      .send({ decision: 'APPROVE', rationale: 'Measurable objectives, clean partner, budget within the ceiling.' })
-      .expect(200);
+    await new ProgramFlow(sys).approve(programId);
     await sys.eventually(() => api().get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200));
     return programId;
   }

@@ -94,6 +94,13 @@ export class ProgramFlow {
     }
   }
 
+  /** Submits the program and approves it through the real review; resolves once it reads APPROVED. */
+  async approve(id: string): Promise<ProgramBody> {
+    const { reviewId } = await this.submitAndAwaitReview(id);
+    await this.conclude(reviewId, 'APPROVE');
+    return this.waitForStatus(id, 'APPROVED');
+  }
+
   async command(id: string, action: 'withdraw' | 'suspend' | 'reinstate' | 'close', reason = `${action} for the test`) {
     const by = action === 'suspend' || action === 'reinstate' ? this.reviewer : this.manager;
     const res = await this.sys.http('proposals').post(`/programs/${id}/${action}`).set(this.sys.auth(by)).send({ reason });
