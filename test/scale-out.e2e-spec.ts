@@ -1,6 +1,5 @@
 import { SERVICES } from '#libs/contracts';
 import { LifecycleDriver } from '#libs/testing';
-import { people } from './support/fixtures.js';
 import { pool } from './support/load.js';
 import { ProcessSystem } from './support/process-system.js';
 
@@ -28,12 +27,7 @@ describe(`scale-out: two instances of each service while ${PROGRAMS} programs fl
     const instances = (service: string) => [service, `${service}#2`];
     let turn = 0;
     // Requests alternate between the instances too, as a load balancer would send them.
-    const driver = new LifecycleDriver((service) => sys.url(instances(service)[turn++ % 2]), {
-      manager: sys.token(people.manager),
-      reviewer: sys.token(people.reviewer),
-      approver: sys.token(people.approver),
-      scheduler: sys.token(people.scheduler),
-    });
+    const driver = new LifecycleDriver((service) => sys.url(instances(service)[turn++ % 2]), sys.driverTokens());
     await pool(PROGRAMS, 16, async (i) => {
       const id = await driver.createAndSubmit(i);
       await driver.approveReview(id);

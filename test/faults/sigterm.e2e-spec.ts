@@ -2,7 +2,6 @@ import { Queue } from 'bullmq';
 import { eventQueueName } from '#libs/contracts';
 import { TEST_REDIS_URL, LifecycleDriver } from '#libs/testing';
 import { redisConnection } from '#libs/common';
-import { people } from '../support/fixtures.js';
 import { pool } from '../support/load.js';
 import { ProcessSystem } from '../support/process-system.js';
 
@@ -23,12 +22,7 @@ describe('SIGTERM under load', () => {
   }, 60_000);
 
   it('drains and stops with no job left stalled, and loses nothing', async () => {
-    const driver = new LifecycleDriver((s) => sys.url(s), {
-      manager: sys.token(people.manager),
-      reviewer: sys.token(people.reviewer),
-      approver: sys.token(people.approver),
-      scheduler: sys.token(people.scheduler),
-    });
+    const driver = new LifecycleDriver((s) => sys.url(s), sys.driverTokens());
     const count = 200;
     let stoppedIn = 0;
     let activeAfterStop = -1;

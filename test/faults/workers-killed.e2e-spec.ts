@@ -21,12 +21,7 @@ describe(`workers SIGKILLed every 2 s while ${PROGRAMS} programs live their life
   afterAll(() => sys?.stop(), 60_000);
 
   it('ends with every effect once, every inbox exact, and a verifiable ledger', async () => {
-    const driver = new LifecycleDriver((service) => sys.url(service), {
-      manager: sys.token(people.manager),
-      reviewer: sys.token(people.reviewer),
-      approver: sys.token(people.approver),
-      scheduler: sys.token(people.scheduler),
-    });
+    const driver = new LifecycleDriver((service) => sys.url(service), sys.driverTokens());
     let stop = false;
     let kills = 0;
     const killer = (async () => {

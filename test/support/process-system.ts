@@ -13,7 +13,9 @@ import {
   dropDatabase,
   eventually,
   uniqueName,
+  type LifecycleTokens,
 } from '#libs/testing';
+import { people } from './fixtures.js';
 import type { Person } from './test-system.js';
 import { sparePort } from './private-servers.js';
 
@@ -87,6 +89,16 @@ export class ProcessSystem {
 
   token(person: Person): string {
     return signToken({ sub: person.sub, roles: person.roles, org: person.org, name: person.name }, loadConfig('gateway').jwtSecret);
+  }
+
+  /** The tokens a LifecycleDriver acts with: the fixtures' manager, reviewer, approver and scheduler. */
+  driverTokens(): LifecycleTokens {
+    return {
+      manager: this.token(people.manager),
+      reviewer: this.token(people.reviewer),
+      approver: this.token(people.approver),
+      scheduler: this.token(people.scheduler),
+    };
   }
 
   async query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
