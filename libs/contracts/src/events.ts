@@ -47,24 +47,15 @@ export interface ProgramInput {
   assessmentCadenceDays?: number;
 }
 
-/** The program as submitted: reviews work from this snapshot, never from proposals' tables. */
-export interface ProgramSnapshot {
+/**
+ * The program as submitted: reviews work from this snapshot, never from proposals' tables. It is
+ * the create body with its defaults filled in, plus who drafted it and at which version.
+ */
+export type ProgramSnapshot = Required<ProgramInput> & {
   id: string;
-  title: string;
-  summary: string;
-  country: Country;
-  pillar: Pillar;
-  objectives: Objective[];
-  targetAreas: string[];
-  implementingPartner: ImplementingPartner;
-  budgetCents: number;
-  cofunding: Cofunding[];
-  startDate: string;
-  endDate: string;
-  assessmentCadenceDays: number;
   createdBy: string;
   version: number;
-}
+};
 export interface CheckResult {
   name: CheckName;
   result: CheckResultValue;
