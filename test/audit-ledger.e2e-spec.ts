@@ -193,18 +193,20 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
     it('shows an event withheld from audit as a gap, and heals it by asking the source to republish', async () => {
       await sys.stopService('audit');
       const withheldProgram = await createAndSubmit();
-      const [withheld] = await sys.query<{ event_id: string; source_seq: string }>(
-        `SELECT event_id, source_seq FROM proposals.outbox WHERE type = 'program.drafted' AND envelope->'payload'->>'programId' = $1`,
+      const [{ event_id: withheldId }] = await sys.query<{ event_id: string }>(
+        `SELECT event_id FROM proposals.outbox WHERE type = 'program.drafted' AND envelope->'payload'->>'programId' = $1`,
         [withheldProgram],
       );
       // Published to audit's queue while audit was down; taking the job out loses the delivery.
       const queue = new Queue(eventQueueName('audit'), { connection: { url: TEST_REDIS_URL }, prefix: sys.redisPrefix });
       try {
-        await sys.eventually(async () => expect(await queue.getJob(withheld.event_id)).toBeDefined());
-        await queue.remove(withheld.event_id);
+        await sys.eventually(async () => expect(await queue.getJob(withheldId)).toBeDefined());
+        await queue.remove(withheldId);
       } finally {
         await queue.close();
       }
+      // Published, so numbered by the relay.
+      const [withheld] = await sys.query<{ source_seq: string }>(`SELECT source_seq FROM proposals.outbox WHERE event_id = $1`, [withheldId]);
       // Keep audit from healing before the gap has been seen.
       await sys.startService('audit', { auditGapGraceMs: 2000 });
       const gap = { source: 'proposals', fromSeq: Number(withheld.source_seq), toSeq: Number(withheld.source_seq) };
@@ -218,7 +220,7 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       expect(healed.valid).toBe(true);
       const requests = await sys.query<{ payload: string }>(`SELECT payload FROM audit.ledger WHERE type = 'audit.republish-requested'`);
       expect(requests.map((r) => JSON.parse(r.payload))).toContainEqual(gap);
-      const recorded = await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = $1`, [withheld.event_id]);
+      const recorded = await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = $1`, [withheldId]);
       expect(recorded).toHaveLength(1);
     });
   });

@@ -1,7 +1,9 @@
 import { jest } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { Inbox, Outbox, OutboxRelay } from '#libs/messaging';
+import { CommandBus, type ICommand } from '@nestjs/cqrs';
+import { Inbox, MessagingMetrics, Outbox, OutboxRelay } from '#libs/messaging';
+import { ReviewsEventsProcessor } from '../apps/reviews/src/reviews/events/reviews-events.processor.js';
 import { TransactionRunner } from '#libs/persistence';
 import { loadServiceDefinition } from './support/services.js';
 import { TestSystem } from './support/test-system.js';
@@ -93,6 +95,75 @@ describe('event backbone', () => {
     }
   });
 
+  describe('group commit in a service consumer', () => {
+    /** Submits programs while reviews' worker is paused, so it takes their events all at once. */
+    async function submitWhilePaused(count: number, beforeResume: (ids: string[]) => void = () => undefined): Promise<string[]> {
+      const worker = sys.app('reviews').get(ReviewsEventsProcessor).worker;
+      await worker.pause();
+      try {
+        const ids = await Promise.all(Array.from({ length: count }, () => draftAndSubmit()));
+        beforeResume(ids);
+        const eventIds = await Promise.all(ids.map((id) => submittedEventId(id)));
+        const queue = sys.app('proposals').get(OutboxRelay).queue('reviews');
+        await sys.eventually(async () => {
+          for (const eventId of eventIds) expect(await queue.getJob(eventId)).toBeDefined();
+        });
+        return ids;
+      } finally {
+        worker.resume();
+      }
+    }
+
+    const receivedAt = (programIds: string[]) =>
+      sys.query<{ program_id: string; received_at: Date }>(
+        `SELECT o.envelope->'payload'->>'programId' AS program_id, i.received_at
+         FROM reviews.inbox i JOIN proposals.outbox o ON o.event_id = i.event_id
+         WHERE o.type = 'program.submitted' AND o.envelope->'payload'->>'programId' = ANY($1)`,
+        [programIds],
+      );
+
+    it('applies events taken at the same time in one transaction', async () => {
+      const ids = await submitWhilePaused(6);
+      for (const id of ids) await expectAppliedOnce(id, await submittedEventId(id));
+      // received_at is the transaction's start: events that share it were applied together.
+      const rows = await receivedAt(ids);
+      expect(rows).toHaveLength(6);
+      expect(new Set(rows.map((r) => r.received_at.getTime())).size).toBeLessThan(6);
+    });
+
+    it('rolls back a group whose member fails and applies the others alone, retrying only the failing one', async () => {
+      const commandBus = sys.app('reviews').get(CommandBus);
+      const original = commandBus.execute.bind(commandBus);
+      // The failing effect fails in the group and again alone; BullMQ's retry then succeeds.
+      let failing: string | undefined;
+      let failures = 0;
+      const spy = jest.spyOn(commandBus, 'execute').mockImplementation(async (command: ICommand) => {
+        if (failing && (command as { program?: { id?: string } }).program?.id === failing && failures < 2) {
+          failures += 1;
+          throw new Error('this effect fails on its first delivery');
+        }
+        return original(command);
+      });
+      try {
+        const fallbacks = async () => (await sys.app('reviews').get(MessagingMetrics).groupFallbacks.get()).values[0]?.value ?? 0;
+        const before = await fallbacks();
+        const ids = await submitWhilePaused(5, (submitted) => (failing = submitted[2]));
+        for (const id of ids) await expectAppliedOnce(id, await submittedEventId(id));
+        expect(failures).toBe(2);
+        expect(await fallbacks()).toBeGreaterThan(before);
+        // Only the failing event's job was retried; the others completed on their first attempt.
+        const queue = sys.app('proposals').get(OutboxRelay).queue('reviews');
+        await sys.eventually(async () => {
+          const jobs = await Promise.all(ids.map(async (id) => queue.getJob(await submittedEventId(id))));
+          expect(await Promise.all(jobs.map((job) => job?.getState()))).toEqual(Array(5).fill('completed'));
+          expect(jobs.map((job) => job?.attemptsMade)).toEqual([1, 1, 2, 1, 1]);
+        });
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
   it('publishes every event exactly once with two relay instances draining the same outbox', async () => {
     const second = await createService(await loadServiceDefinition('proposals'), sys.config('proposals'));
     await second.init();
@@ -104,6 +175,13 @@ describe('event backbone', () => {
       );
       const unique = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox WHERE type = 'program.submitted'`);
       expect(counts[0].n).toBe(unique[0].n);
+      // Both relays numbered rows from one counter: every row got a distinct sourceSeq, with no hole.
+      const [seqs] = await sys.query<{ rows: number; distinct: number; max: number; envelope_agrees: number }>(
+        `SELECT count(*)::int AS rows, count(DISTINCT source_seq)::int AS distinct, max(source_seq)::int AS max,
+                count(*) FILTER (WHERE (envelope->>'sourceSeq')::bigint = source_seq)::int AS envelope_agrees
+         FROM proposals.outbox`,
+      );
+      expect(seqs).toEqual({ rows: seqs.max, distinct: seqs.max, max: seqs.max, envelope_agrees: seqs.max });
     } finally {
       await second.close();
     }
@@ -146,7 +224,6 @@ describe('event backbone', () => {
       type: 'program.withdrawn',
       version: 1,
       source: 'proposals',
-      sourceSeq: 1_000_000,
       aggregateType: 'program',
       aggregateId: slowId,
       aggregateVersion: 3,
@@ -159,24 +236,28 @@ describe('event backbone', () => {
     const runner = dataSource.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
-    // A row written directly (bypassing the sequence lock that would queue the others behind it)
-    // takes an outbox id lower than rows that commit while its transaction stays open.
-    await runner.query(`INSERT INTO proposals.outbox (event_id, source_seq, type, envelope) VALUES ($1, $2, $3, $4)`, [
+    // The row takes an outbox id lower than those of rows that commit while its transaction stays open.
+    await runner.query(`INSERT INTO proposals.outbox (event_id, type, envelope) VALUES ($1, $2, $3)`, [
       eventId,
-      envelope.sourceSeq,
       envelope.type,
       JSON.stringify(envelope),
     ]);
     const later = await draftAndSubmit();
-    await expectAppliedOnce(later, await submittedEventId(later));
+    const laterEventId = await submittedEventId(later);
+    await expectAppliedOnce(later, laterEventId);
     const [held] = await sys.query<{ max: string }>(`SELECT max(id) AS max FROM proposals.outbox WHERE published_at IS NOT NULL`);
     await runner.commitTransaction();
     await runner.release();
     const [late] = await sys.query<{ id: string }>(`SELECT id FROM proposals.outbox WHERE event_id = $1`, [eventId]);
     expect(Number(late.id)).toBeLessThan(Number(held.max));
     await sys.eventually(async () => {
-      const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE payload::jsonb->>'reason' = 'committed late'`);
+      const ledger = await sys.query<{ source_seq: string }>(
+        `SELECT source_seq FROM audit.ledger WHERE payload::jsonb->>'reason' = 'committed late'`,
+      );
       expect(ledger).toHaveLength(1);
+      // Numbered once committed: after a row with a higher id that committed first.
+      const [first] = await sys.query<{ source_seq: string }>(`SELECT source_seq FROM audit.ledger WHERE event_id = $1`, [laterEventId]);
+      expect(Number(ledger[0].source_seq)).toBeGreaterThan(Number(first.source_seq));
     });
   });
 });

@@ -331,7 +331,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       await act(id, 'approve', people.approver).expect(200);
       const causes = await sys.query<{ type: string; hold: string; cause: string }>(
         `SELECT type, envelope->'payload'->>'hold' AS hold, envelope->'payload'->>'causeId' AS cause
-           FROM disbursements.outbox WHERE type LIKE 'funding.hold-%' AND envelope->>'aggregateId' = $1 ORDER BY source_seq`,
+           FROM disbursements.outbox WHERE type LIKE 'funding.hold-%' AND envelope->>'aggregateId' = $1 ORDER BY id`,
         [programId],
       );
       expect(causes).toEqual([

@@ -12,6 +12,7 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { envelopeProblems } from './envelope-parser.js';
+import { GroupCommit } from './group-commit.js';
 import { Inbox } from './inbox.js';
 import { MessagingMetrics } from './messaging.metrics.js';
 import { OutboxRelay } from './relay.js';
@@ -20,6 +21,14 @@ import { OutboxRelay } from './relay.js';
 type Handled<S extends ServiceName> = S extends 'audit'
   ? EventType
   : Exclude<SubscribedEvent<S>, 'audit.republish-requested'>;
+
+/**
+ * Jobs a service's event worker takes at once (its @Processor concurrency), and so the largest
+ * group of events applied in one transaction. A job in flight holds a promise, not a connection.
+ */
+export const EVENT_CONSUMER_CONCURRENCY = 16;
+/** Groups a service applies at the same time: its effects take several round trips each. */
+const GROUP_WRITERS = 4;
 
 /** One entry per subscribed event type: the compiler and the boot check keep it exhaustive. */
 export type EventHandlers<S extends ServiceName> = {
@@ -44,10 +53,20 @@ export class ConsumerKit {
  * The worker of a service's event queue. It only validates the delivered envelope and hands the
  * event to a command, inside the inbox transaction. Invalid envelopes are parked at once
  * (UnrecoverableError); failing effects are retried with backoff and parked after the last attempt.
+ *
+ * First deliveries taken at the same time are applied together (group commit, a few groups at a
+ * time): one transaction, one inbox insert and one commit for the group, each event's command in
+ * turn inside it. If any of them fails, the group rolls back and each is applied alone, so only
+ * the failing event is retried. Retries are always applied alone.
  */
 export abstract class EventProcessor<S extends ServiceName> extends WorkerHost implements OnModuleInit {
   protected readonly logger = new Logger(this.constructor.name);
   protected abstract readonly handlers: EventHandlers<S>;
+  private readonly group = new GroupCommit<EventOf<EventType>, PromiseSettledResult<boolean>>(
+    (events) => this.applyTogether(events),
+    EVENT_CONSUMER_CONCURRENCY,
+    GROUP_WRITERS,
+  );
 
   constructor(
     protected readonly service: S,
@@ -79,7 +98,7 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
     }
     const event = job.data as EventOf<EventType>;
     try {
-      const applied = await this.consume(event);
+      const applied = await this.consume(event, job.attemptsMade === 0);
       (applied ? this.kit.metrics.consumed : this.kit.metrics.duplicates).inc({ type: event.type });
       return applied;
     } catch (err) {
@@ -90,8 +109,39 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
   }
 
   /** Applies a valid event once, in its inbox transaction; returns false for a repeat delivery. */
-  protected consume(event: EventOf<EventType>): Promise<boolean> {
+  protected async consume(event: EventOf<EventType>, firstAttempt: boolean): Promise<boolean> {
+    if (!firstAttempt) return this.applyAlone(event);
+    const result = await this.group.submit(event);
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  }
+
+  private applyAlone(event: EventOf<EventType>): Promise<boolean> {
     return this.kit.inbox.apply(event, () => this.dispatch(event));
+  }
+
+  private async applyTogether(events: Array<EventOf<EventType>>): Promise<Array<PromiseSettledResult<boolean>>> {
+    if (events.length > 1) {
+      try {
+        const applied = await this.kit.inbox.applyGroup(events, async (fresh) => {
+          for (const event of fresh) await this.kit.inbox.inContextOf(event, () => this.dispatch(event));
+        });
+        return applied.map((value) => ({ status: 'fulfilled', value }));
+      } catch {
+        // One event's effect failed and the group rolled back: apply each alone, so only it fails.
+        this.kit.metrics.groupFallbacks.inc();
+      }
+    }
+    const results: Array<PromiseSettledResult<boolean>> = [];
+    for (const event of events) {
+      results.push(
+        await this.applyAlone(event).then(
+          (value) => ({ status: 'fulfilled', value }) as const,
+          (reason: unknown) => ({ status: 'rejected', reason }) as const,
+        ),
+      );
+    }
+    return results;
   }
 
   private async dispatch(event: EventOf<EventType>): Promise<void> {

@@ -51,6 +51,25 @@ describe('GroupCommit', () => {
     expect(sizes).toEqual([2, 2, 2, 2, 1]);
   });
 
+  it('starts another writer for what arrives during a write, up to maxWriters, and queues the rest', async () => {
+    const { calls, write } = controlledWrite();
+    const commit = new GroupCommit(write, 10, 2);
+    const results = [commit.submit(1)];
+    await turn();
+    results.push(commit.submit(2), commit.submit(3));
+    await turn();
+    results.push(commit.submit(4));
+    await turn();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3]]);
+
+    calls[1].finish();
+    await turn();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3], [4]]);
+    calls[0].finish();
+    calls[2].finish();
+    await expect(Promise.all(results)).resolves.toEqual(['r1', 'r2', 'r3', 'r4']);
+  });
+
   it('rejects every caller of a failed group, and the next group is written as usual', async () => {
     const { calls, write } = controlledWrite();
     const commit = new GroupCommit(write, 10);

@@ -8,21 +8,32 @@
  */
 export class GroupCommit<T, R> {
   private queued: Array<{ item: T; resolve: (result: R) => void; reject: (err: unknown) => void }> = [];
-  private writing = false;
+  private writers = 0;
+  private starting = false;
 
   constructor(
     /** Writes a group in one transaction and returns one result per item, in order. */
     private readonly write: (items: T[]) => Promise<R[]>,
     private readonly maxGroup: number,
+    /**
+     * Groups written at the same time. One makes the largest groups; a few more keep effects that
+     * wait on the database (several statements each) from queueing behind one another.
+     */
+    private readonly maxWriters = 1,
   ) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queued.push({ item, resolve, reject });
-      if (this.writing) return;
-      this.writing = true;
+      if (this.starting || this.writers >= this.maxWriters) return;
+      this.starting = true;
       // Callers woken in the same turn (a worker taking several jobs) join this group.
-      setImmediate(() => void this.drain());
+      setImmediate(() => {
+        this.starting = false;
+        if (this.queued.length === 0 || this.writers >= this.maxWriters) return;
+        this.writers += 1;
+        void this.drain();
+      });
     });
   }
 
@@ -36,6 +47,6 @@ export class GroupCommit<T, R> {
         for (const g of group) g.reject(err);
       }
     }
-    this.writing = false;
+    this.writers -= 1;
   }
 }

@@ -20,8 +20,7 @@ export class Inbox {
 
   /** Returns false when the event had already taken effect. */
   apply(event: EventEnvelope, effect: () => Promise<unknown>): Promise<boolean> {
-    const context = { correlationId: event.correlationId, causationId: event.eventId, actor: systemActor(this.schema) };
-    return RequestContext.run(context, () =>
+    return this.inContextOf(event, () =>
       this.tx.run(async (em) => {
         const inserted = (await em.query(
           `INSERT INTO "${this.schema}".inbox (event_id, type, source, source_seq) VALUES ($1, $2, $3, $4)
@@ -35,13 +34,18 @@ export class Inbox {
     );
   }
 
+  /** Runs work as caused by the event: what it writes carries the event's correlation id and this service as actor. */
+  inContextOf<T>(event: EventEnvelope, work: () => Promise<T>): Promise<T> {
+    return RequestContext.run({ correlationId: event.correlationId, causationId: event.eventId, actor: systemActor(this.schema) }, work);
+  }
+
   /**
    * Applies a group of events in one transaction: one inbox insert for all, then `effect` once with
    * those not applied before. Returns, per event, whether it took effect here; an event delivered
    * twice within the group takes effect once. Rows are inserted in eventId order, so two replicas
    * inserting overlapping groups wait for each other instead of deadlocking.
    */
-  applyGroup(events: readonly EventEnvelope[], effect: (fresh: EventEnvelope[]) => Promise<unknown>): Promise<boolean[]> {
+  applyGroup<E extends EventEnvelope>(events: readonly E[], effect: (fresh: E[]) => Promise<unknown>): Promise<boolean[]> {
     const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
     return this.tx.run(async (em) => {
       const inserted = (await em.query(

@@ -10,6 +10,7 @@ export class MessagingMetrics {
   readonly duplicates: Counter<'type'>;
   readonly failed: Counter<'type'>;
   readonly outboxLag: Gauge;
+  readonly groupFallbacks: Counter;
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
@@ -35,6 +36,11 @@ export class MessagingMetrics {
     this.outboxLag = new Gauge({
       name: 'outbox_lag_seconds',
       help: 'Age of the oldest event in the last batch the relay published',
+      registers,
+    });
+    this.groupFallbacks = new Counter({
+      name: 'events_group_fallbacks_total',
+      help: 'Groups of deliveries rolled back because one effect failed, then applied one by one',
       registers,
     });
   }

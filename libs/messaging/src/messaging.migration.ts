@@ -69,4 +69,31 @@ export function messagingRepublishMigration(schema: string): new () => Migration
   };
 }
 
+/**
+ * The relay numbers rows after commit (see `Outbox`): a row waits with no `sourceSeq` until then,
+ * and a partial index finds the unnumbered ones.
+ */
+export function messagingRelayNumberingMigration(schema: string): new () => MigrationInterface {
+  return class MessagingRelayNumbering1764200000002 implements MigrationInterface {
+    name = 'MessagingRelayNumbering1764200000002';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}".outbox ALTER COLUMN source_seq DROP NOT NULL`);
+      await q.query(`CREATE INDEX ix_outbox_unnumbered ON "${schema}".outbox (id) WHERE source_seq IS NULL`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP INDEX "${schema}".ix_outbox_unnumbered`);
+      await q.query(`ALTER TABLE "${schema}".outbox ALTER COLUMN source_seq SET NOT NULL`);
+    }
+  };
+}
+
+/** Every messaging migration of a service's schema, in order. */
+export const messagingMigrations = (schema: string) => [
+  messagingMigration(schema),
+  messagingRepublishMigration(schema),
+  messagingRelayNumberingMigration(schema),
+];
+
 export const outboxChannel = (schema: string) => `cuentas_outbox_${schema}`;

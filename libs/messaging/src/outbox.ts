@@ -16,9 +16,14 @@ export interface EventDraft<T extends EventType = EventType> {
 /** Version of the payload shape of every event type; bump per type when a payload changes. */
 const EVENT_VERSION = 1;
 
+/** An event as its transaction writes it: the relay numbers it (`sourceSeq`) after commit. */
+export type UnnumberedEvent = Omit<EventEnvelope, 'sourceSeq'>;
+
 /**
  * Writes events in the caller's transaction, so nothing is published for a transaction that
- * rolls back. `sourceSeq` comes from a one-row counter locked until commit: gapless per source.
+ * rolls back. The row carries no `sourceSeq` yet: the relay numbers committed rows from the
+ * source's counter (`OutboxRelay`), so the counter is locked for one short statement rather
+ * than until every command transaction commits, and the sequence stays gapless.
  */
 @Injectable()
 export class Outbox {
@@ -28,7 +33,7 @@ export class Outbox {
     this.source = config.service as ServiceName;
   }
 
-  async appendFrom(em: EntityManager, aggregate: AggregateRoot): Promise<EventEnvelope[]> {
+  async appendFrom(em: EntityManager, aggregate: AggregateRoot): Promise<UnnumberedEvent[]> {
     return this.append(
       em,
       aggregate.pullEvents().map((e) => ({
@@ -40,21 +45,15 @@ export class Outbox {
     );
   }
 
-  async append(em: EntityManager, drafts: EventDraft[]): Promise<EventEnvelope[]> {
+  async append(em: EntityManager, drafts: EventDraft[]): Promise<UnnumberedEvent[]> {
     if (drafts.length === 0) return [];
-    const [[row]] = (await em.query(
-      `UPDATE "${this.source}".outbox_sequence SET value = value + $1 WHERE id = 1 RETURNING value`,
-      [drafts.length],
-    )) as [[{ value: string }], number];
-    const first = Number(row.value) - drafts.length + 1;
     const ctx = RequestContext.get();
     const occurredAt = new Date().toISOString();
-    const envelopes: EventEnvelope[] = drafts.map((d, i) => ({
+    const envelopes: UnnumberedEvent[] = drafts.map((d) => ({
       eventId: uuidv7(),
       type: d.type,
       version: EVENT_VERSION,
       source: this.source,
-      sourceSeq: first + i,
       aggregateType: d.aggregateType,
       aggregateId: d.aggregateId,
       aggregateVersion: d.aggregateVersion,
@@ -65,11 +64,10 @@ export class Outbox {
       payload: d.payload,
     }));
     await em.query(
-      `INSERT INTO "${this.source}".outbox (event_id, source_seq, type, envelope)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::jsonb[])`,
+      `INSERT INTO "${this.source}".outbox (event_id, type, envelope)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
       [
         envelopes.map((e) => e.eventId),
-        envelopes.map((e) => e.sourceSeq),
         envelopes.map((e) => e.type),
         envelopes.map((e) => JSON.stringify(e)),
       ],

@@ -83,18 +83,48 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async drain(): Promise<void> {
     try {
-      while ((await this.publishBatch()) === BATCH);
+      for (;;) {
+        const numbered = await this.numberBatch();
+        const published = await this.publishBatch();
+        if (numbered < BATCH && published < BATCH) return;
+      }
     } catch (err) {
       // Redis or Postgres is down: the rows stay unpublished and the next poll tries again.
       this.logger.warn({ err: (err as Error).message }, 'outbox relay could not publish; will retry');
     }
   }
 
+  /**
+   * Gives committed rows their `sourceSeq`, in id order, from the source's counter: one statement
+   * (its own transaction), so the counter row is locked only while it runs. Relays sharing the
+   * work claim disjoint rows and take turns at the counter, so the sequence stays gapless.
+   */
+  private async numberBatch(): Promise<number> {
+    const outbox = `"${this.schema}".outbox`;
+    const [, count] = (await this.dataSource.query(
+      `WITH claimed AS (
+         SELECT id, row_number() OVER (ORDER BY id) AS n FROM (
+           SELECT id FROM ${outbox} WHERE source_seq IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+         ) unnumbered
+       ), counter AS (
+         UPDATE "${this.schema}".outbox_sequence SET value = value + (SELECT count(*) FROM claimed)
+         WHERE id = 1 AND EXISTS (SELECT 1 FROM claimed)
+         RETURNING value - (SELECT count(*) FROM claimed) AS base
+       )
+       UPDATE ${outbox} o
+       SET source_seq = counter.base + claimed.n,
+           envelope = jsonb_set(o.envelope, '{sourceSeq}', to_jsonb(counter.base + claimed.n))
+       FROM claimed, counter WHERE o.id = claimed.id`,
+      [BATCH],
+    )) as [unknown, number];
+    return count;
+  }
+
   private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
       const rows = (await em.query(
         `SELECT id, envelope, created_at, republished FROM "${this.schema}".outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         WHERE published_at IS NULL AND source_seq IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH],
       )) as Array<{ id: string; envelope: EventEnvelope; created_at: Date; republished: number }>;
       if (rows.length === 0) return 0;

@@ -4,7 +4,7 @@ import type { MixedList } from 'typeorm';
 import type { ServiceName } from '#libs/contracts';
 import { AuthModule } from '#libs/auth';
 import { CommonModule, UPSTREAM_IDLE_MS, buildServiceApp, loadConfig, type ServiceConfig } from '#libs/common';
-import { MessagingModule, messagingMigration, messagingRepublishMigration } from '#libs/messaging';
+import { MessagingModule, messagingMigrations } from '#libs/messaging';
 import { PersistenceModule, migrate, type DatabaseOptions } from '#libs/persistence';
 
 /** Everything needed to migrate, build and run one service; shared by main.ts, the CLI and tests. */
@@ -25,7 +25,7 @@ export function databaseOptions(def: ServiceDefinition, config: ServiceConfig): 
     poolSize: config.dbPoolSize,
     entities: def.entities,
     // The backbone's tables come first: every service has an outbox and an inbox.
-    migrations: [messagingMigration(def.name), messagingRepublishMigration(def.name), ...def.migrations] as MixedList<Function>,
+    migrations: [...messagingMigrations(def.name), ...def.migrations] as MixedList<Function>,
   };
 }
 
