@@ -1,8 +1,10 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
+import { AwaitChangeInterceptor } from './await-change.interceptor.js';
+import { ChangeSignals } from './change-signals.js';
 import { SERVICE_CONFIG, type ServiceConfig } from './config.js';
 import { HealthController, RedisHealthIndicator } from './health.js';
 import { HttpErrorFilter } from './http-errors.js';
@@ -31,7 +33,7 @@ export function jsonLoggerModule(config: ServiceConfig): DynamicModule {
   });
 }
 
-/** What every service has: config, JSON logs with the correlation id, errors, health, metrics. */
+/** What every service has: config, JSON logs with the correlation id, errors, health, metrics, held GETs. */
 @Global()
 @Module({})
 export class CommonModule implements NestModule {
@@ -48,10 +50,12 @@ export class CommonModule implements NestModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         // Registered before the auth guard: floods are refused before any token work.
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_INTERCEPTOR, useClass: AwaitChangeInterceptor },
+        ChangeSignals,
         MetricsRegistry,
         RedisHealthIndicator,
       ],
-      exports: [SERVICE_CONFIG, MetricsRegistry],
+      exports: [SERVICE_CONFIG, MetricsRegistry, ChangeSignals],
     };
   }
 

@@ -1,4 +1,6 @@
+export * from './await-change.interceptor.js';
 export * from './bootstrap.js';
+export * from './change-signals.js';
 export * from './common.module.js';
 export * from './config.js';
 export * from './health.js';

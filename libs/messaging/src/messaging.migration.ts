@@ -89,11 +89,49 @@ export function messagingRelayNumberingMigration(schema: string): new () => Migr
   };
 }
 
+/**
+ * The commit NOTIFY names what changed: the aggregate and program ids of the statement's events,
+ * comma-separated. Every replica's relay listens, so a GET held on any replica (Prefer: wait)
+ * wakes when another one commits. A payload stays under NOTIFY's 8000-byte limit.
+ */
+export function messagingNotifyKeysMigration(schema: string): new () => MigrationInterface {
+  return class MessagingNotifyKeys1764200000003 implements MigrationInterface {
+    name = 'MessagingNotifyKeys1764200000003';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TRIGGER trg_outbox_notify ON "${schema}".outbox`);
+      await q.query(`
+        CREATE OR REPLACE FUNCTION "${schema}".notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('cuentas_outbox_${schema}', coalesce(left((
+            SELECT string_agg(DISTINCT k, ',') FROM inserted,
+              LATERAL (VALUES (inserted.envelope->>'aggregateId'), (inserted.envelope->'payload'->>'programId')) AS keys (k)
+            WHERE k IS NOT NULL), 7900), ''));
+          RETURN NULL;
+        END $$`);
+      await q.query(`
+        CREATE TRIGGER trg_outbox_notify AFTER INSERT ON "${schema}".outbox
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION "${schema}".notify_outbox()`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TRIGGER trg_outbox_notify ON "${schema}".outbox`);
+      await q.query(`
+        CREATE OR REPLACE FUNCTION "${schema}".notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('cuentas_outbox_${schema}', ''); RETURN NULL; END $$`);
+      await q.query(`
+        CREATE TRIGGER trg_outbox_notify AFTER INSERT ON "${schema}".outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION "${schema}".notify_outbox()`);
+    }
+  };
+}
+
 /** Every messaging migration of a service's schema, in order. */
 export const messagingMigrations = (schema: string) => [
   messagingMigration(schema),
   messagingRepublishMigration(schema),
   messagingRelayNumberingMigration(schema),
+  messagingNotifyKeysMigration(schema),
 ];
 
 export const outboxChannel = (schema: string) => `cuentas_outbox_${schema}`;

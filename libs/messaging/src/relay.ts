@@ -3,7 +3,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { eventQueueName, subscribersOf, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
-import { DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
+import { ChangeSignals, DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
 import { RedisRestartWatcher } from './redis-restart.watcher.js';
@@ -31,6 +31,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly dataSource: DataSource,
     private readonly metrics: MessagingMetrics,
     redisWatcher: RedisRestartWatcher,
+    private readonly signals: ChangeSignals,
   ) {
     this.schema = config.service as ServiceName;
     this.loop = new DrainLoop(() => this.drain(), config.relayPollMs);
@@ -174,7 +175,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async listen(): Promise<void> {
     if (this.loop.isStopped) return;
     const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: `cuentas-${this.schema}-relay` });
-    client.on('notification', () => this.kick());
+    client.on('notification', ({ payload }) => {
+      this.kick();
+      // The ids the committed events changed: GETs held for them read again.
+      if (payload) this.signals.notify(payload.split(','));
+    });
     client.on('error', () => {
       // Postgres went away: reconnect in the background; the poll keeps publishing meanwhile.
       this.listener = null;

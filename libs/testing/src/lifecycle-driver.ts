@@ -1,10 +1,13 @@
 import type { ServiceName } from '#libs/contracts';
-import { eventually } from './test-infra.js';
 
 export interface DriverResponse {
   status: number;
   body: any;
+  etag: string | null;
 }
+
+/** How long the driver asks a service to hold a GET for a change (Prefer: wait). */
+const HOLD_SECONDS = 10;
 
 /** Where each service answers (one base URL for all when going through the gateway). */
 export type BaseUrlOf = (service: ServiceName) => string;
@@ -61,7 +64,7 @@ export class LifecycleDriver {
         });
         const text = await res.text();
         if (res.status === 503 || res.status === 502) throw new Error(`unavailable: ${res.status}`);
-        return { status: res.status, body: text ? JSON.parse(text) : null };
+        return { status: res.status, body: text ? JSON.parse(text) : null, etag: res.headers.get('etag') };
       } catch (err) {
         if (attempt >= 150) throw err;
         await new Promise((r) => setTimeout(r, 200));
@@ -81,8 +84,28 @@ export class LifecycleDriver {
     return res;
   }
 
-  private wait<T>(what: () => Promise<T>): Promise<T> {
-    return eventually(what, this.waitMs, 50);
+  /**
+   * Reads a resource until `accept` takes the answer (returns a value). Rather than polling, each
+   * read asks the service to hold the answer until it changes: a 404 until the resource exists,
+   * or the version the driver saw last (If-None-Match) until a newer one commits.
+   */
+  private async awaitResource<T>(service: ServiceName, path: string, token: string, accept: (body: any) => T | undefined): Promise<T> {
+    const deadline = performance.now() + this.waitMs;
+    let seen: DriverResponse | null = null;
+    for (;;) {
+      const headers: Record<string, string> = { Prefer: `wait=${HOLD_SECONDS}`, ...(seen?.etag ? { 'If-None-Match': seen.etag } : {}) };
+      const res = await this.call(service, 'GET', path, token, undefined, headers);
+      if (res.status === 200) {
+        const accepted = accept(res.body);
+        if (accepted !== undefined) return accepted;
+        seen = res;
+        // A service that tags no answer cannot hold one: poll it instead.
+        if (!res.etag) await new Promise((r) => setTimeout(r, 50));
+      } else if (res.status !== 304 && res.status !== 404) {
+        throw new Error(`GET ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      }
+      if (performance.now() > deadline) throw new Error(`GET ${path} did not reach the awaited state: ${JSON.stringify(seen?.body ?? res.body)}`);
+    }
   }
 
   async createAndSubmit(i: number): Promise<string> {
@@ -96,20 +119,12 @@ export class LifecycleDriver {
   }
 
   async waitForProgram(id: string, statuses: string[]): Promise<void> {
-    await this.wait(async () => {
-      const res = await this.call('proposals', 'GET', `/programs/${id}`, this.tokens.reviewer);
-      if (!statuses.includes(res.body?.status)) throw new Error(`program ${id} is ${res.body?.status}`);
-    });
+    await this.awaitResource('proposals', `/programs/${id}`, this.tokens.reviewer, (p) => (statuses.includes(p.status) ? true : undefined));
   }
 
   async approveReview(id: string): Promise<void> {
     const { reviewer } = this.tokens;
-    const review = await this.wait(async () => {
-      const res = await this.call('reviews', 'GET', `/reviews?programId=${id}`, reviewer);
-      const open = res.body?.items?.[0];
-      if (!open) throw new Error(`no review for ${id} yet`);
-      return open;
-    });
+    const review = await this.awaitResource('reviews', `/reviews?programId=${id}`, reviewer, (page) => page.items?.[0]);
     await this.waitForProgram(id, ['UNDER_REVIEW', 'APPROVED']);
     const decided = await this.command('decide', 'reviews', 'POST', `/reviews/${review.id}/decisions`, reviewer, {
       decision: 'APPROVE',
@@ -121,10 +136,7 @@ export class LifecycleDriver {
 
   async disburse(id: string, amountCents = 1_000_000): Promise<string> {
     const { manager, approver } = this.tokens;
-    await this.wait(async () => {
-      const res = await this.call('disbursements', 'GET', `/funding-accounts/${id}`, manager);
-      if (res.status !== 200) throw new Error(`no funding account for ${id} yet`);
-    });
+    await this.awaitResource('disbursements', `/funding-accounts/${id}`, manager, () => true);
     const requested = this.expect(
       await this.command('request', 'disbursements', 'POST', '/disbursements', manager, { programId: id, amountCents, purpose: 'First tranche for training' }, { 'Idempotency-Key': `first-${id}` }),
       [201],
@@ -139,18 +151,12 @@ export class LifecycleDriver {
   }
 
   private async waitForDisbursement(id: string, statuses: string[]): Promise<void> {
-    await this.wait(async () => {
-      const res = await this.call('disbursements', 'GET', `/disbursements/${id}`, this.tokens.approver);
-      if (!statuses.includes(res.body?.status)) throw new Error(`disbursement ${id} is ${res.body?.status}`);
-    });
+    await this.awaitResource('disbursements', `/disbursements/${id}`, this.tokens.approver, (d) => (statuses.includes(d.status) ? true : undefined));
   }
 
   async assess(id: string): Promise<void> {
     const { scheduler, reviewer } = this.tokens;
-    await this.wait(async () => {
-      const res = await this.call('assessments', 'GET', `/assessments/plans/${id}`, scheduler);
-      if (res.status !== 200) throw new Error(`no plan for ${id} yet`);
-    });
+    await this.awaitResource('assessments', `/assessments/plans/${id}`, scheduler, () => true);
     const triggered = this.expect(
       await this.command('trigger', 'assessments', 'POST', '/assessments', scheduler, { programId: id, reason: 'Mid-term field visit requested by the mission' }),
       [201],
@@ -162,10 +168,7 @@ export class LifecycleDriver {
       indicatorResults: [{ indicator: INDICATOR, value: 140 }],
     });
     if (outcome.status !== 200) {
-      await this.wait(async () => {
-        const res = await this.call('assessments', 'GET', `/assessments/${triggered.body.id}`, reviewer);
-        if (res.body?.status !== 'COMPLETED') throw new Error('outcome not recorded yet');
-      });
+      await this.awaitResource('assessments', `/assessments/${triggered.body.id}`, reviewer, (a) => (a.status === 'COMPLETED' ? true : undefined));
     }
   }
 
