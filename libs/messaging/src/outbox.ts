@@ -33,15 +33,18 @@ export class Outbox {
     this.source = config.service as ServiceName;
   }
 
-  async appendFrom(em: EntityManager, aggregate: AggregateRoot): Promise<UnnumberedEvent[]> {
+  /** The events the aggregates recorded, in one insert. */
+  async appendFrom(em: EntityManager, ...aggregates: AggregateRoot[]): Promise<UnnumberedEvent[]> {
     return this.append(
       em,
-      aggregate.pullEvents().map((e) => ({
-        ...e,
-        aggregateType: aggregate.aggregateType,
-        aggregateId: aggregate.id,
-        aggregateVersion: aggregate.version,
-      })),
+      aggregates.flatMap((aggregate) =>
+        aggregate.pullEvents().map((e) => ({
+          ...e,
+          aggregateType: aggregate.aggregateType,
+          aggregateId: aggregate.id,
+          aggregateVersion: aggregate.version,
+        })),
+      ),
     );
   }
 

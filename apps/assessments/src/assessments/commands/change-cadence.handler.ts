@@ -28,10 +28,12 @@ export class ChangeCadenceHandler implements ICommandHandler<ChangeCadenceComman
         point.cancel(`cadence changed to ${cadenceDays} days`, now);
         await this.assessments.savePoint(em, byPoint.get(point)!);
       }
-      for (const { sequence, dueAt } of replan.create) {
-        const input = { id: uuidv7(), programId, kind: 'PLANNED' as const, sequence, dueAt };
-        await this.assessments.addPoint(em, AssessmentPointAggregate.schedule(input, plan.graceDays, dayMs, now));
-      }
+      await this.assessments.addPoints(
+        em,
+        replan.create.map(({ sequence, dueAt }) =>
+          AssessmentPointAggregate.schedule({ id: uuidv7(), programId, kind: 'PLANNED', sequence, dueAt }, plan.graceDays, dayMs, now),
+        ),
+      );
       return this.assessments.planView(programId, em);
     });
   }

@@ -34,10 +34,12 @@ export class MakePlanHandler implements ICommandHandler<MakePlanCommand, void> {
       // The plan row is the program's claim: whoever inserts it second (even concurrently) stops here.
       const facts = { indicators: approved.indicators, createdBy: approved.createdBy, partnerName: approved.partnerName };
       if (!(await this.assessments.addPlan(em, plan, facts))) return;
-      for (const { sequence, dueAt } of points) {
-        const input = { id: uuidv7(), programId: plan.programId, kind: 'PLANNED' as const, sequence, dueAt };
-        await this.assessments.addPoint(em, AssessmentPointAggregate.schedule(input, plan.graceDays, dayMs, now));
-      }
+      await this.assessments.addPoints(
+        em,
+        points.map(({ sequence, dueAt }) =>
+          AssessmentPointAggregate.schedule({ id: uuidv7(), programId: plan.programId, kind: 'PLANNED', sequence, dueAt }, plan.graceDays, dayMs, now),
+        ),
+      );
     });
   }
 }

@@ -47,7 +47,7 @@ export class RecordOutcomeHandler implements ICommandHandler<RecordOutcomeComman
 
       if (effects.followUp && followUpId) {
         const input = { id: followUpId, ...effects.followUp };
-        await this.assessments.addPoint(em, AssessmentPointAggregate.schedule(input, locked.plan.graceDays, dayMs, now));
+        await this.assessments.addPoints(em, [AssessmentPointAggregate.schedule(input, locked.plan.graceDays, dayMs, now)]);
       }
       if (effects.cancelOpenPoints) await this.ending.end(em, locked.plan, effects.cancelOpenPoints.reason, now);
       return point.toState();

@@ -23,7 +23,7 @@ export class TriggerAssessmentHandler implements ICommandHandler<TriggerAssessme
       const now = new Date();
       const input = { id: uuidv7(), programId, kind: 'AD_HOC' as const, reason, dueAt: now };
       const point = AssessmentPointAggregate.schedule(input, plan.graceDays, this.config.dayMs, now);
-      await this.assessments.addPoint(em, point);
+      await this.assessments.addPoints(em, [point]);
       return point.toState();
     });
   }

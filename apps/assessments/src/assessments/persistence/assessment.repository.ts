@@ -113,10 +113,13 @@ export class AssessmentRepository {
     return rows.map((r) => this.loaded(r));
   }
 
-  async addPoint(em: EntityManager, point: AssessmentPointAggregate): Promise<void> {
-    await em.insert(AssessmentPointEntity, { ...this.pointRow(point), createdAt: new Date() });
-    await this.outbox.appendFrom(em, point);
-    await this.timers.follow([], timersOf(point));
+  /** New points in one insert, their events in another, and their timers armed after the commit. */
+  async addPoints(em: EntityManager, points: AssessmentPointAggregate[]): Promise<void> {
+    if (points.length === 0) return;
+    const createdAt = new Date();
+    await em.insert(AssessmentPointEntity, points.map((point) => ({ ...this.pointRow(point), createdAt })));
+    await this.outbox.appendFrom(em, ...points);
+    await this.timers.follow([], points.flatMap(timersOf));
   }
 
   async savePoint(em: EntityManager, { point, timers }: LockedPoint): Promise<void> {
