@@ -64,7 +64,7 @@ export interface LoadResult {
 }
 
 /** The first seconds fill the pipeline (programs started early have not reached their later commands). */
-const rampSeconds = (seconds: number) => Math.min(5, seconds / 4);
+export const rampSeconds = (seconds: number) => Math.min(5, seconds / 4);
 
 async function runPrograms(
   driver: TalliedDriver,

@@ -110,6 +110,20 @@ export async function auditLag(sys: BenchSystem, from: Date, to: Date): Promise<
 }
 
 /**
+ * Event deliveries per second between `from` and `to`: inbox rows of every consumer, audit
+ * included. Each is the floor's unit of work downstream of a commit: a BullMQ hop to a consumer
+ * whose transaction writes rows.
+ */
+export async function deliveriesPerSecond(sys: BenchSystem, from: Date, to: Date): Promise<number> {
+  const [{ n }] = await sys.query<{ n: string }>(
+    `SELECT count(*) AS n FROM (${SERVICES.map((s) => `SELECT received_at FROM "${s}".inbox`).join(' UNION ALL ')}) r
+     WHERE received_at >= $1 AND received_at < $2`,
+    [from, to],
+  );
+  return Number(n) / ((to.getTime() - from.getTime()) / 1000);
+}
+
+/**
  * Waits until the system has nothing left in flight: every outbox row published, every event
  * chained in the audit ledger, and no inbox growing any more; so one phase's tail does not land
  * in the next phase's figures.

@@ -9,6 +9,8 @@ export interface Phase {
   cpuPercent: CpuWindow;
   /** CPU of the system's own processes (services, gateway, Postgres backends, the driver) per transition. */
   cpuMsPerTransition: number;
+  /** Event deliveries (inbox rows, every consumer) per second in the steady part of the window. */
+  deliveriesPerSecond: number;
   propagation: PropagationRow[];
   /** Per consumer's event queue: BullMQ wait and processing times. */
   queues: Record<string, QueueTimes>;
@@ -43,6 +45,8 @@ export interface LifecycleResults {
     propagationMet: boolean;
     maxVsQueueFloor: number;
     maxVsPostgresFloor: number;
+    /** Event deliveries per second at the maximum against floor (b): the same unit of work. */
+    deliveriesAtMaxVsQueueFloor: number;
     throughputMet: boolean;
   };
   durationSeconds: number;
@@ -61,6 +65,7 @@ function phaseRows(phases: Phase[]): string[] {
     return [
       label(p),
       r(p.load.transitionsPerSecond),
+      r(p.deliveriesPerSecond),
       pct(p.load.commandLatencyMs),
       all ? pct(all) : 'n/a',
       services ? pct(services) : 'n/a',
@@ -95,6 +100,7 @@ export function renderMarkdown(res: LifecycleResults): string {
     `| p99 event propagation < ${aims.propagationP99Ms} ms at ${aims.propagationAtTransitionsPerSecond} transitions/s | ${r(c.propagationP99AtAimRateMs)} ms (offered ${aims.propagationAtTransitionsPerSecond}/s, achieved ${r(c.transitionsPerSecondAchievedAtAimRate)}/s) | ${yes(c.propagationMet)} |`,
     `| (for reference) p99 propagation < ${aims.propagationP99Ms} ms one event at a time (submit probe) | ${r(res.idlePropagation.find((x) => x.scope === 'all')?.p99 ?? NaN)} ms | ${yes((res.idlePropagation.find((x) => x.scope === 'all')?.p99 ?? Infinity) < aims.propagationP99Ms)} |`,
     `| max throughput ≥ ${aims.maxThroughputVsQueueFloor} × floor (${r(floor.queue.max.perSecond, 0)} Postgres tx + BullMQ hops/s) | ${res.max.transitionsPerSecond} transitions/s = ${c.maxVsQueueFloor} × | ${yes(c.throughputMet)} |`,
+    `| (for reference) event deliveries at that maximum, each a BullMQ hop to a consumer transaction (the floor's unit) | ${r(best?.deliveriesPerSecond ?? NaN)} deliveries/s = ${c.deliveriesAtMaxVsQueueFloor} × | |`,
     '',
     '## Floor (same run, before the services start)',
     '',
@@ -108,10 +114,10 @@ export function renderMarkdown(res: LifecycleResults): string {
     '',
     'Transitions/s counted in the steady part of each window (after the first 5 s); latencies in ms as p50 / p95 / p99. ' +
       'Propagation: source outbox row → each subscriber inbox row (both stamped with their transaction start); "services" excludes audit. ' +
-      'Driver GETs are the LifecycleDriver\'s polls for the effects it waits on (every 50 ms). CPU per transition: services, gateway, this database\'s Postgres backends and the driver, over the phase and its drain.',
+      'Deliveries: inbox rows written by every consumer, audit included. Driver GETs are the LifecycleDriver\'s reads of the effects it waits on, each held by the service until the effect commits (Prefer: wait). CPU per transition: services, gateway, this database\'s Postgres backends and the driver, over the phase and its drain.',
     '',
-    '| load | transitions/s | command latency | propagation, all | propagation, services | propagation, to audit | audit lag (occurred → chained) | programs started / failed | driver GETs/s | CPU ms per transition | machine CPU busy |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| load | transitions/s | deliveries/s | command latency | propagation, all | propagation, services | propagation, to audit | audit lag (occurred → chained) | programs started / failed | driver GETs/s | CPU ms per transition | machine CPU busy |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...phaseRows([...res.fixedRates, ...res.sweep]).map((row) => `| ${row} |`),
     '',
     `Maximum: **${res.max.transitionsPerSecond} transitions/s** with ${res.max.concurrency} programs in flight (closed loop).`,

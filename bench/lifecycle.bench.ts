@@ -20,8 +20,8 @@ import { SERVICES } from '#libs/contracts';
 import { loadConfig } from '#libs/common';
 import { DEV_PEOPLE, devToken } from '../apps/gateway/src/console/dev-people.js';
 import { measurePostgresFloor, measureQueueFloor } from './floor.js';
-import { TalliedDriver, closedLoop, openLoop, submitToUnderReview, type LoadResult } from './lifecycle-load.js';
-import { auditLag, propagation, queueTimes, quiesce } from './lifecycle-metrics.js';
+import { TalliedDriver, closedLoop, openLoop, rampSeconds, submitToUnderReview, type LoadResult } from './lifecycle-load.js';
+import { auditLag, deliveriesPerSecond, propagation, queueTimes, quiesce } from './lifecycle-metrics.js';
 import { renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
 import { BenchSystem } from './lifecycle-system.js';
 
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
         load: { ...load, from: load.from.toISOString(), to: load.to.toISOString() },
         cpuPercent,
         cpuMsPerTransition: round((ownCpuSeconds * 1000) / load.transitions),
+        deliveriesPerSecond: round(await deliveriesPerSecond(sys, new Date(load.from.getTime() + rampSeconds(load.seconds) * 1000), load.to)),
         propagation: await propagation(sys, load.from, load.to),
         queues: await queueTimes(sys, load.from, load.to),
         auditLag: await auditLag(sys, load.from, load.to),
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
         propagationMet: p99At(atAimRate) < AIMS.propagationP99Ms,
         maxVsQueueFloor: round(ratio, 3),
         maxVsPostgresFloor: round(best.load.transitionsPerSecond / postgresFloor.perSecond, 3),
+        deliveriesAtMaxVsQueueFloor: round(best.deliveriesPerSecond / queueFloor.max.perSecond, 3),
         throughputMet: ratio >= AIMS.maxThroughputVsQueueFloor,
       },
       durationSeconds: Math.round((Date.now() - startedAt) / 1000),
