@@ -9,6 +9,8 @@ export interface ServiceConfig {
   host: string;
   databaseUrl: string;
   dbPoolSize: number;
+  /** Name repeated statements so each connection parses them once; off behind a pooler that cannot keep them. */
+  dbPreparedStatements: boolean;
   redisUrl: string;
   /** Redis Cluster seed nodes (host:port); when set, REDIS_URL only lends credentials and TLS. */
   redisClusterNodes: string[] | null;
@@ -41,6 +43,12 @@ type Env = Record<string, string | undefined>;
 /** Reads and validates configuration; throws one error listing every problem (fail fast at boot). */
 export function loadConfig(service: AppName, env: Env = process.env, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   const problems: string[] = [];
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw !== 'true' && raw !== 'false') problems.push(`${name} must be true or false`);
+    return raw === 'true';
+  };
   const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -78,6 +86,7 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
     host: env.HOST || '0.0.0.0',
     databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cuentas', ['postgres:', 'postgresql:']),
     dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
+    dbPreparedStatements: bool('DB_PREPARED_STATEMENTS', true),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisClusterNodes: env.REDIS_CLUSTER_NODES ? env.REDIS_CLUSTER_NODES.split(',').map((n) => n.trim()).filter(Boolean) : null,
     redisPrefix: env.REDIS_PREFIX || (env.REDIS_CLUSTER_NODES ? '{cuentas}' : 'cuentas'),

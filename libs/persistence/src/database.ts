@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
+import { PreparingClient } from './preparing-client.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -7,6 +8,8 @@ export interface DatabaseOptions {
   entities: MixedList<Function | string>;
   migrations: MixedList<Function | string>;
   poolSize?: number;
+  /** Name repeated statements (PreparingClient); off for a connection pooler that cannot keep them. */
+  preparedStatements?: boolean;
   applicationName?: string;
 }
 
@@ -23,7 +26,12 @@ export function dataSourceOptions(o: DatabaseOptions): DataSourceOptions {
     migrationsRun: false,
     applicationName: o.applicationName ?? `cuentas-${o.schema}`,
     // Fail fast rather than queue forever when Postgres is down; the pool reconnects on its own.
-    extra: { max: o.poolSize ?? 10, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000 },
+    extra: {
+      max: o.poolSize ?? 10,
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30_000,
+      ...(o.preparedStatements ? { Client: PreparingClient } : {}),
+    },
   };
 }
 

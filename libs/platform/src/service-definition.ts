@@ -23,6 +23,7 @@ export function databaseOptions(def: ServiceDefinition, config: ServiceConfig): 
     url: config.databaseUrl,
     schema: def.name,
     poolSize: config.dbPoolSize,
+    preparedStatements: config.dbPreparedStatements,
     entities: def.entities,
     // The backbone's tables come first: every service has an outbox and an inbox.
     migrations: [...messagingMigrations(def.name), ...def.migrations] as MixedList<Function>,

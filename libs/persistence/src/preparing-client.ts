@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+/** Statements one connection keeps prepared; past it, new texts run unnamed (as pg does by default). */
+const MAX_PREPARED_PER_CONNECTION = 500;
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `c${createHash('sha1').update(text).digest('base64url')}`;
+    // The texts an application sends are few (one per query shape); the cap only guards against a leak.
+    if (names.size < 10 * MAX_PREPARED_PER_CONNECTION) names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A pg client that names every parameterised statement after its text. pg then parses a named
+ * statement once per connection and afterwards only binds and executes it, so Postgres skips
+ * parsing and (once it settles on a generic plan) planning the statements an application repeats.
+ */
+export class PreparingClient extends pg.Client {
+  private readonly prepared = new Set<string>();
+
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = statementName(config);
+      if (this.prepared.has(name) || this.prepared.size < MAX_PREPARED_PER_CONNECTION) {
+        this.prepared.add(name);
+        return super.query({ name, text: config, values }, callback);
+      }
+    }
+    return super.query(config, values, callback);
+  }
+}
