@@ -4,8 +4,8 @@
  *
  * Both `outbox.created_at` and `inbox.received_at` default to now(), the start of their
  * transaction: a hop is "source transaction began → consumer's inbox transaction began". The
- * relay stamps `published_at` (now() of its claiming transaction), which splits a hop into
- * commit + relay pick-up, and queue + worker pick-up.
+ * relay stamps `published_at` once BullMQ has the jobs, which splits a hop into commit + relay
+ * pick-up + addBulk, and queue + worker pick-up.
  */
 import { Redis } from 'ioredis';
 import { SERVICES, eventQueueName } from '#libs/contracts';
@@ -26,10 +26,10 @@ export interface PropagationRow extends Percentiles {
   /** null for the scope as a whole. */
   type: string | null;
   consumer: string | null;
-  /** Source transaction start → the relay's claim (commit, NOTIFY, relay wake-up). */
+  /** Source transaction start → the relay marked the row published (commit, NOTIFY, relay wake-up, claim, addBulk). */
   toRelayP50: number;
   toRelayP99: number;
-  /** The relay's claim → the consumer's inbox transaction (addBulk, BullMQ, worker pick-up). */
+  /** Marked published → the consumer's inbox transaction (BullMQ, worker pick-up). */
   relayToInboxP50: number;
   relayToInboxP99: number;
 }

@@ -135,7 +135,7 @@ export function renderMarkdown(res: LifecycleResults): string {
       ? [
           `## Where propagation time goes (${label(detail)})`,
           '',
-          '"to relay": source transaction start → the relay claims the row (commit, NOTIFY, relay wake-up); "relay → inbox": claim → consumer inbox transaction (addBulk, BullMQ, worker pick-up).',
+          '"to relay": source transaction start → the relay marks the row published (commit, NOTIFY, relay wake-up, claim, addBulk); "relay → inbox": marked published → consumer inbox transaction (BullMQ, worker pick-up).',
           '',
           '| scope | event type / consumer | hops | p50 / p95 / p99 ms | to relay p50 / p99 | relay → inbox p50 / p99 |',
           '|---|---|---|---|---|---|',

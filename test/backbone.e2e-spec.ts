@@ -187,6 +187,66 @@ describe('event backbone', () => {
     }
   });
 
+  it("publishes a dead relay's claimed rows once its lease ends, and not before", async () => {
+    const eventId = '00000000-0000-7000-8000-0000000000c1';
+    const envelope = {
+      eventId,
+      type: 'program.withdrawn',
+      version: 1,
+      source: 'proposals',
+      aggregateType: 'program',
+      aggregateId: '00000000-0000-7000-8000-0000000000c2',
+      aggregateVersion: 2,
+      occurredAt: new Date().toISOString(),
+      actor: { id: 'gm-ana', roles: ['grant_manager'] },
+      correlationId: 'leased',
+      causationId: null,
+      payload: { programId: '00000000-0000-7000-8000-0000000000c2', reason: 'claimed by a relay that died' },
+    };
+    // As a relay leaves a row it claimed and numbered when it dies before sending it.
+    await sys.query(
+      `INSERT INTO proposals.outbox (event_id, type, envelope, source_seq, claimed_until)
+       SELECT $1, $2, jsonb_set($3::jsonb, '{sourceSeq}', to_jsonb(s.value + 1)), s.value + 1, now() + interval '2 seconds'
+       FROM proposals.outbox_sequence s`,
+      [eventId, envelope.type, JSON.stringify(envelope)],
+    );
+    await sys.query(`UPDATE proposals.outbox_sequence SET value = value + 1`);
+    sys.app('proposals').get(OutboxRelay).kick();
+    await new Promise((r) => setTimeout(r, 1000));
+    const [held] = await sys.query<{ published_at: Date | null }>(`SELECT published_at FROM proposals.outbox WHERE event_id = $1`, [eventId]);
+    expect(held.published_at).toBeNull();
+    await sys.eventually(async () => {
+      const ledger = await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = $1`, [eventId]);
+      expect(ledger).toHaveLength(1);
+    });
+  });
+
+  it('sends again a row asked to be republished while its batch was being sent', async () => {
+    const relay = sys.app('proposals').get(OutboxRelay);
+    type Sent = Array<{ envelope: { sourceSeq: number; type: string } }>;
+    const sender = relay as unknown as { send: (rows: Sent) => Promise<void> };
+    const original = sender.send.bind(relay);
+    let raced = false;
+    const spy = jest.spyOn(sender, 'send').mockImplementation(async (rows) => {
+      await original(rows);
+      const submitted = rows.find((r) => r.envelope.type === 'program.submitted');
+      if (submitted && !raced) {
+        raced = true;
+        await relay.republish(submitted.envelope.sourceSeq, submitted.envelope.sourceSeq);
+      }
+    });
+    try {
+      const programId = await draftAndSubmit();
+      const eventId = await submittedEventId(programId);
+      await expectAppliedOnce(programId, eventId);
+      expect(raced).toBe(true);
+      await sys.eventually(async () => expect(await relay.queue('reviews').getJob(`${eventId}-r1`)).toBeDefined());
+      await expectAppliedOnce(programId, eventId);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('publishes nothing for a command whose transaction rolls back', async () => {
     const tx = sys.app('proposals').get(TransactionRunner);
     const outbox = sys.app('proposals').get(Outbox);

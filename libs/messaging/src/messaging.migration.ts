@@ -70,8 +70,9 @@ export function messagingRepublishMigration(schema: string): new () => Migration
 }
 
 /**
- * The relay numbers rows after commit (see `Outbox`): a row waits with no `sourceSeq` until then,
- * and a partial index finds the unnumbered ones.
+ * The relay numbers rows after commit (see `Outbox`): a row waits with no `sourceSeq` until then.
+ * A relay claims the rows it publishes with a short lease (`claimed_until`) instead of holding
+ * their locks across the call to Redis.
  */
 export function messagingRelayNumberingMigration(schema: string): new () => MigrationInterface {
   return class MessagingRelayNumbering1764200000002 implements MigrationInterface {
@@ -79,11 +80,11 @@ export function messagingRelayNumberingMigration(schema: string): new () => Migr
 
     async up(q: QueryRunner): Promise<void> {
       await q.query(`ALTER TABLE "${schema}".outbox ALTER COLUMN source_seq DROP NOT NULL`);
-      await q.query(`CREATE INDEX ix_outbox_unnumbered ON "${schema}".outbox (id) WHERE source_seq IS NULL`);
+      await q.query(`ALTER TABLE "${schema}".outbox ADD COLUMN claimed_until timestamptz`);
     }
 
     async down(q: QueryRunner): Promise<void> {
-      await q.query(`DROP INDEX "${schema}".ix_outbox_unnumbered`);
+      await q.query(`ALTER TABLE "${schema}".outbox DROP COLUMN claimed_until`);
       await q.query(`ALTER TABLE "${schema}".outbox ALTER COLUMN source_seq SET NOT NULL`);
     }
   };

@@ -9,14 +9,17 @@ import { MessagingMetrics } from './messaging.metrics.js';
 import { RedisRestartWatcher } from './redis-restart.watcher.js';
 
 const BATCH = 200;
+/** How long a relay owns the rows it claimed: rows of a relay that died are published by another after it. */
+const LEASE_SECONDS = 10;
 /** How far before Redis was last seen alive to re-send: well over appendfsync's one second. */
 const LOST_WINDOW_MS = 10_000;
 
 /**
  * Publishes committed outbox rows to the queue of every subscriber (job id = eventId).
  * Woken by NOTIFY at commit, with a slow poll as a safety net. Rows are claimed with
- * FOR UPDATE SKIP LOCKED, so several relays share the work, and selected by "not yet published"
- * rather than by a high-water mark, so a row whose transaction commits late is never skipped.
+ * FOR UPDATE SKIP LOCKED and a lease, so several relays share the work, and selected by "not yet
+ * published" rather than by a high-water mark, so a row whose transaction commits late is never
+ * skipped. A batch costs two statements: claim (numbering new rows), then mark published.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -58,7 +61,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Marks a range of this source's events unpublished, so they are published again (audit gap healing). */
   async republish(fromSeq: number, toSeq: number): Promise<number> {
     const [, count] = (await this.dataSource.query(
-      `UPDATE "${this.schema}".outbox SET published_at = NULL, republished = republished + 1 WHERE source_seq BETWEEN $1 AND $2`,
+      `UPDATE "${this.schema}".outbox SET published_at = NULL, claimed_until = NULL, republished = republished + 1
+       WHERE source_seq BETWEEN $1 AND $2`,
       [fromSeq, toSeq],
     )) as [unknown, number];
     this.kick();
@@ -75,7 +79,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** After a Redis restart: publish again what was published since `since` (job ids and inboxes dedupe). */
   async republishSince(since: Date): Promise<number> {
     const [, count] = (await this.dataSource.query(
-      `UPDATE "${this.schema}".outbox SET published_at = NULL, republished = republished + 1 WHERE published_at >= $1`,
+      `UPDATE "${this.schema}".outbox SET published_at = NULL, claimed_until = NULL, republished = republished + 1
+       WHERE published_at >= $1`,
       [since],
     )) as [unknown, number];
     this.kick();
@@ -84,11 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async drain(): Promise<void> {
     try {
-      for (;;) {
-        const numbered = await this.numberBatch();
-        const published = await this.publishBatch();
-        if (numbered < BATCH && published < BATCH) return;
-      }
+      while ((await this.publishBatch()) === BATCH);
     } catch (err) {
       // Redis or Postgres is down: the rows stay unpublished and the next poll tries again.
       this.logger.warn({ err: (err as Error).message }, 'outbox relay could not publish; will retry');
@@ -96,57 +97,79 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * Gives committed rows their `sourceSeq`, in id order, from the source's counter: one statement
-   * (its own transaction), so the counter row is locked only while it runs. Relays sharing the
-   * work claim disjoint rows and take turns at the counter, so the sequence stays gapless.
+   * Claims up to BATCH unpublished rows for LEASE_SECONDS and gives the new ones their `sourceSeq`,
+   * in id order, from the source's counter. One statement (its own transaction): the numbers are
+   * committed before anything is sent, so a row keeps its number however often it is sent, and
+   * the counter row is locked only while the statement runs. Relays sharing the work claim
+   * disjoint rows and take turns at the counter, so the sequence stays gapless.
    */
-  private async numberBatch(): Promise<number> {
+  private async claim(): Promise<Array<{ id: string; envelope: EventEnvelope; created_at: Date; republished: number }>> {
     const outbox = `"${this.schema}".outbox`;
-    const [, count] = (await this.dataSource.query(
-      `WITH claimed AS (
-         SELECT id, row_number() OVER (ORDER BY id) AS n FROM (
-           SELECT id FROM ${outbox} WHERE source_seq IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-         ) unnumbered
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [rows] = (await this.dataSource.query(
+      `WITH claimable AS (
+         SELECT id, source_seq FROM ${outbox}
+         WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+       ), fresh AS (
+         SELECT id, row_number() OVER (ORDER BY id) AS n FROM claimable WHERE source_seq IS NULL
        ), counter AS (
-         UPDATE "${this.schema}".outbox_sequence SET value = value + (SELECT count(*) FROM claimed)
-         WHERE id = 1 AND EXISTS (SELECT 1 FROM claimed)
-         RETURNING value - (SELECT count(*) FROM claimed) AS base
+         UPDATE "${this.schema}".outbox_sequence SET value = value + (SELECT count(*) FROM fresh)
+         WHERE id = 1 AND EXISTS (SELECT 1 FROM fresh)
+         RETURNING value - (SELECT count(*) FROM fresh) AS base
+       ), numbered AS (
+         SELECT c.id, c.source_seq IS NULL AS is_new, coalesce(c.source_seq, (SELECT base FROM counter) + f.n) AS seq
+         FROM claimable c LEFT JOIN fresh f ON f.id = c.id
        )
        UPDATE ${outbox} o
-       SET source_seq = counter.base + claimed.n,
-           envelope = jsonb_set(o.envelope, '{sourceSeq}', to_jsonb(counter.base + claimed.n))
-       FROM claimed, counter WHERE o.id = claimed.id`,
-      [BATCH],
-    )) as [unknown, number];
-    return count;
+       SET source_seq = numbered.seq,
+           envelope = CASE WHEN numbered.is_new THEN jsonb_set(o.envelope, '{sourceSeq}', to_jsonb(numbered.seq)) ELSE o.envelope END,
+           claimed_until = now() + make_interval(secs => $2)
+       FROM numbered WHERE o.id = numbered.id
+       RETURNING o.id, o.envelope, o.created_at, o.republished`,
+      [BATCH, LEASE_SECONDS],
+    )) as [Array<{ id: string; envelope: EventEnvelope; created_at: Date; republished: number }>, number];
+    // RETURNING keeps no order: publish in outbox order.
+    return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   private async publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const rows = (await em.query(
-        `SELECT id, envelope, created_at, republished FROM "${this.schema}".outbox
-         WHERE published_at IS NULL AND source_seq IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH],
-      )) as Array<{ id: string; envelope: EventEnvelope; created_at: Date; republished: number }>;
-      if (rows.length === 0) return 0;
-      const bySubscriber = new Map<ServiceName, Array<{ name: string; data: EventEnvelope; opts: JobsOptions }>>();
-      for (const { envelope, republished } of rows) {
-        // First publication: job id = event id. A re-send needs an id BullMQ does not keep yet.
-        const jobId = republished === 0 ? envelope.eventId : `${envelope.eventId}-r${republished}`;
-        for (const subscriber of subscribersOf(envelope.type as EventType)) {
-          const jobs = bySubscriber.get(subscriber) ?? [];
-          jobs.push({ name: envelope.type, data: envelope, opts: this.jobOptions(jobId) });
-          bySubscriber.set(subscriber, jobs);
-        }
+    const rows = await this.claim();
+    if (rows.length === 0) return 0;
+    const ids = rows.map((r) => r.id);
+    try {
+      await this.send(rows);
+    } catch (err) {
+      // Not sent: free the rows for the next attempt now rather than when the lease ends.
+      await this.dataSource
+        .query(`UPDATE "${this.schema}".outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND published_at IS NULL`, [ids])
+        .catch(() => undefined);
+      throw err;
+    }
+    // A row asked to be republished meanwhile (its count moved on) stays unpublished.
+    await this.dataSource.query(
+      `UPDATE "${this.schema}".outbox o SET published_at = now(), claimed_until = NULL
+       FROM unnest($1::bigint[], $2::int[]) AS sent (id, republished)
+       WHERE o.id = sent.id AND o.republished = sent.republished`,
+      [ids, rows.map((r) => r.republished)],
+    );
+    this.metrics.published.inc(rows.length);
+    this.metrics.outboxLag.set((Date.now() - rows[0].created_at.getTime()) / 1000);
+    return rows.length;
+  }
+
+  private async send(rows: Array<{ envelope: EventEnvelope; republished: number }>): Promise<void> {
+    const bySubscriber = new Map<ServiceName, Array<{ name: string; data: EventEnvelope; opts: JobsOptions }>>();
+    for (const { envelope, republished } of rows) {
+      // First publication: job id = event id. A re-send needs an id BullMQ does not keep yet.
+      const jobId = republished === 0 ? envelope.eventId : `${envelope.eventId}-r${republished}`;
+      for (const subscriber of subscribersOf(envelope.type as EventType)) {
+        const jobs = bySubscriber.get(subscriber) ?? [];
+        jobs.push({ name: envelope.type, data: envelope, opts: this.jobOptions(jobId) });
+        bySubscriber.set(subscriber, jobs);
       }
-      await Promise.all([...bySubscriber].map(([subscriber, jobs]) => this.queue(subscriber).addBulk(jobs)));
-      await em.query(`UPDATE "${this.schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((r) => r.id),
-      ]);
-      this.metrics.published.inc(rows.length);
-      this.metrics.outboxLag.set((Date.now() - rows[0].created_at.getTime()) / 1000);
-      return rows.length;
-    });
+    }
+    await Promise.all([...bySubscriber].map(([subscriber, jobs]) => this.queue(subscriber).addBulk(jobs)));
   }
 
   private jobOptions(jobId: string): JobsOptions {
