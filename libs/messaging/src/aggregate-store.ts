@@ -39,8 +39,7 @@ export class AggregateStore<A extends AggregateRoot, E extends { id: string }> {
       if (!row) throw new NotFoundError(this.mapping.label, id);
       const aggregate = this.mapping.fromRow(row);
       apply(aggregate);
-      await em.update(this.mapping.entity, where, this.mapping.toRow(aggregate) as never);
-      await this.outbox.appendFrom(em, aggregate);
+      await this.outbox.updateAndAppend(em, this.mapping.entity, where, this.mapping.toRow(aggregate), aggregate);
       return aggregate;
     });
   }

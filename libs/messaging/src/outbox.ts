@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor, type EventEnvelope, type EventPayloads, type EventType, type ServiceName } from '#libs/contracts';
 import type { AggregateRoot } from '#libs/core';
@@ -34,25 +35,47 @@ export class Outbox {
   }
 
   /** The events the aggregates recorded, in one insert. */
-  async appendFrom(em: EntityManager, ...aggregates: AggregateRoot[]): Promise<UnnumberedEvent[]> {
-    return this.append(
-      em,
-      aggregates.flatMap((aggregate) =>
-        aggregate.pullEvents().map((e) => ({
-          ...e,
-          aggregateType: aggregate.aggregateType,
-          aggregateId: aggregate.id,
-          aggregateVersion: aggregate.version,
-        })),
-      ),
-    );
+  appendFrom(em: EntityManager, ...aggregates: AggregateRoot[]): Promise<UnnumberedEvent[]> {
+    return this.append(em, draftsOf(aggregates));
+  }
+
+  /**
+   * Updates a row (as `em.update` would) and inserts the events the aggregates recorded, in one
+   * statement: one round trip instead of two.
+   */
+  async updateAndAppend<E extends ObjectLiteral>(
+    em: EntityManager,
+    target: EntityTarget<E>,
+    where: FindOptionsWhere<E>,
+    row: E,
+    ...aggregates: AggregateRoot[]
+  ): Promise<UnnumberedEvent[]> {
+    const [sql, params] = em
+      .createQueryBuilder()
+      .update(target)
+      .set(row as QueryDeepPartialEntity<E>)
+      .where(where)
+      .getQueryAndParameters();
+    const envelopes = this.envelopes(draftsOf(aggregates));
+    if (envelopes.length === 0) {
+      await em.query(sql, params);
+      return [];
+    }
+    await em.query(`WITH changed AS (${sql}) ${this.insertSql(params.length)}`, [...params, ...insertParams(envelopes)]);
+    return envelopes;
   }
 
   async append(em: EntityManager, drafts: EventDraft[]): Promise<UnnumberedEvent[]> {
+    const envelopes = this.envelopes(drafts);
+    if (envelopes.length > 0) await em.query(this.insertSql(0), insertParams(envelopes));
+    return envelopes;
+  }
+
+  private envelopes(drafts: EventDraft[]): UnnumberedEvent[] {
     if (drafts.length === 0) return [];
     const ctx = RequestContext.get();
     const occurredAt = new Date().toISOString();
-    const envelopes: UnnumberedEvent[] = drafts.map((d) => ({
+    return drafts.map((d) => ({
       eventId: uuidv7(),
       type: d.type,
       version: EVENT_VERSION,
@@ -66,15 +89,27 @@ export class Outbox {
       causationId: ctx?.causationId ?? null,
       payload: d.payload,
     }));
-    await em.query(
-      `INSERT INTO "${this.source}".outbox (event_id, type, envelope)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
-      [
-        envelopes.map((e) => e.eventId),
-        envelopes.map((e) => e.type),
-        envelopes.map((e) => JSON.stringify(e)),
-      ],
-    );
-    return envelopes;
   }
+
+  /** The outbox insert, its parameters numbered after the `offset` a statement before it uses. */
+  private insertSql(offset: number): string {
+    const [ids, types, envelopes] = [1, 2, 3].map((n) => `$${offset + n}`);
+    return `INSERT INTO "${this.source}".outbox (event_id, type, envelope)
+       SELECT * FROM unnest(${ids}::uuid[], ${types}::text[], ${envelopes}::jsonb[])`;
+  }
+}
+
+function draftsOf(aggregates: AggregateRoot[]): EventDraft[] {
+  return aggregates.flatMap((aggregate) =>
+    aggregate.pullEvents().map((e) => ({
+      ...e,
+      aggregateType: aggregate.aggregateType,
+      aggregateId: aggregate.id,
+      aggregateVersion: aggregate.version,
+    })),
+  );
+}
+
+function insertParams(envelopes: UnnumberedEvent[]): unknown[] {
+  return [envelopes.map((e) => e.eventId), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(e))];
 }

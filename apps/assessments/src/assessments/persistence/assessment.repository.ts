@@ -123,8 +123,7 @@ export class AssessmentRepository {
   }
 
   async savePoint(em: EntityManager, { point, timers }: LockedPoint): Promise<void> {
-    await em.update(AssessmentPointEntity, { id: point.id }, this.pointRow(point));
-    await this.outbox.appendFrom(em, point);
+    await this.outbox.updateAndAppend(em, AssessmentPointEntity, { id: point.id }, this.pointRow(point), point);
     await this.timers.follow(timers, timersOf(point));
   }
 

@@ -155,13 +155,11 @@ export class FundingRepository {
   /** Only when the account changed: a shared lock must never turn into a write. */
   private async saveAccount(em: EntityManager, account: FundingAccountAggregate, lockedVersion: number): Promise<void> {
     if (account.version === lockedVersion) return;
-    await em.update(FundingAccountEntity, { programId: account.programId }, accountRow(account));
-    await this.outbox.appendFrom(em, account);
+    await this.outbox.updateAndAppend(em, FundingAccountEntity, { programId: account.programId }, accountRow(account), account);
   }
 
   private async saveDisbursement(em: EntityManager, disbursement: DisbursementAggregate): Promise<void> {
-    await em.update(DisbursementEntity, { id: disbursement.id }, disbursementRow(disbursement));
-    await this.outbox.appendFrom(em, disbursement);
+    await this.outbox.updateAndAppend(em, DisbursementEntity, { id: disbursement.id }, disbursementRow(disbursement), disbursement);
   }
 }
 
