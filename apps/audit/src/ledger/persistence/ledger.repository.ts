@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { EventEnvelope } from '#libs/contracts';
 import { TransactionRunner } from '#libs/persistence';
 import { chainEntry, toLedgerEntryContent, type LedgerEntry } from '../domain/ledger-hash.js';
@@ -38,9 +38,31 @@ const LEDGER_COLUMNS: ReadonlyArray<readonly [string, string, (e: LedgerEntry) =
   ['hash', 'text', (e) => e.hash],
 ];
 
-const INSERT_ENTRIES = `
-  INSERT INTO audit.ledger (${LEDGER_COLUMNS.map(([name]) => name).join(', ')})
-  SELECT * FROM unnest(${LEDGER_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+/**
+ * Takes the next accepted events and moves the head past them: the head row's lock is held until
+ * commit and RETURNING gives the seq the batch ends at and the hash it chains after. SKIP LOCKED:
+ * a second chainer takes the next batch and then waits for the head.
+ */
+const CLAIM_BATCH = `
+  WITH pending AS (
+    SELECT id, envelope FROM audit.ledger_intake ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+  ), head AS (
+    UPDATE audit.ledger_head SET seq = seq + (SELECT count(*) FROM pending)
+    WHERE id = 1 AND EXISTS (SELECT 1 FROM pending)
+    RETURNING seq, hash
+  )
+  SELECT pending.id, pending.envelope, head.seq AS head_seq, head.hash AS head_hash
+  FROM pending CROSS JOIN head ORDER BY pending.id`;
+
+/** Appends the chained entries, empties their intake rows and moves the head's hash: one statement. */
+const WRITE_BATCH = `
+  WITH appended AS (
+    INSERT INTO audit.ledger (${LEDGER_COLUMNS.map(([name]) => name).join(', ')})
+    SELECT * FROM unnest(${LEDGER_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  ), chained AS (
+    DELETE FROM audit.ledger_intake WHERE id = ANY($${LEDGER_COLUMNS.length + 1}::bigint[])
+  )
+  UPDATE audit.ledger_head SET hash = $${LEDGER_COLUMNS.length + 2} WHERE id = 1`;
 
 /**
  * Writes the ledger in two steps. `accept` stores an event in the intake, inside the consumer's
@@ -68,40 +90,18 @@ export class LedgerRepository {
   /** Chains up to `limit` accepted events, oldest first; returns the entries appended. */
   chainPending(limit: number): Promise<LedgerEntry[]> {
     return this.dataSource.transaction(async (em) => {
-      // SKIP LOCKED: a second chainer takes the next batch and then waits for the head.
-      const pending = (await em.query(
-        `SELECT id, envelope FROM audit.ledger_intake ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      )) as Array<{ id: string; envelope: EventEnvelope }>;
+      const pending = (await em.query(CLAIM_BATCH, [limit])) as Array<{ id: string; envelope: EventEnvelope; head_seq: string; head_hash: string }>;
       if (pending.length === 0) return [];
-      const entries = await this.append(
-        em,
-        pending.map((p) => p.envelope),
-      );
-      await em.query(`DELETE FROM audit.ledger_intake WHERE id = ANY($1::bigint[])`, [pending.map((p) => p.id)]);
+      const recordedAt = new Date();
+      let seq = Number(pending[0].head_seq) - pending.length;
+      let prevHash = pending[0].head_hash;
+      const entries = pending.map(({ envelope }) => {
+        const entry = chainEntry(toLedgerEntryContent(envelope, ++seq, recordedAt), prevHash);
+        prevHash = entry.hash;
+        return entry;
+      });
+      await em.query(WRITE_BATCH, [...LEDGER_COLUMNS.map(([, , value]) => entries.map(value)), pending.map((p) => p.id), prevHash]);
       return entries;
     });
-  }
-
-  private async append(em: EntityManager, envelopes: EventEnvelope[]): Promise<LedgerEntry[]> {
-    // Moving the head locks its row until commit; RETURNING gives the new seq and the hash the
-    // batch chains after.
-    const [[head]] = (await em.query(`UPDATE audit.ledger_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, [
-      envelopes.length,
-    ])) as [[{ seq: string; hash: string }], number];
-    const recordedAt = new Date();
-    let seq = Number(head.seq) - envelopes.length;
-    let prevHash = head.hash;
-    const entries = envelopes.map((envelope) => {
-      const entry = chainEntry(toLedgerEntryContent(envelope, ++seq, recordedAt), prevHash);
-      prevHash = entry.hash;
-      return entry;
-    });
-    await em.query(
-      INSERT_ENTRIES,
-      LEDGER_COLUMNS.map(([, , value]) => entries.map(value)),
-    );
-    await em.query(`UPDATE audit.ledger_head SET hash = $1 WHERE id = 1`, [prevHash]);
-    return entries;
   }
 }
