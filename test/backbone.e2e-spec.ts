@@ -32,6 +32,24 @@ describe('event backbone', () => {
     return row.event_id;
   }
 
+  /** A program.withdrawn event as the outbox holds it before the relay numbers it, for rows written by hand. */
+  function withdrawnEvent(eventId: string, programId: string, reason: string) {
+    return {
+      eventId,
+      type: 'program.withdrawn',
+      version: 1,
+      source: 'proposals',
+      aggregateType: 'program',
+      aggregateId: programId,
+      aggregateVersion: 2,
+      occurredAt: new Date().toISOString(),
+      actor: { id: 'gm-ana', roles: ['grant_manager'] },
+      correlationId: `test-${reason}`,
+      causationId: null,
+      payload: { programId, reason },
+    };
+  }
+
   /** Reviews opened exactly one review and audit recorded the event exactly once. */
   async function expectAppliedOnce(programId: string, eventId: string) {
     await sys.eventually(async () => {
@@ -189,20 +207,7 @@ describe('event backbone', () => {
 
   it("publishes a dead relay's claimed rows once its lease ends, and not before", async () => {
     const eventId = '00000000-0000-7000-8000-0000000000c1';
-    const envelope = {
-      eventId,
-      type: 'program.withdrawn',
-      version: 1,
-      source: 'proposals',
-      aggregateType: 'program',
-      aggregateId: '00000000-0000-7000-8000-0000000000c2',
-      aggregateVersion: 2,
-      occurredAt: new Date().toISOString(),
-      actor: { id: 'gm-ana', roles: ['grant_manager'] },
-      correlationId: 'leased',
-      causationId: null,
-      payload: { programId: '00000000-0000-7000-8000-0000000000c2', reason: 'claimed by a relay that died' },
-    };
+    const envelope = withdrawnEvent(eventId, '00000000-0000-7000-8000-0000000000c2', 'claimed by a relay that died');
     // As a relay leaves a row it claimed and numbered when it dies before sending it.
     await sys.query(
       `INSERT INTO proposals.outbox (event_id, type, envelope, source_seq, claimed_until)
@@ -279,20 +284,7 @@ describe('event backbone', () => {
     const dataSource = sys.app('proposals').get<DataSource>(getDataSourceToken());
     const slowId = '00000000-0000-7000-8000-0000000000aa';
     const eventId = '00000000-0000-7000-8000-0000000000ab';
-    const envelope = {
-      eventId,
-      type: 'program.withdrawn',
-      version: 1,
-      source: 'proposals',
-      aggregateType: 'program',
-      aggregateId: slowId,
-      aggregateVersion: 3,
-      occurredAt: new Date().toISOString(),
-      actor: { id: 'gm-ana', roles: ['grant_manager'] },
-      correlationId: 'late-commit',
-      causationId: null,
-      payload: { programId: slowId, reason: 'committed late' },
-    };
+    const envelope = withdrawnEvent(eventId, slowId, 'committed late');
     const runner = dataSource.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
