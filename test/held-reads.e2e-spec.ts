@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ChangeSignals } from '#libs/common';
 import { createService } from '#libs/platform';
 import { ProgramFlow } from './support/program-flow.js';
 import { loadServiceDefinition } from './support/services.js';
@@ -63,6 +64,21 @@ describe('held reads (Prefer: wait)', () => {
     } finally {
       await replica.close();
     }
+  });
+
+  it('stops holding a GET whose client has gone', async () => {
+    const program = await flow.create();
+    const { headers } = await read(`/programs/${program.id}`).expect(200);
+    const signals = sys.app('proposals').get(ChangeSignals);
+    const held = read(`/programs/${program.id}`, { Prefer: 'wait=20', 'If-None-Match': headers.etag });
+    held.then(
+      () => undefined,
+      () => undefined,
+    );
+    await sys.eventually(async () => expect(signals.size).toBe(1));
+    held.abort();
+    // Its next read (the 2 s recheck) finds the socket closed and waits no more.
+    await sys.eventually(async () => expect(signals.size).toBe(0), 5_000);
   });
 
   it('answers 304 when nothing changed within the wait', async () => {

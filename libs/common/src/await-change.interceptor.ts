@@ -73,6 +73,8 @@ export class AwaitChangeInterceptor implements NestInterceptor {
         }
       }
       await change.settled;
+      // The client went away (or the gateway timed out): stop reading for it; nothing is sent.
+      if (req.socket.destroyed) return undefined;
     }
   }
 

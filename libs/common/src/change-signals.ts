@@ -48,7 +48,7 @@ export class ChangeSignals {
     return { settled, cancel: end };
   }
 
-  /** Keys being waited for now (for tests and metrics). */
+  /** Keys being waited for now. */
   get size(): number {
     return this.waiting.size;
   }
