@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor, type EventEnvelope, type EventPayloads, type EventType, type ServiceName } from '#libs/contracts';
 import type { AggregateRoot } from '#libs/core';
 import { RequestContext, SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
+import { renumber, updateStatement, type Statement } from '#libs/persistence';
 
 export interface EventDraft<T extends EventType = EventType> {
   type: T;
@@ -34,14 +34,9 @@ export class Outbox {
     this.source = config.service as ServiceName;
   }
 
-  /** The events the aggregates recorded, in one insert. */
-  appendFrom(em: EntityManager, ...aggregates: AggregateRoot[]): Promise<UnnumberedEvent[]> {
-    return this.append(em, draftsOf(aggregates));
-  }
-
   /**
    * Updates a row (as `em.update` would) and inserts the events the aggregates recorded, in one
-   * statement: one round trip instead of two.
+   * statement. Returns whether the row was there to update (no events are written otherwise).
    */
   async updateAndAppend<E extends ObjectLiteral>(
     em: EntityManager,
@@ -49,20 +44,32 @@ export class Outbox {
     where: FindOptionsWhere<E>,
     row: E,
     ...aggregates: AggregateRoot[]
-  ): Promise<UnnumberedEvent[]> {
-    const [sql, params] = em
-      .createQueryBuilder()
-      .update(target)
-      .set(row as QueryDeepPartialEntity<E>)
-      .where(where)
-      .getQueryAndParameters();
-    const envelopes = this.envelopes(draftsOf(aggregates));
-    if (envelopes.length === 0) {
-      await em.query(sql, params);
-      return [];
+  ): Promise<boolean> {
+    const [changed] = await this.writeAndAppend(em, [updateStatement(em, target, row, where)], ...aggregates);
+    return changed > 0;
+  }
+
+  /**
+   * Runs data-modifying statements and inserts the events the aggregates recorded, as one statement:
+   * one round trip, and atomic even outside a transaction. The events are written only if every
+   * statement changed a row, so a compare-and-set that lost writes no events. Returns the rows each
+   * statement changed.
+   */
+  async writeAndAppend(em: EntityManager, writes: [Statement, ...Statement[]], ...aggregates: AggregateRoot[]): Promise<number[]> {
+    const ctes: string[] = [];
+    const params: unknown[] = [];
+    for (const [sql, values] of writes) {
+      ctes.push(`w${ctes.length} AS (${renumber(sql, params.length)} RETURNING 1)`);
+      params.push(...values);
     }
-    await em.query(`WITH changed AS (${sql}) ${this.insertSql(params.length)}`, [...params, ...insertParams(envelopes)]);
-    return envelopes;
+    const counts = writes.map((_, i) => `(SELECT count(*) FROM w${i})::int`);
+    const envelopes = this.envelopes(draftsOf(aggregates));
+    if (envelopes.length > 0) {
+      ctes.push(`appended AS (${this.insertSql(params.length)} WHERE ${counts.map((c) => `${c} > 0`).join(' AND ')})`);
+      params.push(...insertParams(envelopes));
+    }
+    const [{ changed }] = (await em.query(`WITH ${ctes.join(', ')} SELECT ARRAY[${counts.join(', ')}] AS changed`, params)) as Array<{ changed: number[] }>;
+    return changed;
   }
 
   async append(em: EntityManager, drafts: EventDraft[]): Promise<UnnumberedEvent[]> {

@@ -2,3 +2,4 @@ export * from './database.js';
 export * from './pagination.js';
 export * from './transaction-runner.js';
 export * from './persistence.module.js';
+export * from './statements.js';

@@ -37,6 +37,14 @@ export class TransactionRunner {
   }
 
   /**
+   * The ambient transaction's manager, or else the pool's, on which each statement runs on its own:
+   * Postgres makes a single statement atomic, in one round trip where BEGIN, statement, COMMIT take three.
+   */
+  get manager(): EntityManager {
+    return ambient.getStore()?.em ?? this.dataSource.manager;
+  }
+
+  /**
    * Runs work once the ambient transaction (possibly an event consumer's, which the caller does not
    * end) has committed, and never if it rolls back; outside a transaction, at once.
    */

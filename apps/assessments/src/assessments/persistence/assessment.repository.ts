@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError, ValidationError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { decodeCursor, toPage, type Page } from '#libs/persistence';
+import { decodeCursor, insertStatement, toPage, type Page } from '#libs/persistence';
 import { AssessmentPlan, type AssessmentPlanState } from '../domain/assessment-plan.js';
 import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
 import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-timers.js';
@@ -113,12 +113,12 @@ export class AssessmentRepository {
     return rows.map((r) => this.loaded(r));
   }
 
-  /** New points in one insert, their events in another, and their timers armed after the commit. */
+  /** New points and their events in one statement, and their timers armed after the commit. */
   async addPoints(em: EntityManager, points: AssessmentPointAggregate[]): Promise<void> {
     if (points.length === 0) return;
     const createdAt = new Date();
-    await em.insert(AssessmentPointEntity, points.map((point) => ({ ...this.pointRow(point), createdAt })));
-    await this.outbox.appendFrom(em, ...points);
+    const rows = points.map((point) => ({ ...this.pointRow(point), createdAt }));
+    await this.outbox.writeAndAppend(em, [insertStatement(em, AssessmentPointEntity, rows)], ...points);
     await this.timers.follow([], points.flatMap(timersOf));
   }
 

@@ -1,4 +1,3 @@
-import { TransactionRunner } from '#libs/persistence';
 import { TestSystem } from '../../../../../test/support/test-system.js';
 import { envelopeFixture } from '../domain/ledger-entry.fixtures.js';
 import { LedgerReader } from './ledger.reader.js';
@@ -14,7 +13,6 @@ describe('LedgerRepository: accepting and chaining concurrently', () => {
   it('chains every accepted event exactly once, gapless and linear, with several chainers racing', async () => {
     const app = sys.app('audit');
     const ledger = app.get(LedgerRepository);
-    const tx = app.get(TransactionRunner);
     const total = 600;
 
     // Acceptors and three extra chainers (besides the service's own) all run at once.
@@ -23,7 +21,7 @@ describe('LedgerRepository: accepting and chaining concurrently', () => {
       Array.from({ length: 6 }, async () => {
         while (next < total) {
           const envelope = envelopeFixture(++next);
-          await tx.run(() => ledger.accept([envelope]));
+          await ledger.record([envelope]);
         }
       }),
     );

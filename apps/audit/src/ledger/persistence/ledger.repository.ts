@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { DataSource } from 'typeorm';
 import type { EventEnvelope } from '#libs/contracts';
-import { TransactionRunner } from '#libs/persistence';
+import { Inbox } from '#libs/messaging';
 import { chainEntry, toLedgerEntryContent, type LedgerEntry } from '../domain/ledger-hash.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,65 +43,78 @@ const LEDGER_COLUMNS: ReadonlyArray<readonly [string, string, (e: LedgerEntry) =
  * commit and RETURNING gives the seq the batch ends at and the hash it chains after. SKIP LOCKED:
  * a second chainer takes the next batch and then waits for the head.
  */
-const CLAIM_BATCH = `
-  WITH pending AS (
-    SELECT id, envelope FROM audit.ledger_intake ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-  ), head AS (
-    UPDATE audit.ledger_head SET seq = seq + (SELECT count(*) FROM pending)
-    WHERE id = 1 AND EXISTS (SELECT 1 FROM pending)
-    RETURNING seq, hash
-  )
-  SELECT pending.id, pending.envelope, head.seq AS head_seq, head.hash AS head_hash
-  FROM pending CROSS JOIN head ORDER BY pending.id`;
+const READ_BATCH = `
+  SELECT i.id, i.envelope, h.seq AS head_seq, h.hash AS head_hash
+  FROM audit.ledger_head h CROSS JOIN LATERAL (SELECT id, envelope FROM audit.ledger_intake ORDER BY id LIMIT $1) i
+  WHERE h.id = 1 ORDER BY i.id`;
 
-/** Appends the chained entries, empties their intake rows and moves the head's hash: one statement. */
+const N = LEDGER_COLUMNS.length;
+/**
+ * Moves the head from the seq the batch was read at (compare and set) and, only if that succeeded,
+ * appends the chained entries and empties their intake rows: one statement, so all or nothing.
+ */
 const WRITE_BATCH = `
-  WITH appended AS (
+  WITH head AS (
+    UPDATE audit.ledger_head SET seq = $${N + 2}, hash = $${N + 3} WHERE id = 1 AND seq = $${N + 4} RETURNING 1
+  ), appended AS (
     INSERT INTO audit.ledger (${LEDGER_COLUMNS.map(([name]) => name).join(', ')})
-    SELECT * FROM unnest(${LEDGER_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    SELECT * FROM unnest(${LEDGER_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) WHERE EXISTS (SELECT 1 FROM head)
   ), chained AS (
-    DELETE FROM audit.ledger_intake WHERE id = ANY($${LEDGER_COLUMNS.length + 1}::bigint[])
+    DELETE FROM audit.ledger_intake WHERE id = ANY($${N + 1}::bigint[]) AND EXISTS (SELECT 1 FROM head)
   )
-  UPDATE audit.ledger_head SET hash = $${LEDGER_COLUMNS.length + 2} WHERE id = 1`;
+  SELECT count(*)::int AS moved FROM head`;
+
+/** A lost compare and set means another chainer appended first: read again, a few times at most. */
+const WRITE_ATTEMPTS = 5;
 
 /**
- * Writes the ledger in two steps. `accept` stores an event in the intake, inside the consumer's
- * inbox transaction, taking no shared lock. `chainPending` appends a batch of accepted events to
- * the chain in one transaction: the head row's lock serialises batches (also across replicas),
- * so the sequence stays gapless and the chain linear, and it is held once per batch.
+ * Writes the ledger in two steps. `record` stores new events in the intake with their inbox rows,
+ * taking no shared lock. `chainPending` appends a batch of accepted events to the chain: it reads
+ * the batch and the head, hashes, then moves the head by compare and set in the statement that
+ * appends the entries, so the sequence stays gapless and the chain linear across chainers and
+ * replicas, with no lock held between the two round trips.
  */
 @Injectable()
 export class LedgerRepository {
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly inbox: Inbox,
     private readonly dataSource: DataSource,
   ) {}
 
-  /** Stores accepted events in the intake with one insert. */
-  accept(envelopes: readonly EventEnvelope[]): Promise<void> {
-    return this.tx.run(async (em) => {
-      await em.query(`INSERT INTO audit.ledger_intake (event_id, envelope) SELECT * FROM unnest($1::uuid[], $2::jsonb[])`, [
-        envelopes.map((e) => e.eventId),
-        envelopes.map((e) => JSON.stringify(e)),
-      ]);
-    });
+  /** Records the events not recorded before: inbox rows and intake in one statement. Returns, per event, whether it was new. */
+  record(envelopes: readonly EventEnvelope[]): Promise<boolean[]> {
+    return this.inbox.applyGroupInOneStatement(envelopes, (distinct) => ({
+      sql: `INSERT INTO audit.ledger_intake (event_id, envelope)
+            SELECT e.event_id, e.envelope FROM unnest($5::uuid[], $6::jsonb[]) WITH ORDINALITY AS e (event_id, envelope, n)
+            JOIN fresh USING (event_id) ORDER BY e.n`,
+      params: [distinct.map((e) => e.eventId), distinct.map((e) => JSON.stringify(e))],
+    }));
   }
 
   /** Chains up to `limit` accepted events, oldest first; returns the entries appended. */
-  chainPending(limit: number): Promise<LedgerEntry[]> {
-    return this.dataSource.transaction(async (em) => {
-      const pending = (await em.query(CLAIM_BATCH, [limit])) as Array<{ id: string; envelope: EventEnvelope; head_seq: string; head_hash: string }>;
+  async chainPending(limit: number): Promise<LedgerEntry[]> {
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+      const pending = (await this.dataSource.query(READ_BATCH, [limit])) as Array<{ id: string; envelope: EventEnvelope; head_seq: string; head_hash: string }>;
       if (pending.length === 0) return [];
       const recordedAt = new Date();
-      let seq = Number(pending[0].head_seq) - pending.length;
+      const headSeq = Number(pending[0].head_seq);
+      let seq = headSeq;
       let prevHash = pending[0].head_hash;
       const entries = pending.map(({ envelope }) => {
         const entry = chainEntry(toLedgerEntryContent(envelope, ++seq, recordedAt), prevHash);
         prevHash = entry.hash;
         return entry;
       });
-      await em.query(WRITE_BATCH, [...LEDGER_COLUMNS.map(([, , value]) => entries.map(value)), pending.map((p) => p.id), prevHash]);
-      return entries;
-    });
+      const [{ moved }] = (await this.dataSource.query(WRITE_BATCH, [
+        ...LEDGER_COLUMNS.map(([, , value]) => entries.map(value)),
+        pending.map((p) => p.id),
+        seq,
+        prevHash,
+        headSeq,
+      ])) as Array<{ moved: number }>;
+      if (moved === 1) return entries;
+    }
+    // Other chainers keep winning: they are chaining these events; the next kick or poll comes back.
+    return [];
   }
 }

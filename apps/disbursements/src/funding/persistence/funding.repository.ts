@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { NotFoundError } from '#libs/core';
+import { NotFoundError, type AggregateRoot } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, insertStatement, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
 import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
@@ -40,12 +40,9 @@ export class FundingRepository {
 
   /** Returns false when the program already has an account (a repeated program.approved). */
   async open(account: FundingAccountAggregate): Promise<boolean> {
-    return this.tx.run(async (em) => {
-      if (await em.existsBy(FundingAccountEntity, { programId: account.programId })) return false;
-      await em.insert(FundingAccountEntity, accountRow(account));
-      await this.outbox.appendFrom(em, account);
-      return true;
-    });
+    const em = this.tx.manager;
+    const [inserted] = await this.outbox.writeAndAppend(em, [insertStatement(em, FundingAccountEntity, accountRow(account), { orIgnore: true })], account);
+    return inserted > 0;
   }
 
   async changeAccount(programId: string, whenMissing: () => Error, apply: (account: FundingAccountAggregate) => void): Promise<void> {
@@ -53,7 +50,7 @@ export class FundingRepository {
       const account = await this.lockAccount(em, programId, 'exclusive', whenMissing);
       const lockedVersion = account.version;
       apply(account);
-      await this.saveAccount(em, account, lockedVersion);
+      await this.save(em, accountChange(em, account, lockedVersion));
     });
   }
 
@@ -72,8 +69,7 @@ export class FundingRepository {
         lock: { mode: 'pessimistic_write' },
       });
       const changed = apply(account, rows.map((row) => reviveDisbursement(row.state)));
-      await this.saveAccount(em, account, lockedVersion);
-      for (const disbursement of changed) await this.saveDisbursement(em, disbursement);
+      await this.save(em, [...accountChange(em, account, lockedVersion), ...changed.map((d) => disbursementChange(em, d))]);
     });
   }
 
@@ -89,9 +85,10 @@ export class FundingRepository {
       const earlier = earlierRow ? reviveDisbursement(earlierRow.state) : null;
       const disbursement = decide(account, earlier);
       if (disbursement === earlier) return disbursement;
-      await em.insert(DisbursementEntity, disbursementRow(disbursement));
-      await this.outbox.appendFrom(em, disbursement);
-      await this.saveAccount(em, account, lockedVersion);
+      await this.save(em, [
+        { write: insertStatement(em, DisbursementEntity, disbursementRow(disbursement)), aggregate: disbursement },
+        ...accountChange(em, account, lockedVersion),
+      ]);
       return disbursement;
     });
   }
@@ -111,8 +108,7 @@ export class FundingRepository {
       const row = await em.findOne(DisbursementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       const disbursement = reviveDisbursement(row!.state);
       apply(account, disbursement);
-      await this.saveDisbursement(em, disbursement);
-      await this.saveAccount(em, account, lockedVersion);
+      await this.save(em, [disbursementChange(em, disbursement), ...accountChange(em, account, lockedVersion)]);
       return disbursement;
     });
   }
@@ -152,15 +148,24 @@ export class FundingRepository {
     return reviveAccount(row.state);
   }
 
-  /** Only when the account changed: a shared lock must never turn into a write. */
-  private async saveAccount(em: EntityManager, account: FundingAccountAggregate, lockedVersion: number): Promise<void> {
-    if (account.version === lockedVersion) return;
-    await this.outbox.updateAndAppend(em, FundingAccountEntity, { programId: account.programId }, accountRow(account), account);
+  /** Writes a command's changes and their events, in order, in one statement. */
+  private async save(em: EntityManager, changes: Change[]): Promise<void> {
+    const [first, ...rest] = changes.map((c) => c.write);
+    if (first) await this.outbox.writeAndAppend(em, [first, ...rest], ...changes.map((c) => c.aggregate));
   }
+}
 
-  private async saveDisbursement(em: EntityManager, disbursement: DisbursementAggregate): Promise<void> {
-    await this.outbox.updateAndAppend(em, DisbursementEntity, { id: disbursement.id }, disbursementRow(disbursement), disbursement);
-  }
+/** A row to write and the aggregate whose events go with it. */
+type Change = { write: Statement; aggregate: AggregateRoot };
+
+/** The account's update, only if it changed: a shared lock must never turn into a write. */
+function accountChange(em: EntityManager, account: FundingAccountAggregate, lockedVersion: number): Change[] {
+  if (account.version === lockedVersion) return [];
+  return [{ write: updateStatement(em, FundingAccountEntity, accountRow(account), { programId: account.programId }), aggregate: account }];
+}
+
+function disbursementChange(em: EntityManager, disbursement: DisbursementAggregate): Change {
+  return { write: updateStatement(em, DisbursementEntity, disbursementRow(disbursement), { id: disbursement.id }), aggregate: disbursement };
 }
 
 function accountRow(account: FundingAccountAggregate): FundingAccountEntity {
