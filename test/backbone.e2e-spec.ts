@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { CommandBus, type ICommand } from '@nestjs/cqrs';
 import { Inbox, MessagingMetrics, Outbox, OutboxRelay } from '#libs/messaging';
+import { EVENT_BATCH_JOB, type EventBatch } from '#libs/contracts';
+import { v7 as uuidv7 } from 'uuid';
 import { ReviewsEventsProcessor } from '../apps/reviews/src/reviews/events/reviews-events.processor.js';
 import { TransactionRunner } from '#libs/persistence';
 import { loadServiceDefinition } from './support/services.js';
@@ -66,6 +68,7 @@ describe('event backbone', () => {
     const programId = await draftAndSubmit();
     const eventId = await submittedEventId(programId);
     await expectAppliedOnce(programId, eventId);
+    await quiet([programId]);
     const [{ source_seq }] = await sys.query<{ source_seq: string }>(`SELECT source_seq FROM proposals.outbox WHERE event_id = $1`, [eventId]);
     const relay = sys.app('proposals').get(OutboxRelay);
     expect(await relay.republish(Number(source_seq), Number(source_seq))).toBe(1);
@@ -85,6 +88,75 @@ describe('event backbone', () => {
     await expectAppliedOnce(programId, eventId);
     const program = await sys.http('proposals').get(`/programs/${programId}`).set(sys.auth(people.manager)).expect(200);
     expect(program.body.status).toBe('UNDER_REVIEW');
+  });
+
+  /** The programs are under review and proposals has published everything: nothing else joins a republished batch. */
+  async function quiet(programIds: string[]) {
+    await sys.eventually(async () => {
+      const [row] = await sys.query<{ reviewing: number; unpublished: number }>(
+        `SELECT (SELECT count(*)::int FROM proposals.programs WHERE id = ANY($1) AND status = 'UNDER_REVIEW') AS reviewing,
+                (SELECT count(*)::int FROM proposals.outbox WHERE published_at IS NULL) AS unpublished`,
+        [programIds],
+      );
+      expect(row).toEqual({ reviewing: programIds.length, unpublished: 0 });
+    });
+  }
+
+  describe('batched subscriber (audit)', () => {
+    const draftedEventIds = async (programIds: string[]) =>
+      (
+        await sys.query<{ event_id: string; source_seq: string }>(
+          `SELECT event_id, source_seq FROM proposals.outbox WHERE type = 'program.drafted' AND envelope->'payload'->>'programId' = ANY($1) ORDER BY source_seq`,
+          [programIds],
+        )
+      ).map((r) => ({ eventId: r.event_id, seq: Number(r.source_seq) }));
+    const inLedger = (eventIds: string[]) => sys.query(`SELECT seq FROM audit.ledger WHERE event_id = ANY($1)`, [eventIds]);
+
+    it('takes the events of one relay batch as one job, and skips the ones it recorded before', async () => {
+      const ids = await Promise.all(Array.from({ length: 3 }, () => draftAndSubmit()));
+      const drafted = await draftedEventIds(ids);
+      await sys.eventually(async () => expect(await inLedger(drafted.map((d) => d.eventId))).toHaveLength(3));
+      await quiet(ids);
+      // Republishing a run of consecutive drafted events makes the relay claim them in one batch.
+      const fromSeq = drafted[0].seq;
+      const toSeq = drafted[drafted.length - 1].seq;
+      const relay = sys.app('proposals').get(OutboxRelay);
+      const count = await relay.republish(fromSeq, toSeq);
+      const [first] = await sys.query<{ event_id: string }>(`SELECT event_id FROM proposals.outbox WHERE source_seq = $1`, [fromSeq]);
+
+      const job = await sys.eventually(async () => {
+        const completed = await relay.queue('audit').getJobs(['completed']);
+        const found = completed.find((j) => String(j.id).startsWith(`${first.event_id}-r1+`));
+        expect(found).toBeDefined();
+        return found!;
+      });
+      expect(job.id).toBe(`${first.event_id}-r1+${count}`);
+      expect(job.name).toBe(EVENT_BATCH_JOB);
+      expect((job.data as EventBatch).events.map((e) => e.sourceSeq)).toEqual(Array.from({ length: count }, (_, i) => fromSeq + i));
+      expect(job.returnvalue).toEqual(Array(count).fill(false));
+      expect(await inLedger(drafted.map((d) => d.eventId))).toHaveLength(3);
+    });
+
+    it('records the valid events of a batch and parks the job for an invalid one', async () => {
+      const ids = await Promise.all(Array.from({ length: 2 }, () => draftAndSubmit()));
+      // Two events audit has not seen, from a source that has published nothing else here (so
+      // they leave no gap), and between them one with a type nobody publishes.
+      const fresh = ids.map((id, i) => ({ ...withdrawnEvent(uuidv7(), id, 'batch'), source: 'assessments', sourceSeq: i + 1 }));
+      const unknown = { ...fresh[1], eventId: uuidv7(), type: 'program.teleported' };
+      const queue = sys.app('proposals').get(OutboxRelay).queue('audit');
+      const jobId = `${fresh[0].eventId}+3`;
+      await queue.add(EVENT_BATCH_JOB, { events: [fresh[0], unknown, fresh[1]] }, { jobId, attempts: 3 });
+
+      const job = await sys.eventually(async () => {
+        const found = await queue.getJob(jobId);
+        expect(await found?.getState()).toBe('failed');
+        return found!;
+      });
+      expect(job.attemptsMade).toBe(1);
+      expect(job.failedReason).toMatch(/^invalid events in batch: event 1: type program\.teleported/);
+      expect(await inLedger(fresh.map((e) => e.eventId))).toHaveLength(2);
+      expect(await inLedger([unknown.eventId])).toHaveLength(0);
+    });
   });
 
   it('applies an event once when the consumer fails after its effect committed but before the job completed', async () => {

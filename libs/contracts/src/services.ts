@@ -1,3 +1,4 @@
+import type { EventEnvelope } from './envelope.js';
 import type { EventType } from './events.js';
 import { EVENT_TYPES } from './payload-schema.js';
 
@@ -49,4 +50,16 @@ export const SUBSCRIPTIONS: Record<ServiceName, readonly EventType[]> = {
 /** The services whose queues receive an event of this type. */
 export function subscribersOf(type: EventType): ServiceName[] {
   return SERVICES.filter((s) => SUBSCRIPTIONS[s].includes(type));
+}
+
+/**
+ * Subscribers that take the events of one relay batch as one job (EVENT_BATCH_JOB): a BullMQ job
+ * costs a few round trips to Redis whatever it carries, and audit receives every event.
+ */
+export const BATCHED_SUBSCRIBERS: readonly ServiceName[] = ['audit'];
+
+/** The name of a job that carries several events, `{ events: EventEnvelope[] }`, in outbox order. */
+export const EVENT_BATCH_JOB = 'event-batch';
+export interface EventBatch {
+  events: EventEnvelope[];
 }

@@ -3,7 +3,9 @@ import { CommandBus, type ICommand } from '@nestjs/cqrs';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
+  EVENT_BATCH_JOB,
   SUBSCRIPTIONS,
+  type EventBatch,
   type EventOf,
   type EventType,
   type ServiceName,
@@ -57,7 +59,8 @@ export class ConsumerKit {
  * First deliveries taken at the same time are applied together (group commit, a few groups at a
  * time): one transaction, one inbox insert and one commit for the group, each event's command in
  * turn inside it. If any of them fails, the group rolls back and each is applied alone, so only
- * the failing event is retried. Retries are always applied alone.
+ * the failing event is retried. Retries are always applied alone. A batched subscriber's job
+ * (EVENT_BATCH_JOB) carries several events, which join a group the same way.
  */
 export abstract class EventProcessor<S extends ServiceName> extends WorkerHost implements OnModuleInit {
   protected readonly logger = new Logger(this.constructor.name);
@@ -90,15 +93,41 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
     this.logger.warn({ err: err.message }, 'event worker error');
   }
 
-  async process(job: Job): Promise<boolean> {
+  async process(job: Job): Promise<boolean | boolean[]> {
+    if (job.name === EVENT_BATCH_JOB) return this.processBatch(job);
     const problems = envelopeProblems(job.data, this.service);
     if (problems.length) {
       this.kit.metrics.failed.inc({ type: String(job.name) });
       throw new UnrecoverableError(`invalid event: ${problems.join('; ')}`);
     }
-    const event = job.data as EventOf<EventType>;
+    return this.consumeCounted(job.data as EventOf<EventType>, job.attemptsMade === 0);
+  }
+
+  /**
+   * The events of one relay batch, applied together. If one fails, the job fails and is retried
+   * whole: the events already applied are then repeats, which the inbox skips. Invalid envelopes
+   * park the job once the valid ones are applied, so a replay (after an upgrade that knows their
+   * type, say) applies only what is missing.
+   */
+  private async processBatch(job: Job): Promise<boolean[]> {
+    const events: unknown[] = Array.isArray((job.data as Partial<EventBatch> | null)?.events) ? (job.data as EventBatch).events : [];
+    if (events.length === 0) throw new UnrecoverableError('invalid event batch: events must be a non-empty array');
+    const checked = events.map((data) => ({ data, problems: envelopeProblems(data, this.service) }));
+    const invalid = checked.flatMap(({ problems }, i) => (problems.length ? [`event ${i}: ${problems.join('; ')}`] : []));
+    const valid = checked.filter(({ problems }) => problems.length === 0).map(({ data }) => data as EventOf<EventType>);
+    const settled = await Promise.allSettled(valid.map((event) => this.consumeCounted(event, job.attemptsMade === 0)));
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    if (invalid.length) {
+      this.kit.metrics.failed.inc({ type: EVENT_BATCH_JOB }, invalid.length);
+      throw new UnrecoverableError(`invalid events in batch: ${invalid.join(' | ')}`);
+    }
+    return settled.map((r) => (r as PromiseFulfilledResult<boolean>).value);
+  }
+
+  private async consumeCounted(event: EventOf<EventType>, firstAttempt: boolean): Promise<boolean> {
     try {
-      const applied = await this.consume(event, job.attemptsMade === 0);
+      const applied = await this.consume(event, firstAttempt);
       (applied ? this.kit.metrics.consumed : this.kit.metrics.duplicates).inc({ type: event.type });
       return applied;
     } catch (err) {

@@ -1,10 +1,13 @@
 import { Queue } from 'bullmq';
-import { eventQueueName, type ServiceName } from '#libs/contracts';
+import { EVENT_BATCH_JOB, eventQueueName, type EventBatch, type EventEnvelope, type ServiceName } from '#libs/contracts';
 import { bullConnection, type ServiceConfig } from '#libs/common';
 
 export interface ParkedEvent {
   jobId: string;
+  /** The event type, or EVENT_BATCH_JOB for a job carrying several events. */
   type: string;
+  /** The events the job carries. */
+  events: Array<{ eventId: string; type: string }>;
   attemptsMade: number;
   failedReason: string;
   failedAt: string | null;
@@ -26,13 +29,14 @@ export class ParkedEvents {
     return jobs.map((j) => ({
       jobId: String(j.id),
       type: j.name,
+      events: carried(j.name, j.data),
       attemptsMade: j.attemptsMade,
       failedReason: j.failedReason,
       failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
     }));
   }
 
-  /** Replays one parked event, or all of them; returns how many were sent back to the queue. */
+  /** Replays one parked job (its `jobId` in the list), or all of them; returns how many were sent back to the queue. */
   async replay(jobId?: string): Promise<number> {
     const jobs = jobId ? [await this.queue.getJob(jobId)] : await this.queue.getFailed(0, -1);
     let replayed = 0;
@@ -48,4 +52,12 @@ export class ParkedEvents {
   close(): Promise<void> {
     return this.queue.close();
   }
+}
+
+function carried(name: string, data: unknown): ParkedEvent['events'] {
+  const envelopes = name === EVENT_BATCH_JOB ? ((data as Partial<EventBatch> | null)?.events ?? []) : [data];
+  return envelopes.map((e) => {
+    const { eventId, type } = (e ?? {}) as Partial<EventEnvelope>;
+    return { eventId: String(eventId), type: String(type) };
+  });
 }

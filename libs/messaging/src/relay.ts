@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { eventQueueName, subscribersOf, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
+import { BATCHED_SUBSCRIBERS, EVENT_BATCH_JOB, eventQueueName, subscribersOf, type EventBatch, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
 import { ChangeSignals, DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
@@ -159,17 +159,26 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async send(rows: Array<{ envelope: EventEnvelope; republished: number }>): Promise<void> {
-    const bySubscriber = new Map<ServiceName, Array<{ name: string; data: EventEnvelope; opts: JobsOptions }>>();
+    const bySubscriber = new Map<ServiceName, Array<{ envelope: EventEnvelope; jobId: string }>>();
     for (const { envelope, republished } of rows) {
       // First publication: job id = event id. A re-send needs an id BullMQ does not keep yet.
       const jobId = republished === 0 ? envelope.eventId : `${envelope.eventId}-r${republished}`;
       for (const subscriber of subscribersOf(envelope.type as EventType)) {
-        const jobs = bySubscriber.get(subscriber) ?? [];
-        jobs.push({ name: envelope.type, data: envelope, opts: this.jobOptions(jobId) });
-        bySubscriber.set(subscriber, jobs);
+        const events = bySubscriber.get(subscriber) ?? [];
+        events.push({ envelope, jobId });
+        bySubscriber.set(subscriber, events);
       }
     }
-    await Promise.all([...bySubscriber].map(([subscriber, jobs]) => this.queue(subscriber).addBulk(jobs)));
+    await Promise.all([...bySubscriber].map(([subscriber, events]) => this.queue(subscriber).addBulk(this.jobs(subscriber, events))));
+  }
+
+  /** A job per event, or for a batched subscriber one job with them all (its id: the first's and the count). */
+  private jobs(subscriber: ServiceName, events: Array<{ envelope: EventEnvelope; jobId: string }>) {
+    if (events.length > 1 && BATCHED_SUBSCRIBERS.includes(subscriber)) {
+      const batch: EventBatch = { events: events.map((e) => e.envelope) };
+      return [{ name: EVENT_BATCH_JOB, data: batch, opts: this.jobOptions(`${events[0].jobId}+${events.length}`) }];
+    }
+    return events.map(({ envelope, jobId }) => ({ name: envelope.type, data: envelope, opts: this.jobOptions(jobId) }));
   }
 
   private jobOptions(jobId: string): JobsOptions {
