@@ -148,6 +148,8 @@ export async function quiesce(sys: BenchSystem, timeoutMs = 180_000): Promise<vo
 
 export interface QueueTimes {
   jobs: number;
+  /** Events those jobs carried: more than jobs where the subscriber takes a relay batch as one job. */
+  events: number;
   /** Added to the queue → taken by a worker (backlog and pick-up). */
   waitMs: Summary;
   /** Taken by the worker → its inbox transaction began (envelope check, waiting for a pooled connection). */
@@ -158,8 +160,8 @@ export interface QueueTimes {
 
 /**
  * BullMQ's own timestamps of the jobs each service's event queue completed for events added in the
- * window (completed jobs are kept, up to 10,000 per queue; job id = event id), joined with the
- * consumer's inbox: the consumer half of a hop split into waiting, reaching a transaction, and work.
+ * window (completed jobs are kept, up to 10,000 per queue; job id = event id, or for a batch the
+ * first event's id and `+count`), joined with the consumer's inbox: the consumer half of a hop split into waiting, reaching a transaction, and work.
  */
 export async function queueTimes(sys: BenchSystem, from: Date, to: Date): Promise<Record<string, QueueTimes>> {
   const redis = new Redis(sys.redisUrl, { maxRetriesPerRequest: 1 });
@@ -171,7 +173,12 @@ export async function queueTimes(sys: BenchSystem, from: Date, to: Date): Promis
         const pipeline = redis.pipeline();
         for (const id of ids) pipeline.hmget(`${key}:${id}`, 'timestamp', 'processedOn', 'finishedOn');
         const jobs = ((await pipeline.exec()) ?? [])
-          .map(([, fields], i) => ({ id: ids[i], times: (fields as Array<string | null>).map(Number) }))
+          // The event a job is timed by: its own, or its batch's first (the batch shares one transaction).
+          .map(([, fields], i) => ({
+            id: ids[i].slice(0, 36),
+            events: Number(/\+(\d+)$/.exec(ids[i])?.[1] ?? 1),
+            times: (fields as Array<string | null>).map(Number),
+          }))
           .filter(({ times: [added] }) => added >= from.getTime() && added < to.getTime());
         const received = new Map(
           (
@@ -185,6 +192,7 @@ export async function queueTimes(sys: BenchSystem, from: Date, to: Date): Promis
           service,
           {
             jobs: jobs.length,
+            events: jobs.reduce((n, j) => n + j.events, 0),
             waitMs: summarize(jobs.map(({ times: [added, taken] }) => taken - added)),
             toTransactionMs: summarize(jobs.filter((j) => received.has(j.id)).map((j) => received.get(j.id)! - j.times[1])),
             processMs: summarize(jobs.map(({ times: [, taken, done] }) => done - taken)),

@@ -148,11 +148,11 @@ export function renderMarkdown(res: LifecycleResults): string {
           '',
           'Consumer queues (BullMQ timestamps joined with the inbox), p50 / p99 ms: added → taken by the worker; taken → inbox transaction began (envelope check, waiting for a pooled connection); taken → completed.',
           '',
-          '| queue | jobs | wait | taken → transaction | taken → completed |',
-          '|---|---|---|---|---|',
+          '| queue | jobs | events | wait | taken → transaction | taken → completed |',
+          '|---|---|---|---|---|---|',
           ...Object.entries(detail.queues).map(
             ([service, q]) =>
-              `| ${service}-events | ${q.jobs} | ${r(q.waitMs.p50)} / ${r(q.waitMs.p99)} | ${r(q.toTransactionMs.p50)} / ${r(q.toTransactionMs.p99)} | ${r(q.processMs.p50)} / ${r(q.processMs.p99)} |`,
+              `| ${service}-events | ${q.jobs} | ${q.events} | ${r(q.waitMs.p50)} / ${r(q.waitMs.p99)} | ${r(q.toTransactionMs.p50)} / ${r(q.toTransactionMs.p99)} | ${r(q.processMs.p50)} / ${r(q.processMs.p99)} |`,
           ),
           '',
           `Audit: intake → chained p50 / p95 / p99 ${pct(detail.auditLag.intakeToChained)} ms. Command latency per step: ` +
