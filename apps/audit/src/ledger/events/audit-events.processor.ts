@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { EVENT_TYPES, eventQueueName, type EventEnvelope } from '#libs/contracts';
-import { ConsumerKit, EventProcessor, type EventHandlers } from '#libs/messaging';
+import { ConsumerKit, EventProcessor, workerOptions, type EventHandlers } from '#libs/messaging';
 import { AUDIT_CONSUMER_CONCURRENCY, RecordEventCommand } from '../commands/record-event.command.js';
 import { LedgerChainer } from '../jobs/ledger-chainer.js';
 
@@ -9,7 +9,7 @@ const recordAll = Object.fromEntries(
   EVENT_TYPES.map((type) => [type, (event: EventEnvelope) => new RecordEventCommand(event)]),
 ) as unknown as EventHandlers<'audit'>;
 
-@Processor(eventQueueName('audit'), { concurrency: AUDIT_CONSUMER_CONCURRENCY })
+@Processor(eventQueueName('audit'), workerOptions(AUDIT_CONSUMER_CONCURRENCY))
 export class AuditEventsProcessor extends EventProcessor<'audit'> {
   protected readonly handlers = recordAll;
 

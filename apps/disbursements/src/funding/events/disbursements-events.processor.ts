@@ -1,13 +1,13 @@
 import { Processor } from '@nestjs/bullmq';
 import { eventQueueName } from '#libs/contracts';
-import { ConsumerKit, EVENT_CONSUMER_CONCURRENCY, EventProcessor, type EventHandlers } from '#libs/messaging';
+import { ConsumerKit, EVENT_CONSUMER_CONCURRENCY, EventProcessor, workerOptions, type EventHandlers } from '#libs/messaging';
 import { ApplyProgramStandingCommand } from '../commands/apply-program-standing.command.js';
 import { CloseFundingAccountCommand } from '../commands/close-funding-account.command.js';
 import { MarkAssessmentOverdueCommand } from '../commands/mark-assessment-overdue.command.js';
 import { OpenFundingAccountCommand } from '../commands/open-funding-account.command.js';
 import { RecordAssessmentOutcomeCommand } from '../commands/record-assessment-outcome.command.js';
 
-@Processor(eventQueueName('disbursements'), { concurrency: EVENT_CONSUMER_CONCURRENCY })
+@Processor(eventQueueName('disbursements'), workerOptions(EVENT_CONSUMER_CONCURRENCY))
 export class DisbursementsEventsProcessor extends EventProcessor<'disbursements'> {
   protected readonly handlers: EventHandlers<'disbursements'> = {
     'program.approved': ({ payload: p }) => new OpenFundingAccountCommand(p.programId, p.budgetCents),

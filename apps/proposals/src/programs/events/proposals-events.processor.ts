@@ -1,11 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
 import { eventQueueName } from '#libs/contracts';
-import { ConsumerKit, EVENT_CONSUMER_CONCURRENCY, EventProcessor, type EventHandlers } from '#libs/messaging';
+import { ConsumerKit, EVENT_CONSUMER_CONCURRENCY, EventProcessor, workerOptions, type EventHandlers } from '#libs/messaging';
 import { ApplyAssessmentOutcomeCommand } from '../commands/apply-assessment-outcome.command.js';
 import { CompleteReviewCommand } from '../commands/complete-review.command.js';
 import { MarkUnderReviewCommand } from '../commands/mark-under-review.command.js';
 
-@Processor(eventQueueName('proposals'), { concurrency: EVENT_CONSUMER_CONCURRENCY })
+@Processor(eventQueueName('proposals'), workerOptions(EVENT_CONSUMER_CONCURRENCY))
 export class ProposalsEventsProcessor extends EventProcessor<'proposals'> {
   protected readonly handlers: EventHandlers<'proposals'> = {
     'review.opened': ({ payload: p }) => new MarkUnderReviewCommand(p.programId, p.reviewId, p.round),
