@@ -30,10 +30,10 @@ type Handled<S extends ServiceName> = S extends 'audit'
  */
 export const EVENT_CONSUMER_CONCURRENCY = 16;
 /**
- * Options of every worker (event queues, timers). A worker that dies holds its jobs' locks until they expire; the
- * stalled check then hands the jobs to another worker. Short locks (renewed every 5 s while a job
- * runs) bring a crashed worker's events back within about 15 s instead of up to a minute, and a job
- * whose workers crashed a few times in a row is still retried rather than failed.
+ * Options of every worker (event queues, timers). A worker that dies holds its jobs' locks until
+ * they expire; the stalled check then hands the jobs to another worker. Short locks (renewed every
+ * 5 s while a job runs) bring a crashed worker's jobs back within about 15 s instead of up to a
+ * minute, and a job whose workers crashed a few times in a row is still retried, not failed.
  */
 export const workerOptions = (concurrency: number) =>
   ({ concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 }) as const;
