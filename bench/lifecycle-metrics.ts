@@ -161,7 +161,8 @@ export interface QueueTimes {
 /**
  * BullMQ's own timestamps of the jobs each service's event queue completed for events added in the
  * window (completed jobs are kept, up to 10,000 per queue; job id = event id, or for a batch the
- * first event's id and `+count`), joined with the consumer's inbox: the consumer half of a hop split into waiting, reaching a transaction, and work.
+ * first event's id and `+count`), joined with the consumer's inbox: the consumer half of a hop
+ * split into waiting, reaching a transaction, and work.
  */
 export async function queueTimes(sys: BenchSystem, from: Date, to: Date): Promise<Record<string, QueueTimes>> {
   const redis = new Redis(sys.redisUrl, { maxRetriesPerRequest: 1 });

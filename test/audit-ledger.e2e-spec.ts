@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { EVENT_BATCH_JOB, eventQueueName, type EventBatch, type EventEnvelope } from '#libs/contracts';
+import { carriedEvents, eventQueueName, type EventEnvelope } from '#libs/contracts';
 import { TEST_REDIS_URL } from '#libs/testing';
 import { chainEntry, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
 import { TestSystem } from './support/test-system.js';
@@ -18,9 +18,7 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
   const ledgerCount = async () => Number((await sys.query<{ n: string }>(`SELECT count(*) AS n FROM audit.ledger`))[0].n);
   const outboxCount = async () => Number((await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox`))[0].n);
 
-  /** The events a job on a queue carries: one, or a batch's. */
-  const carriedIds = (name: string, data: unknown): string[] =>
-    name === EVENT_BATCH_JOB ? (data as EventBatch).events.map((e) => e.eventId) : [(data as EventEnvelope).eventId];
+  const carriedIds = (name: string, data: unknown): string[] => carriedEvents(name, data).map((e) => (e as EventEnvelope).eventId);
 
   async function createAndSubmit(): Promise<string> {
     const created = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201);

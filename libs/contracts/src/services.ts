@@ -63,3 +63,10 @@ export const EVENT_BATCH_JOB = 'event-batch';
 export interface EventBatch {
   events: EventEnvelope[];
 }
+
+/** What a job carries, unchecked: a batch's events (none if it is malformed), or the job's one event. */
+export function carriedEvents(name: string, data: unknown): unknown[] {
+  if (name !== EVENT_BATCH_JOB) return [data];
+  const events = (data as Partial<EventBatch> | null)?.events;
+  return Array.isArray(events) ? events : [];
+}

@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import {
   EVENT_BATCH_JOB,
   SUBSCRIPTIONS,
-  type EventBatch,
+  carriedEvents,
   type EventOf,
   type EventType,
   type ServiceName,
@@ -119,7 +119,7 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
    * type, say) applies only what is missing.
    */
   private async processBatch(job: Job): Promise<boolean[]> {
-    const events: unknown[] = Array.isArray((job.data as Partial<EventBatch> | null)?.events) ? (job.data as EventBatch).events : [];
+    const events = carriedEvents(job.name, job.data);
     if (events.length === 0) throw new UnrecoverableError('invalid event batch: events must be a non-empty array');
     const checked = events.map((data) => ({ data, problems: envelopeProblems(data, this.service) }));
     const invalid = checked.flatMap(({ problems }, i) => (problems.length ? [`event ${i}: ${problems.join('; ')}`] : []));

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { EVENT_BATCH_JOB, eventQueueName, type EventBatch, type EventEnvelope, type ServiceName } from '#libs/contracts';
+import { carriedEvents, eventQueueName, type EventEnvelope, type ServiceName } from '#libs/contracts';
 import { bullConnection, type ServiceConfig } from '#libs/common';
 
 export interface ParkedEvent {
@@ -55,8 +55,7 @@ export class ParkedEvents {
 }
 
 function carried(name: string, data: unknown): ParkedEvent['events'] {
-  const envelopes = name === EVENT_BATCH_JOB ? ((data as Partial<EventBatch> | null)?.events ?? []) : [data];
-  return envelopes.map((e) => {
+  return carriedEvents(name, data).map((e) => {
     const { eventId, type } = (e ?? {}) as Partial<EventEnvelope>;
     return { eventId: String(eventId), type: String(type) };
   });

@@ -48,19 +48,19 @@ const READ_BATCH = `
   FROM audit.ledger_head h CROSS JOIN LATERAL (SELECT id, envelope FROM audit.ledger_intake ORDER BY id LIMIT $1) i
   WHERE h.id = 1 ORDER BY i.id`;
 
-const N = LEDGER_COLUMNS.length;
+const COLUMNS = LEDGER_COLUMNS.length;
 /**
  * Moves the head from the seq the batch was read at (compare and set) and, only if that succeeded,
  * appends the chained entries and empties their intake rows: one statement, so all or nothing.
  */
 const WRITE_BATCH = `
   WITH head AS (
-    UPDATE audit.ledger_head SET seq = $${N + 2}, hash = $${N + 3} WHERE id = 1 AND seq = $${N + 4} RETURNING 1
+    UPDATE audit.ledger_head SET seq = $${COLUMNS + 2}, hash = $${COLUMNS + 3} WHERE id = 1 AND seq = $${COLUMNS + 4} RETURNING 1
   ), appended AS (
     INSERT INTO audit.ledger (${LEDGER_COLUMNS.map(([name]) => name).join(', ')})
     SELECT * FROM unnest(${LEDGER_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) WHERE EXISTS (SELECT 1 FROM head)
   ), chained AS (
-    DELETE FROM audit.ledger_intake WHERE id = ANY($${N + 1}::bigint[]) AND EXISTS (SELECT 1 FROM head)
+    DELETE FROM audit.ledger_intake WHERE id = ANY($${COLUMNS + 1}::bigint[]) AND EXISTS (SELECT 1 FROM head)
   )
   SELECT count(*)::int AS moved FROM head`;
 
