@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { ROLES, SERVICES } from '#libs/contracts';
+import { ChangeSignals } from '#libs/common';
+import { TEST_REDIS_URL } from '#libs/testing';
 import { CONSOLE_CONFIG, GatewaySystem } from './browser/gateway-system.js';
 import { people, programBody } from './support/fixtures.js';
 
@@ -71,6 +74,49 @@ describe('gateway: one origin for every service, the console and the docs', () =
     expect(verify.body.valid).toBe(true);
     // Only the prefix itself or paths below it are proxied.
     await http().get('/programsX').expect(404);
+  });
+
+  it('tells the service who the client is (X-Forwarded-For), so the rate limiter counts clients, not the gateway', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await http().get('/programs').set(sys().auth(people.auditor)).set('X-Forwarded-For', '203.0.113.7').expect(200);
+      // The test client is on loopback, a trusted hop like the gateway itself: the address before it counts.
+      expect(await redis.get(`${sys().redisPrefix}:ratelimit:proposals:203.0.113.7`)).toBe('1');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('streams a held read back, and releases it at the service when the client hangs up', async () => {
+    const created = await http().post('/programs').set(sys().auth(people.manager)).send(programBody()).expect(201);
+    const path = `/programs/${created.body.id}`;
+    const etagOf = async (at: string) => (await http().get(at).set(sys().auth(people.manager)).expect(200)).headers.etag as string;
+    const signals = sys().app('proposals').get(ChangeSignals);
+    const heldFor = (at: string, version: string, signal?: AbortSignal) =>
+      fetch(`${system.url}${at}`, { headers: { ...sys().auth(people.manager), Prefer: 'wait=20', 'If-None-Match': version }, signal });
+
+    const answered = heldFor(path, await etagOf(path));
+    await sys().eventually(async () => expect(signals.size).toBe(1));
+    await http().post(`${path}/submit`).set(sys().auth(people.manager)).expect(200);
+    const changed = await answered;
+    expect(changed.status).toBe(200);
+    expect(((await changed.json()) as { status: string }).status).not.toBe('DRAFT');
+
+    // A draft nobody touches: only the client's hang-up can end this read before 20 s.
+    const idle = `/programs/${(await http().post('/programs').set(sys().auth(people.manager)).send(programBody()).expect(201)).body.id}`;
+    const gone = new AbortController();
+    heldFor(idle, await etagOf(idle), gone.signal).catch(() => undefined);
+    await sys().eventually(async () => expect(signals.size).toBe(1));
+    gone.abort();
+    // The gateway drops its connection to the service, so the service's next recheck (every 2 s)
+    // finds it closed and stops; a read still held would wait for its program again at once.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const waiting: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      waiting.push(signals.size);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(Math.max(...waiting)).toBe(0);
   });
 
   it('lists development people with working tokens, one or more per role', async () => {

@@ -45,7 +45,16 @@ export function upstreamProxy(config: ServiceConfig, metrics: MetricsRegistry): 
     changeOrigin: true,
     xfwd: true,
     proxyTimeout: 30_000,
-    on: { error: (err, req, res) => unavailable(res, req, routeOf(req.url ?? '')!.service, err) },
+    on: {
+      error: (err, req, res) => unavailable(res, req, routeOf(req.url ?? '')!.service, err),
+      // A client that hangs up (a held read it no longer wants) frees the service's connection too;
+      // http-proxy alone would keep the service holding the read until its wait ran out.
+      proxyReq: (proxyReq, _req, res) => {
+        res.once('close', () => {
+          if (!res.writableFinished) proxyReq.destroy();
+        });
+      },
+    },
   });
   return (req, res, next) => {
     const route = routeOf(req.url);
