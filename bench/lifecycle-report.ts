@@ -9,6 +9,8 @@ export interface Phase {
   cpuPercent: CpuWindow;
   /** CPU of the system's own processes (services, gateway, Postgres backends, the driver) per transition. */
   cpuMsPerTransition: number;
+  /** write/writev system calls per transition, per process (Postgres excepted), over the phase. */
+  writeCallsPerTransition: Record<string, number>;
   /** Event deliveries (inbox rows, every consumer) per second in the steady part of the window. */
   deliveriesPerSecond: number;
   propagation: PropagationRow[];
@@ -57,6 +59,8 @@ const pct = (s: { p50: number; p95: number; p99: number }) => `${r(s.p50)} / ${r
 const yes = (met: boolean) => (met ? 'yes' : 'no');
 const label = (p: Phase) => (p.load.mode === 'open' ? `open ${p.load.offered}/s` : `closed ×${p.load.offered}`);
 
+const totalWrites = (p: Phase) => Object.values(p.writeCallsPerTransition).reduce((a, b) => a + b, 0);
+
 function phaseRows(phases: Phase[]): string[] {
   return phases.map((p) => {
     const all = p.propagation.find((x) => x.scope === 'all');
@@ -74,6 +78,7 @@ function phaseRows(phases: Phase[]): string[] {
       `${p.load.programsStarted} / ${p.load.programsFailed}${p.load.programsSkipped ? ` (+${p.load.programsSkipped} not started)` : ''}`,
       r(p.load.readsPerSecond, 0),
       r(p.cpuMsPerTransition),
+      r(totalWrites(p)),
       `${p.cpuPercent.machineBusyPercent}%`,
     ].join(' | ');
   });
@@ -86,6 +91,7 @@ export function renderMarkdown(res: LifecycleResults): string {
   const best = res.sweep.find((p) => p.load.offered === res.max.concurrency);
   const detail = atAim ?? best;
   const processes = Object.keys(res.peakRssMb);
+  const writers = Object.keys(res.sweep[0]?.writeCallsPerTransition ?? res.fixedRates[0]?.writeCallsPerTransition ?? {});
   return [
     `# Lifecycle benchmark (${res.ranAt})`,
     '',
@@ -114,13 +120,20 @@ export function renderMarkdown(res: LifecycleResults): string {
     '',
     'Transitions/s counted in the steady part of each window (after the first 5 s); latencies in ms as p50 / p95 / p99. ' +
       'Propagation: source outbox row → each subscriber inbox row (both stamped with their transaction start); "services" excludes audit. ' +
-      'Deliveries: inbox rows written by every consumer, audit included. Driver GETs are the LifecycleDriver\'s reads of the effects it waits on, each held by the service until the effect commits (Prefer: wait). CPU per transition: services, gateway, this database\'s Postgres backends and the driver, over the phase and its drain.',
+      'Deliveries: inbox rows written by every consumer, audit included. Driver GETs are the LifecycleDriver\'s reads of the effects it waits on, each held by the service until the effect commits (Prefer: wait). CPU per transition: services, gateway, this database\'s Postgres backends and the driver, over the phase and its drain. ' +
+      'Writes per transition: write/writev system calls of the Node processes (services, gateway, driver) and Redis, over the same span (Postgres answers with send(), which Linux does not count there); a count that, unlike CPU time, does not depend on how busy other sessions keep the machine.',
     '',
-    '| load | transitions/s | deliveries/s | command latency | propagation, all | propagation, services | propagation, to audit | audit lag (occurred → chained) | programs started / failed | driver GETs/s | CPU ms per transition | machine CPU busy |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| load | transitions/s | deliveries/s | command latency | propagation, all | propagation, services | propagation, to audit | audit lag (occurred → chained) | programs started / failed | driver GETs/s | CPU ms per transition | writes per transition | machine CPU busy |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...phaseRows([...res.fixedRates, ...res.sweep]).map((row) => `| ${row} |`),
     '',
     `Maximum: **${res.max.transitionsPerSecond} transitions/s** with ${res.max.concurrency} programs in flight (closed loop).`,
+    '',
+    'Write system calls per transition, by process:',
+    '',
+    `| load | ${writers.join(' | ')} |`,
+    `|---|${writers.map(() => '---').join('|')}|`,
+    ...[...res.fixedRates, ...res.sweep].map((p) => `| ${label(p)} | ${writers.map((w) => r(p.writeCallsPerTransition[w] ?? NaN)).join(' | ')} |`),
     '',
     `Median time from POST /programs/:id/submit answering to GET reading UNDER_REVIEW (idle system, ${res.submitToUnderReviewMs.count} programs one at a time, polling every 5 ms): **${res.submitToUnderReviewMs.p50} ms** (p95 ${res.submitToUnderReviewMs.p95} ms).`,
     '',

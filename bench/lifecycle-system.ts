@@ -37,6 +37,19 @@ function cpuSecondsOf(pid: number | undefined): number {
   }
 }
 
+/**
+ * write and writev calls a process has made so far (/proc/<pid>/io syscw): every socket write of
+ * Node and Redis. Postgres answers with send(), which this does not count, so it is left out.
+ */
+function writeCallsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Busy and total jiffies of the whole machine (/proc/stat), to tell how much CPU was left idle. */
 function machineJiffies(): { busy: number; total: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
@@ -54,6 +67,12 @@ export interface CpuWindow {
   perProcess: Record<string, number>;
   /** Share of the whole machine (all cores) that was busy, anything included. */
   machineBusyPercent: number;
+  /**
+   * write/writev system calls during the window per process, Postgres excepted (see writeCallsOf).
+   * Unlike CPU time, a count that other sessions' load does not change: on this virtual machine a
+   * socket write, with the wake-up it causes, is one of the dearest things a process does.
+   */
+  writeCalls: Record<string, number>;
   seconds: number;
 }
 
@@ -144,16 +163,22 @@ export class BenchSystem {
   async cpuWindow(): Promise<() => CpuWindow> {
     const started = performance.now();
     const sources = await this.cpuSources();
-    const before = new Map([...sources.values()].flat().map((pid) => [pid, cpuSecondsOf(pid)]));
+    const pids = [...sources.values()].flat();
+    const cpuBefore = new Map(pids.map((pid) => [pid, cpuSecondsOf(pid)]));
+    const writesBefore = new Map(pids.map((pid) => [pid, writeCallsOf(pid)]));
     // A process gone by the end of the window (an idle pooled connection closed) counts nothing.
-    const used = (pids: number[]) => pids.reduce((sum, pid) => sum + Math.max(0, cpuSecondsOf(pid) - before.get(pid)!), 0);
+    const since = (of: (pid: number) => number, before: Map<number, number>) => (group: number[]) =>
+      group.reduce((sum, pid) => sum + Math.max(0, of(pid) - before.get(pid)!), 0);
+    const cpuUsed = since(cpuSecondsOf, cpuBefore);
+    const writesMade = since(writeCallsOf, writesBefore);
     const machineBefore = machineJiffies();
     return () => {
       const seconds = (performance.now() - started) / 1000;
       const machine = machineJiffies();
-      const perProcess = Object.fromEntries([...sources].map(([name, pids]) => [name, Math.round((used(pids) / seconds) * 100)]));
+      const perProcess = Object.fromEntries([...sources].map(([name, group]) => [name, Math.round((cpuUsed(group) / seconds) * 100)]));
+      const writeCalls = Object.fromEntries([...sources].filter(([name]) => !name.startsWith('postgres')).map(([name, group]) => [name, writesMade(group)]));
       const busy = (machine.busy - machineBefore.busy) / Math.max(1, machine.total - machineBefore.total);
-      return { perProcess, machineBusyPercent: Math.round(busy * 100), seconds: Math.round(seconds * 10) / 10 };
+      return { perProcess, writeCalls, machineBusyPercent: Math.round(busy * 100), seconds: Math.round(seconds * 10) / 10 };
     };
   }
 

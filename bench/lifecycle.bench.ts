@@ -109,6 +109,7 @@ async function main(): Promise<void> {
         load: { ...load, from: load.from.toISOString(), to: load.to.toISOString() },
         cpuPercent,
         cpuMsPerTransition: round((ownCpuSeconds * 1000) / load.transitions),
+        writeCallsPerTransition: Object.fromEntries(Object.entries(cpuPercent.writeCalls).map(([name, n]) => [name, round(n / load.transitions)])),
         deliveriesPerSecond: round(await deliveriesPerSecond(sys, new Date(load.from.getTime() + rampSeconds(load.seconds) * 1000), load.to)),
         propagation: await propagation(sys, load.from, load.to),
         queues: await queueTimes(sys, load.from, load.to),
