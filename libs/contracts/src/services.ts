@@ -53,12 +53,10 @@ export function subscribersOf(type: EventType): ServiceName[] {
 }
 
 /**
- * Subscribers that take the events of one relay batch as one job (EVENT_BATCH_JOB): a BullMQ job
- * costs a few round trips to Redis whatever it carries, and audit receives every event.
+ * The name of a job that carries several events, `{ events: EventEnvelope[] }`, in outbox order:
+ * the events of one relay batch for one subscriber. A BullMQ job costs a few round trips to Redis
+ * whatever it carries, so under load a batch of events costs about as much as one.
  */
-export const BATCHED_SUBSCRIBERS: readonly ServiceName[] = ['audit'];
-
-/** The name of a job that carries several events, `{ events: EventEnvelope[] }`, in outbox order. */
 export const EVENT_BATCH_JOB = 'event-batch';
 export interface EventBatch {
   events: EventEnvelope[];

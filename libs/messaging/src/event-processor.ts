@@ -68,8 +68,8 @@ export class ConsumerKit {
  * First deliveries taken at the same time are applied together (group commit, a few groups at a
  * time): one transaction, one inbox insert and one commit for the group, each event's command in
  * turn inside it. If any of them fails, the group rolls back and each is applied alone, so only
- * the failing event is retried. Retries are always applied alone. A batched subscriber's job
- * (EVENT_BATCH_JOB) carries several events, which join a group the same way.
+ * the failing event is retried. Retries are always applied alone. A job with the events of one
+ * relay batch (EVENT_BATCH_JOB) adds them all to a group the same way.
  */
 export abstract class EventProcessor<S extends ServiceName> extends WorkerHost implements OnModuleInit {
   protected readonly logger = new Logger(this.constructor.name);

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { BATCHED_SUBSCRIBERS, EVENT_BATCH_JOB, eventQueueName, subscribersOf, type EventBatch, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
+import { EVENT_BATCH_JOB, eventQueueName, subscribersOf, type EventBatch, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
 import { ChangeSignals, DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
@@ -15,7 +15,8 @@ const LEASE_SECONDS = 10;
 const LOST_WINDOW_MS = 10_000;
 
 /**
- * Publishes committed outbox rows to the queue of every subscriber (job id = eventId).
+ * Publishes committed outbox rows to the queue of every subscriber: a batch's events for one
+ * subscriber as one job (EVENT_BATCH_JOB), a lone event as a job whose id is its eventId.
  * Woken by NOTIFY at commit, with a slow poll as a safety net. Rows are claimed with
  * FOR UPDATE SKIP LOCKED and a lease, so several relays share the work, and selected by "not yet
  * published" rather than by a high-water mark, so a row whose transaction commits late is never
@@ -169,12 +170,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         bySubscriber.set(subscriber, events);
       }
     }
-    await Promise.all([...bySubscriber].map(([subscriber, events]) => this.queue(subscriber).addBulk(this.jobs(subscriber, events))));
+    await Promise.all([...bySubscriber].map(([subscriber, events]) => this.queue(subscriber).addBulk(this.jobs(events))));
   }
 
-  /** A job per event, or for a batched subscriber one job with them all (its id: the first's and the count). */
-  private jobs(subscriber: ServiceName, events: Array<{ envelope: EventEnvelope; jobId: string }>) {
-    if (events.length > 1 && BATCHED_SUBSCRIBERS.includes(subscriber)) {
+  /** A subscriber's events of one batch: one job carrying them all (its id: the first's and the count), or the one event's. */
+  private jobs(events: Array<{ envelope: EventEnvelope; jobId: string }>) {
+    if (events.length > 1) {
       const batch: EventBatch = { events: events.map((e) => e.envelope) };
       return [{ name: EVENT_BATCH_JOB, data: batch, opts: this.jobOptions(`${events[0].jobId}+${events.length}`) }];
     }
