@@ -382,6 +382,14 @@ describe('assessments: plans, durable timers and outcomes', () => {
       expect(bad.body.code).toBe('VALIDATION_FAILED');
     }
     await sys.http('assessments').get(`/assessments/${uuidv7()}`).set(sys.auth(people.auditor)).expect(404);
+    const noOutcome = await outcome(uuidv7(), { outcome: 'CONTINUE' }).expect(404);
+    const noMove = await sys
+      .http('assessments')
+      .post(`/assessments/${uuidv7()}/reschedule`)
+      .set(sys.auth(people.scheduler))
+      .send({ dueAt: new Date().toISOString(), reason: 'Field visit moved after the rainy season' })
+      .expect(404);
+    for (const missing of [noOutcome, noMove]) expect(missing.body).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('Assessment') });
     await sys.http('assessments').get(`/assessments/plans/${uuidv7()}`).set(sys.auth(people.auditor)).expect(404);
   });
 });

@@ -143,6 +143,14 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     expect(beyond.body).toMatchObject({ code: 'INSUFFICIENT_FUNDS', details: { availableCents: BUDGET, requestedCents: BUDGET + 1 } });
     await requestFunds('not-a-uuid', 100).expect(400);
     expect((await requestFunds(uuidv7(), 100).expect(404)).body.code).toBe('NOT_FOUND');
+    for (const missing of [
+      act(uuidv7(), 'approve', people.approver),
+      release(uuidv7(), people.approver),
+      act(uuidv7(), 'reject', people.approver, { reason: 'Invoices missing' }),
+      act(uuidv7(), 'cancel', people.manager, { reason: 'No longer needed' }),
+    ]) {
+      expect((await missing.expect(404)).body).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('Disbursement') });
+    }
     await requestFunds(programId, 100, people.approver).expect(403);
 
     expect(await account(programId)).toMatchObject({ reservedCents: 0, releasedCents: 0, availableCents: BUDGET });

@@ -30,3 +30,22 @@ export function insertStatement<E extends ObjectLiteral>(em: EntityManager, targ
 export function renumber(sql: string, offset: number): string {
   return offset === 0 ? sql : sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
+
+/**
+ * Locks the `parent` row that the `child` row `childId` belongs to (`parent[key] = child[key]`),
+ * in one round trip where reading the child's key first takes two. Postgres does not lock rows a
+ * sub-select reads, so the caller can lock the child next and keep the order parent, then child.
+ * Null when either row is missing.
+ */
+export function lockParentOf<P extends ObjectLiteral, C extends ObjectLiteral>(
+  em: EntityManager,
+  parent: EntityTarget<P>,
+  child: EntityTarget<C>,
+  key: keyof P & keyof C & string,
+  childId: string,
+  mode: 'pessimistic_write' | 'pessimistic_read',
+): Promise<P | null> {
+  const qb = em.createQueryBuilder(parent, 'parent');
+  const keyOfChild = qb.subQuery().select(`child.${key}`).from(child, 'child').where('child.id = :childId').getQuery();
+  return qb.where(`parent.${key} = ${keyOfChild}`, { childId }).setLock(mode).getOne();
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError, ValidationError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { decodeCursor, insertStatement, toPage, type Page } from '#libs/persistence';
+import { decodeCursor, insertStatement, lockParentOf, toPage, type Page } from '#libs/persistence';
 import { AssessmentPlan, type AssessmentPlanState } from '../domain/assessment-plan.js';
 import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
 import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-timers.js';
@@ -76,7 +76,7 @@ export class AssessmentRepository {
 
   async lockPlan(em: EntityManager, programId: string): Promise<LockedPlan | null> {
     const row = await em.findOne(AssessmentPlanEntity, { where: { programId }, lock: { mode: 'pessimistic_write' } });
-    return row && { plan: AssessmentPlan.restore(row.state), indicators: row.indicators, createdBy: row.createdBy, partnerName: row.partnerName };
+    return row && lockedPlan(row);
   }
 
   async mustLockPlan(em: EntityManager, programId: string): Promise<LockedPlan> {
@@ -91,10 +91,13 @@ export class AssessmentRepository {
 
   /** Locks a point and, before it, its program's plan (the lock order of every command). */
   async lockPointAndPlan(em: EntityManager, id: string): Promise<LockedPlan & LockedPoint> {
-    const found = await em.findOne(AssessmentPointEntity, { where: { id }, select: { id: true, programId: true } });
-    if (!found) throw new NotFoundError('Assessment', id);
-    const plan = await this.mustLockPlan(em, found.programId);
-    return { ...plan, ...(await this.mustLockPoint(em, id)) };
+    // A point's program never changes, so finding the plan through it before the locks is safe.
+    const planRow = await lockParentOf(em, AssessmentPlanEntity, AssessmentPointEntity, 'programId', id, 'pessimistic_write');
+    if (!planRow) {
+      const found = await em.findOne(AssessmentPointEntity, { where: { id }, select: { id: true, programId: true } });
+      throw found ? new NotFoundError('Assessment plan of program', found.programId) : new NotFoundError('Assessment', id);
+    }
+    return { ...lockedPlan(planRow), ...(await this.mustLockPoint(em, id)) };
   }
 
   /** Locks a point alone: for timers, which change one point and need nothing of the plan. */
@@ -219,4 +222,8 @@ export class AssessmentRepository {
       updatedAt: new Date(),
     };
   }
+}
+
+function lockedPlan(row: AssessmentPlanEntity): LockedPlan {
+  return { plan: AssessmentPlan.restore(row.state), indicators: row.indicators, createdBy: row.createdBy, partnerName: row.partnerName };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { NotFoundError, type AggregateRoot } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, insertStatement, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, insertStatement, lockParentOf, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
 import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
@@ -99,12 +99,15 @@ export class FundingRepository {
     apply: (account: FundingAccountAggregate, disbursement: DisbursementAggregate) => void,
   ): Promise<DisbursementAggregate> {
     return this.tx.run(async (em) => {
-      // The program of a request never changes, so reading it before the locks is safe.
-      const found = await em.findOne(DisbursementEntity, { where: { id }, select: { id: true, programId: true } });
-      if (!found) throw new NotFoundError('Disbursement', id);
-      const account = await this.lockAccount(em, found.programId, lock, () => new NotFoundError('Funding account', found.programId));
+      // The program of a request never changes, so finding the account through it before the locks is safe.
+      const accountRow = await lockParentOf(em, FundingAccountEntity, DisbursementEntity, 'programId', id, lockMode(lock));
+      if (!accountRow) {
+        const found = await em.findOne(DisbursementEntity, { where: { id }, select: { id: true, programId: true } });
+        throw found ? new NotFoundError('Funding account', found.programId) : new NotFoundError('Disbursement', id);
+      }
+      const account = reviveAccount(accountRow.state);
       const lockedVersion = account.version;
-      // Requests are never deleted: the row read above is still there.
+      // Requests are never deleted: the row the account was found through is still there.
       const row = await em.findOne(DisbursementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       const disbursement = reviveDisbursement(row!.state);
       apply(account, disbursement);
@@ -140,10 +143,7 @@ export class FundingRepository {
   }
 
   private async lockAccount(em: EntityManager, programId: string, lock: AccountLock, whenMissing: () => Error) {
-    const row = await em.findOne(FundingAccountEntity, {
-      where: { programId },
-      lock: { mode: lock === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read' },
-    });
+    const row = await em.findOne(FundingAccountEntity, { where: { programId }, lock: { mode: lockMode(lock) } });
     if (!row) throw whenMissing();
     return reviveAccount(row.state);
   }
@@ -153,6 +153,10 @@ export class FundingRepository {
     const [first, ...rest] = changes.map((c) => c.write);
     if (first) await this.outbox.writeAndAppend(em, [first, ...rest], ...changes.map((c) => c.aggregate));
   }
+}
+
+function lockMode(lock: AccountLock) {
+  return lock === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read';
 }
 
 /** A row to write and the aggregate whose events go with it. */
