@@ -3,6 +3,7 @@ import type { LoadResult } from './lifecycle-load.js';
 import type { AuditLag, PropagationRow, QueueTimes } from './lifecycle-metrics.js';
 import type { Summary } from './lifecycle-stats.js';
 import type { CpuWindow } from './lifecycle-system.js';
+import type { RoundTripCosts } from './round-trips.js';
 
 export interface Phase {
   load: Omit<LoadResult, 'from' | 'to'> & { from: string; to: string };
@@ -11,6 +12,8 @@ export interface Phase {
   cpuMsPerTransition: number;
   /** write/writev system calls per transition, per process (Postgres excepted), over the phase. */
   writeCallsPerTransition: Record<string, number>;
+  /** Statements each service sent to Postgres, and requests through the gateway, per transition (until quiet again). */
+  roundTripsPerTransition: { statements: Record<string, number>; throughGateway: number };
   /** Event deliveries (inbox rows, every consumer) per second in the steady part of the window. */
   deliveriesPerSecond: number;
   propagation: PropagationRow[];
@@ -33,6 +36,7 @@ export interface LifecycleResults {
     through: string;
   };
   floor: { postgres: PostgresFloor; queue: QueueFloor };
+  roundTripCosts: RoundTripCosts;
   submitToUnderReviewMs: Summary & { polls: number };
   /** Propagation during the sequential submit probe (program.submitted, review.opened, program.under-review). */
   idlePropagation: PropagationRow[];
@@ -50,6 +54,8 @@ export interface LifecycleResults {
     /** Event deliveries per second at the maximum against floor (b): the same unit of work. */
     deliveriesAtMaxVsQueueFloor: number;
     throughputMet: boolean;
+    /** The maximum's round trips priced at the bare costs: the CPU they need with every framework free, and the throughput that allows. */
+    roundTripBoundAtMax: { cpuMsPerTransition: number; transitionsPerSecond: number; vsQueueFloor: number };
   };
   durationSeconds: number;
 }
@@ -135,6 +141,7 @@ export function renderMarkdown(res: LifecycleResults): string {
     `|---|${writers.map(() => '---').join('|')}|`,
     ...[...res.fixedRates, ...res.sweep].map((p) => `| ${label(p)} | ${writers.map((w) => r(p.writeCallsPerTransition[w] ?? NaN)).join(' | ')} |`),
     '',
+    ...roundTripSection(res, best),
     `Median time from POST /programs/:id/submit answering to GET reading UNDER_REVIEW (idle system, ${res.submitToUnderReviewMs.count} programs one at a time, polling every 5 ms): **${res.submitToUnderReviewMs.p50} ms** (p95 ${res.submitToUnderReviewMs.p95} ms).`,
     '',
     'Propagation during that sequential probe (no queueing; p50 / p95 / p99 ms, to relay p50, relay → inbox p50): ' +
@@ -185,4 +192,33 @@ export function renderMarkdown(res: LifecycleResults): string {
     `| ${processes.map((p) => `${res.peakRssMb[p]} MB`).join(' | ')} |`,
     '',
   ].join('\n');
+}
+
+const statementsOf = (p: Phase) => Object.values(p.roundTripsPerTransition.statements).reduce((a, b) => a + b, 0);
+
+/** Round trips per transition, and what they would cost with no framework at all. */
+function roundTripSection(res: LifecycleResults, best: Phase | undefined): string[] {
+  const services = Object.keys(res.sweep[0]?.roundTripsPerTransition.statements ?? {});
+  const { statementUs: sql, httpRequestThroughProxyUs: http } = res.roundTripCosts;
+  const bound = res.comparison.roundTripBoundAtMax;
+  return [
+    '## Round trips per transition, and what they alone cost',
+    '',
+    'Statements each service sent to Postgres (its `db_queries_total`) and requests through the gateway (its `http_requests_total`), from the start of each window until the system is quiet again, per transition.',
+    '',
+    `| load | statements | ${services.join(' | ')} | requests through the gateway |`,
+    `|---|---|${services.map(() => '---').join('|')}|---|`,
+    ...[...res.fixedRates, ...res.sweep].map(
+      (p) => `| ${label(p)} | ${r(statementsOf(p))} | ${services.map((s) => r(p.roundTripsPerTransition.statements[s] ?? NaN)).join(' | ')} | ${r(p.roundTripsPerTransition.throughGateway)} |`,
+    ),
+    '',
+    `Measured in this run with no framework: a prepared one-row SELECT costs **${sql.total} µs** of CPU (pg client ${sql.client}, Postgres backend ${sql.backend}); ` +
+      `a GET through a bare Node proxy **${http.total} µs** (client ${http.client}, proxy ${http.proxy}, server ${http.server}). ` +
+      (best
+        ? `At the maximum (closed ×${best.load.offered}) a transition makes ${r(statementsOf(best))} statements and ${r(best.roundTripsPerTransition.throughGateway)} requests: ` +
+          `**${bound.cpuMsPerTransition} ms** of CPU at those prices, against ${r(best.cpuMsPerTransition)} ms measured. ` +
+          `With NestJS, TypeORM, BullMQ, Redis and our own code all free, ${res.machine.cpus} cores would carry at most **${r(bound.transitionsPerSecond, 0)} transitions/s = ${bound.vsQueueFloor} × floor**.`
+        : ''),
+    '',
+  ];
 }

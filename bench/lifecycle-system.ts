@@ -26,7 +26,7 @@ function freePort(): Promise<number> {
 }
 
 /** User + system CPU seconds a process has used so far (/proc/<pid>/stat fields 14 and 15). */
-function cpuSecondsOf(pid: number | undefined): number {
+export function cpuSecondsOf(pid: number | undefined): number {
   if (!pid) return 0;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -56,6 +56,11 @@ function machineJiffies(): { busy: number; total: number } {
   const total = cpu.reduce((a, b) => a + b, 0);
   const idle = cpu[3] + cpu[4];
   return { busy: total - idle, total };
+}
+
+export interface RoundTripCounters {
+  statements: number;
+  httpRequests: number;
 }
 
 export interface CpuWindow {
@@ -136,6 +141,25 @@ export class BenchSystem {
 
   url(name: AppProcess): string {
     return `http://127.0.0.1:${this.ports.get(name)}`;
+  }
+
+  /**
+   * Each process's counters so far, from its /metrics: statements sent to Postgres (db_queries_total;
+   * the gateway has no database) and HTTP requests answered (http_requests_total, all routes).
+   */
+  async counters(): Promise<Record<string, RoundTripCounters>> {
+    const entries = await Promise.all(
+      this.cluster.names().map(async (name) => {
+        const text = await (await fetch(`${this.url(name as AppProcess)}/metrics`)).text();
+        const sum = (metric: string) =>
+          text
+            .split('\n')
+            .filter((line) => line.startsWith(`${metric} `) || line.startsWith(`${metric}{`))
+            .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+        return [name, { statements: sum('db_queries_total'), httpRequests: sum('http_requests_total') }] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
   }
 
   async query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {

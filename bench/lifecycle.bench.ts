@@ -7,7 +7,9 @@
  * 2. the full lifecycle (LifecycleDriver) at fixed open-loop arrival rates, then a closed-loop
  *    concurrency sweep for the maximum;
  * 3. command latency, event propagation (outbox → every subscriber's inbox), audit lag, peak RSS,
- *    and the time from submit answering to the program reading UNDER_REVIEW.
+ *    and the time from submit answering to the program reading UNDER_REVIEW;
+ * 4. the round trips a transition makes (statements, requests through the gateway) and, from the
+ *    CPU of a bare statement and a bare proxied request measured in the same run, what those alone cost.
  *
  * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,200" transitions/s),
  * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
@@ -24,6 +26,7 @@ import { TalliedDriver, closedLoop, openLoop, rampSeconds, submitToUnderReview, 
 import { auditLag, deliveriesPerSecond, propagation, queueTimes, quiesce } from './lifecycle-metrics.js';
 import { renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
 import { BenchSystem } from './lifecycle-system.js';
+import { measureRoundTripCosts } from './round-trips.js';
 
 const list = (raw: string | undefined, fallback: number[]) => (raw ? raw.split(',').map(Number) : fallback);
 const POOL_SIZE = Number(process.env.BENCH_DB_POOL_SIZE ?? 5);
@@ -64,6 +67,10 @@ async function main(): Promise<void> {
     );
     log(`floor (b): ${Math.round(queueFloor.max.perSecond)} tx + hops/s, paced p50 ${queueFloor.paced.latencyMs.p50} ms p99 ${queueFloor.paced.latencyMs.p99} ms`);
 
+    log('round trips without a framework: prepared statements, then GETs through a proxy');
+    const roundTripCosts = await measureRoundTripCosts(sys.databaseUrl);
+    log(`round trips: statement ${roundTripCosts.statementUs.total} µs CPU, proxied GET ${roundTripCosts.httpRequestThroughProxyUs.total} µs CPU`);
+
     log('starting the services and the gateway');
     await sys.start();
     const secret = loadConfig('gateway').jwtSecret;
@@ -97,11 +104,15 @@ async function main(): Promise<void> {
     const idlePropagation = (await propagation(sys, probeFrom, probeTo)).filter((r) => r.scope !== 'consumer');
 
     const measure = async (run: () => Promise<LoadResult>): Promise<Phase> => {
+      const countersBefore = await sys.counters();
       const cpu = await sys.cpuWindow();
       const load = await run();
       const cpuPercent = cpu();
       nextProgram += load.programsStarted;
       await quiesce(sys);
+      const countersAfter = await sys.counters();
+      const perTransition = (name: string, counter: 'statements' | 'httpRequests') =>
+        round((countersAfter[name][counter] - countersBefore[name][counter]) / load.transitions);
       // Redis serves other sessions too: its CPU is shown but not charged to the transitions.
       const ownPercent = Object.entries(cpuPercent.perProcess).filter(([name]) => !name.includes('shared')).reduce((sum, [, v]) => sum + v, 0);
       const ownCpuSeconds = (ownPercent / 100) * cpuPercent.seconds;
@@ -110,6 +121,11 @@ async function main(): Promise<void> {
         cpuPercent,
         cpuMsPerTransition: round((ownCpuSeconds * 1000) / load.transitions),
         writeCallsPerTransition: Object.fromEntries(Object.entries(cpuPercent.writeCalls).map(([name, n]) => [name, round(n / load.transitions)])),
+        // Counted until the system is quiet again: all the work the window's transitions caused.
+        roundTripsPerTransition: {
+          statements: Object.fromEntries(SERVICES.map((name) => [name, perTransition(name, 'statements')])),
+          throughGateway: perTransition('gateway', 'httpRequests'),
+        },
         deliveriesPerSecond: round(await deliveriesPerSecond(sys, new Date(load.from.getTime() + rampSeconds(load.seconds) * 1000), load.to)),
         propagation: await propagation(sys, load.from, load.to),
         queues: await queueTimes(sys, load.from, load.to),
@@ -148,6 +164,10 @@ async function main(): Promise<void> {
     const atAimRate = fixedRates.find((p) => p.load.offered === AIMS.propagationAtTransitionsPerSecond);
     const p99At = (p: Phase | undefined) => p?.propagation.find((r) => r.scope === 'all')?.p99 ?? NaN;
     const ratio = best.load.transitionsPerSecond / queueFloor.max.perSecond;
+    const bestStatements = Object.values(best.roundTripsPerTransition.statements).reduce((a, b) => a + b, 0);
+    const roundTripMs =
+      (bestStatements * roundTripCosts.statementUs.total + best.roundTripsPerTransition.throughGateway * roundTripCosts.httpRequestThroughProxyUs.total) / 1000;
+    const roundTripBound = (cpus().length * 1000) / roundTripMs;
     const [{ server_version: postgres }] = await sys.query<{ server_version: string }>('SHOW server_version');
     const results: LifecycleResults = {
       ranAt: new Date().toISOString(),
@@ -168,6 +188,7 @@ async function main(): Promise<void> {
         through: 'gateway for every request',
       },
       floor: { postgres: postgresFloor, queue: queueFloor },
+      roundTripCosts,
       submitToUnderReviewMs: submitToReview,
       idlePropagation,
       fixedRates,
@@ -183,6 +204,11 @@ async function main(): Promise<void> {
         maxVsPostgresFloor: round(best.load.transitionsPerSecond / postgresFloor.perSecond, 3),
         deliveriesAtMaxVsQueueFloor: round(best.deliveriesPerSecond / queueFloor.max.perSecond, 3),
         throughputMet: ratio >= AIMS.maxThroughputVsQueueFloor,
+        roundTripBoundAtMax: {
+          cpuMsPerTransition: round(roundTripMs, 2),
+          transitionsPerSecond: round(roundTripBound),
+          vsQueueFloor: round(roundTripBound / queueFloor.max.perSecond, 3),
+        },
       },
       durationSeconds: Math.round((Date.now() - startedAt) / 1000),
     };

@@ -62,4 +62,13 @@ describe('observability: correlated JSON logs and Prometheus metrics', () => {
       expect(audit.get('audit_ledger_head_seq')).toBeGreaterThanOrEqual(4);
     });
   });
+
+  it('counts the statements each service sends to Postgres', async () => {
+    const created = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201);
+    const queries = async () => parsePrometheus((await sys.http('proposals').get('/metrics').expect(200)).text).get('db_queries_total') ?? 0;
+    const before = await queries();
+    // Each read is one statement; the relay's background polls can only add to the count.
+    for (let i = 0; i < 20; i += 1) await sys.http('proposals').get(`/programs/${created.body.id}`).set(sys.auth(people.manager)).expect(200);
+    expect((await queries()) - before).toBeGreaterThanOrEqual(20);
+  });
 });

@@ -1,7 +1,9 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList } from 'typeorm';
+import { MetricsRegistry } from '#libs/common';
 import { dataSourceOptions } from './database.js';
+import { QueryCountingLogger } from './query-counting.logger.js';
 import { TransactionRunner } from './transaction-runner.js';
 
 export interface PersistenceOptions {
@@ -18,7 +20,12 @@ export class PersistenceModule {
   static forRoot(options: PersistenceOptions): DynamicModule {
     return {
       module: PersistenceModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(options))],
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [MetricsRegistry],
+          useFactory: (metrics: MetricsRegistry) => ({ ...dataSourceOptions(options), logger: new QueryCountingLogger(metrics.registry) }),
+        }),
+      ],
       providers: [TransactionRunner],
       exports: [TransactionRunner],
     };
