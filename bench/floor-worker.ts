@@ -23,7 +23,7 @@ function start(setup: FloorWorkerSetup): void {
         client.release();
       }
       const doneAt = epochMs();
-      results.push({ phase: job.data.phase, latencyMs: doneAt - job.data.addedAt, doneAt });
+      results.push({ n: job.data.n, phase: job.data.phase, latencyMs: doneAt - job.data.addedAt, doneAt });
     },
     { connection: redisConnection(setup.redisUrl, 'worker'), prefix: setup.redisPrefix, concurrency: setup.concurrency },
   );

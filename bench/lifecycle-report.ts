@@ -120,7 +120,7 @@ export function renderMarkdown(res: LifecycleResults): string {
     '|---|---|---|',
     `| (a) Postgres BEGIN; INSERT; COMMIT, ${floor.postgres.clients} clients | ${r(floor.postgres.perSecond, 0)} tx/s | ${pct(floor.postgres.latencyMs)} |`,
     `| (b) Postgres transaction (one row), then BullMQ add → worker (${floor.queue.worker}, concurrency ${floor.queue.concurrency}) → row committed, paced ${floor.queue.paced.perSecond}/s | | ${pct(floor.queue.paced.latencyMs)} |`,
-    `| (b) same, ${floor.queue.max.jobs} as fast as the producers go | ${r(floor.queue.max.perSecond, 0)} tx + hops/s | ${pct(floor.queue.max.latencyMs)} (queueing) |`,
+    `| (b) same, ${floor.queue.max.jobs} as fast as the producers go, median of ${floor.queue.max.bursts.length} bursts (${floor.queue.max.bursts.join(' / ')}) | ${r(floor.queue.max.perSecond, 0)} tx + hops/s | ${pct(floor.queue.max.latencyMs)} (queueing) |`,
     '',
     '## Lifecycle through the gateway',
     '',

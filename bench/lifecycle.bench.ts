@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       { perSecond: 200, seconds: 5 },
       5000,
     );
-    log(`floor (b): ${Math.round(queueFloor.max.perSecond)} tx + hops/s, paced p50 ${queueFloor.paced.latencyMs.p50} ms p99 ${queueFloor.paced.latencyMs.p99} ms`);
+    log(`floor (b): ${Math.round(queueFloor.max.perSecond)} tx + hops/s (bursts ${queueFloor.max.bursts.join(' / ')}), paced p50 ${queueFloor.paced.latencyMs.p50} ms p99 ${queueFloor.paced.latencyMs.p99} ms`);
 
     log('round trips without a framework: prepared statements, then GETs through a proxy');
     const roundTripCosts = await measureRoundTripCosts(sys.databaseUrl);
