@@ -22,10 +22,6 @@ const REQUESTS = 20_000;
 const WARM_UP = 2_000;
 const CLIENTS = 16;
 const us = (seconds: number, n: number) => Math.round((seconds * 1e6) / n);
-const ownCpuSeconds = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-};
 
 async function statementCost(databaseUrl: string): Promise<RoundTripCosts['statementUs']> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -34,9 +30,9 @@ async function statementCost(databaseUrl: string): Promise<RoundTripCosts['state
     const backend = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
     const select = (n: number) => client.query({ name: 'round-trip', text: 'SELECT $1::int AS n', values: [n] });
     for (let n = 0; n < WARM_UP; n++) await select(n);
-    const [own, theirs] = [ownCpuSeconds(), cpuSecondsOf(backend)];
+    const [own, theirs] = [cpuSecondsOf(process.pid), cpuSecondsOf(backend)];
     for (let n = 0; n < STATEMENTS; n++) await select(n);
-    const cost = { client: us(ownCpuSeconds() - own, STATEMENTS), backend: us(cpuSecondsOf(backend) - theirs, STATEMENTS) };
+    const cost = { client: us(cpuSecondsOf(process.pid) - own, STATEMENTS), backend: us(cpuSecondsOf(backend) - theirs, STATEMENTS) };
     return { ...cost, total: cost.client + cost.backend };
   } finally {
     await client.end();
@@ -72,9 +68,10 @@ async function httpCost(): Promise<RoundTripCosts['httpRequestThroughProxyUs']> 
       }));
     };
     await run(WARM_UP);
-    const before = [ownCpuSeconds(), cpuSecondsOf(proxy.pid), cpuSecondsOf(server.pid)];
+    const pids = [process.pid, proxy.pid, server.pid];
+    const before = pids.map(cpuSecondsOf);
     await run(REQUESTS);
-    const [client, proxyCpu, serverCpu] = [ownCpuSeconds(), cpuSecondsOf(proxy.pid), cpuSecondsOf(server.pid)].map((s, i) => us(s - before[i], REQUESTS));
+    const [client, proxyCpu, serverCpu] = pids.map((pid, i) => us(cpuSecondsOf(pid) - before[i], REQUESTS));
     return { client, proxy: proxyCpu, server: serverCpu, total: client + proxyCpu + serverCpu };
   } finally {
     agent.destroy();
