@@ -3,6 +3,7 @@ import type { LoadResult } from './lifecycle-load.js';
 import type { AuditLag, PropagationRow, QueueTimes } from './lifecycle-metrics.js';
 import type { Summary } from './lifecycle-stats.js';
 import type { CpuWindow } from './lifecycle-system.js';
+import type { RequestCost } from './request-costs.js';
 import type { RoundTripCosts } from './round-trips.js';
 
 export interface Phase {
@@ -37,6 +38,8 @@ export interface LifecycleResults {
   };
   floor: { postgres: PostgresFloor; queue: QueueFloor };
   roundTripCosts: RoundTripCosts;
+  /** CPU per request of each kind, per process, on the otherwise idle system. */
+  requestCosts: RequestCost[];
   submitToUnderReviewMs: Summary & { polls: number };
   /** Propagation during the sequential submit probe (program.submitted, review.opened, program.under-review). */
   idlePropagation: PropagationRow[];
@@ -219,6 +222,27 @@ function roundTripSection(res: LifecycleResults, best: Phase | undefined): strin
           `**${bound.cpuMsPerTransition} ms** of CPU at those prices, against ${r(best.cpuMsPerTransition)} ms measured. ` +
           `With NestJS, TypeORM, BullMQ, Redis and our own code all free, ${res.machine.cpus} cores would carry at most **${r(bound.transitionsPerSecond, 0)} transitions/s = ${bound.vsQueueFloor} × floor**.`
         : ''),
+    '',
+    ...requestCostTable(res),
+  ];
+}
+
+/** CPU per request of each kind beside the bare server's and proxy's: what the frameworks add to one request. */
+function requestCostTable(res: LifecycleResults): string[] {
+  const costs = res.requestCosts ?? [];
+  if (costs.length === 0) return [];
+  const processes = [...new Set(costs.flatMap((c) => Object.keys(c.cpuUs)))];
+  const { httpRequestThroughProxyUs: http } = res.roundTripCosts;
+  return [
+    'CPU µs per request of each kind, one kind at a time on the otherwise idle system (16 in flight, after a warm-up; each process\'s idle CPU taken off; a command counted until the system is quiet again, its relay and audit work included). "bench" is the client.',
+    '',
+    `| request | requests/s | ${processes.join(' | ')} | total |`,
+    `|---|---|${processes.map(() => '---').join('|')}|---|`,
+    ...costs.map(
+      (c) => `| ${c.request} | ${c.perSecond} | ${processes.map((p) => c.cpuUs[p] ?? '').join(' | ')} | ${Object.values(c.cpuUs).reduce((a, b) => a + b, 0)} |`,
+    ),
+    '',
+    `For comparison, in this run a bare Node server answers a GET for **${http.server} µs** and a bare Node proxy passes one on for **${http.proxy} µs**.`,
     '',
   ];
 }

@@ -70,6 +70,8 @@ export interface CpuWindow {
    * other sessions share).
    */
   perProcess: Record<string, number>;
+  /** The same as CPU seconds, unrounded. */
+  cpuSeconds: Record<string, number>;
   /** Share of the whole machine (all cores) that was busy, anything included. */
   machineBusyPercent: number;
   /**
@@ -199,10 +201,11 @@ export class BenchSystem {
     return () => {
       const seconds = (performance.now() - started) / 1000;
       const machine = machineJiffies();
-      const perProcess = Object.fromEntries([...sources].map(([name, group]) => [name, Math.round((cpuUsed(group) / seconds) * 100)]));
+      const cpuSeconds = Object.fromEntries([...sources].map(([name, group]) => [name, cpuUsed(group)]));
+      const perProcess = Object.fromEntries(Object.entries(cpuSeconds).map(([name, used]) => [name, Math.round((used / seconds) * 100)]));
       const writeCalls = Object.fromEntries([...sources].filter(([name]) => !name.startsWith('postgres')).map(([name, group]) => [name, writesMade(group)]));
       const busy = (machine.busy - machineBefore.busy) / Math.max(1, machine.total - machineBefore.total);
-      return { perProcess, writeCalls, machineBusyPercent: Math.round(busy * 100), seconds: Math.round(seconds * 10) / 10 };
+      return { perProcess, cpuSeconds, writeCalls, machineBusyPercent: Math.round(busy * 100), seconds: Math.round(seconds * 10) / 10 };
     };
   }
 

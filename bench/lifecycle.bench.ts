@@ -26,6 +26,7 @@ import { TalliedDriver, closedLoop, openLoop, rampSeconds, submitToUnderReview, 
 import { auditLag, deliveriesPerSecond, propagation, queueTimes, quiesce } from './lifecycle-metrics.js';
 import { renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
 import { BenchSystem } from './lifecycle-system.js';
+import { measureRequestCosts } from './request-costs.js';
 import { measureRoundTripCosts } from './round-trips.js';
 
 const list = (raw: string | undefined, fallback: number[]) => (raw ? raw.split(',').map(Number) : fallback);
@@ -93,6 +94,10 @@ async function main(): Promise<void> {
     const commandsPerProgram = warmup.transitions.length / WARMUP_PROGRAMS;
     await quiesce(sys);
 
+    log('CPU per request, one kind at a time');
+    const requestCosts = await measureRequestCosts(sys, tokens.manager);
+    for (const cost of requestCosts) log(`${cost.request}: ${Object.entries(cost.cpuUs).map(([name, us]) => `${name} ${us} µs`).join(', ')}`);
+
     log(`submit → UNDER_REVIEW: ${SUBMIT_PROBES} programs one at a time, polling every ${SUBMIT_POLL_MS} ms`);
     const probeFrom = new Date();
     const submitToReview = await submitToUnderReview(newDriver(), tokens.manager, SUBMIT_PROBES, nextProgram, SUBMIT_POLL_MS);
@@ -114,8 +119,7 @@ async function main(): Promise<void> {
       const perTransition = (name: string, counter: 'statements' | 'httpRequests') =>
         round((countersAfter[name][counter] - countersBefore[name][counter]) / load.transitions);
       // Redis serves other sessions too: its CPU is shown but not charged to the transitions.
-      const ownPercent = Object.entries(cpuPercent.perProcess).filter(([name]) => !name.includes('shared')).reduce((sum, [, v]) => sum + v, 0);
-      const ownCpuSeconds = (ownPercent / 100) * cpuPercent.seconds;
+      const ownCpuSeconds = Object.entries(cpuPercent.cpuSeconds).filter(([name]) => !name.includes('shared')).reduce((sum, [, v]) => sum + v, 0);
       return {
         load: { ...load, from: load.from.toISOString(), to: load.to.toISOString() },
         cpuPercent,
@@ -189,6 +193,7 @@ async function main(): Promise<void> {
       },
       floor: { postgres: postgresFloor, queue: queueFloor },
       roundTripCosts,
+      requestCosts,
       submitToUnderReviewMs: submitToReview,
       idlePropagation,
       fixedRates,
