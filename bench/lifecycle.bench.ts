@@ -9,11 +9,16 @@
  * 3. command latency, event propagation (outbox → every subscriber's inbox), audit lag, peak RSS,
  *    and the time from submit answering to the program reading UNDER_REVIEW;
  * 4. the round trips a transition makes (statements, requests through the gateway) and, from the
- *    CPU of a bare statement and a bare proxied request measured in the same run, what those alone cost.
+ *    CPU of a bare statement and a bare proxied request measured in the same run, what those alone cost;
+ * 5. what one request of each kind costs every process (request-costs.ts).
+ *
+ * Every measured phase follows a warm-up under load: until V8 has optimised the hot paths a
+ * transition costs about a fifth more CPU (9.7 ms in a fresh system's first 20 s at 64 in flight,
+ * 7.8 to 8.1 ms in the four windows after it, one run), which a long-running service does not pay.
  *
  * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,200" transitions/s),
  * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
- * BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR").
+ * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR").
  */
 import 'reflect-metadata';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -38,6 +43,7 @@ const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 15);
 /** A service's event worker runs 8 jobs at a time (@Processor concurrency): the floor's worker too. */
 const WORKER_CONCURRENCY = 8;
 const WARMUP_PROGRAMS = 24;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const SUBMIT_PROBES = 50;
 const SUBMIT_POLL_MS = 5;
 /** Keeps an overloaded open-loop phase (and the drain after it) within the bench's time budget. */
@@ -92,6 +98,10 @@ async function main(): Promise<void> {
     }));
     nextProgram += WARMUP_PROGRAMS;
     const commandsPerProgram = warmup.transitions.length / WARMUP_PROGRAMS;
+    if (WARMUP_SECONDS > 0) {
+      log(`warm-up: ${WARMUP_SECONDS} s, 32 programs in flight`);
+      nextProgram += (await closedLoop(newDriver(), { concurrency: 32, seconds: WARMUP_SECONDS, firstProgram: nextProgram })).programsStarted;
+    }
     await quiesce(sys);
 
     log('CPU per request, one kind at a time');
@@ -189,6 +199,7 @@ async function main(): Promise<void> {
         dbPoolSize: POOL_SIZE,
         workerConcurrency: WORKER_CONCURRENCY,
         commandsPerProgram: round(commandsPerProgram, 2),
+        warmUpSeconds: WARMUP_SECONDS,
         through: 'gateway for every request',
       },
       floor: { postgres: postgresFloor, queue: queueFloor },
