@@ -42,6 +42,13 @@ describe('web console in a browser', () => {
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.on('console', (msg) => msg.type() === 'error' && problems.push(`${person}: console: ${msg.text()}`));
     page.on('pageerror', (err) => problems.push(`${person}: page error: ${err.message}`));
+    // A funding account and an assessment plan open an event after approval: the console's reads
+    // must wait for them, not race them to a 404.
+    page.on('request', (req) => {
+      if (/\/(funding-accounts|assessments\/plans)\//.test(req.url()) && !/wait=\d+/.test(req.headers()['prefer'] ?? '')) {
+        problems.push(`${person}: ${req.url()} asked without Prefer: wait`);
+      }
+    });
     await page.goto(`${system.url}/`);
     await page.getByTestId(`signin-${DEV_PEOPLE[person].sub}`).click();
     await page.getByTestId('current-user').waitFor();

@@ -27,6 +27,12 @@ import type {
 } from './types';
 
 const id = (value: string) => encodeURIComponent(value);
+/**
+ * For what a service opens on another's event (a program's funding account and assessment plan
+ * open an event after its approval): the read asks to be held until it exists (`Prefer: wait`),
+ * rather than answer 404 in that moment. What exists is answered at once.
+ */
+const UNTIL_OPENED = { headers: { Prefer: 'wait=5' } };
 
 /** Follows `nextCursor` for views that need the whole set (charts, queues), up to a bound. */
 async function all<T>(path: string, query: Query, maxPages = 10): Promise<T[]> {
@@ -85,7 +91,7 @@ export const api = {
   },
 
   funding: {
-    account: (programId: string) => apiRequest<FundingAccount>('GET', `/funding-accounts/${id(programId)}`),
+    account: (programId: string) => apiRequest<FundingAccount>('GET', `/funding-accounts/${id(programId)}`, UNTIL_OPENED),
   },
 
   disbursements: {
@@ -110,7 +116,7 @@ export const api = {
   assessments: {
     list: (query: { programId?: string; status?: AssessmentStatus; dueBefore?: string }) =>
       all<AssessmentPoint>('/assessments', query, 4),
-    plan: (programId: string) => apiRequest<AssessmentPlan>('GET', `/assessments/plans/${id(programId)}`),
+    plan: (programId: string) => apiRequest<AssessmentPlan>('GET', `/assessments/plans/${id(programId)}`, UNTIL_OPENED),
     setCadence: (programId: string, cadenceDays: number) =>
       apiRequest<AssessmentPlan>('PUT', `/assessments/plans/${id(programId)}`, { body: { cadenceDays } }),
     trigger: (programId: string, reason: string) =>

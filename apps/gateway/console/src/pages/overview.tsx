@@ -37,7 +37,7 @@ async function loadOverview(): Promise<OverviewData> {
     api.assessments.list({ status: 'OVERDUE' }),
   ]);
   const funded = programs.filter((p) => FUNDED.has(p.status));
-  // An account opens a moment after approval (an event away); until then the program is left out.
+  // An account opens a moment after approval (an event away); one not open within the read's wait is left out.
   const accounts = await Promise.all(funded.map((program) => api.funding.account(program.id).then((account) => ({ program, account }), () => null)));
   return { programs, accounts: accounts.filter((a): a is NonNullable<typeof a> => a !== null), due, overdue };
 }
