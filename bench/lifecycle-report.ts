@@ -231,8 +231,7 @@ function roundTripSection(res: LifecycleResults, best: Phase | undefined): strin
 
 /** CPU per request of each kind beside the bare server's and proxy's: what the frameworks add to one request. */
 function requestCostTable(res: LifecycleResults): string[] {
-  const costs = res.requestCosts ?? [];
-  if (costs.length === 0) return [];
+  const costs = res.requestCosts;
   const processes = [...new Set(costs.flatMap((c) => Object.keys(c.cpuUs)))];
   const { httpRequestThroughProxyUs: http } = res.roundTripCosts;
   return [
