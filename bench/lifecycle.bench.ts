@@ -16,7 +16,7 @@
  * transition costs about a fifth more CPU (9.7 ms in a fresh system's first 20 s at 64 in flight,
  * 7.8 to 8.1 ms in the four windows after it, one run), which a long-running service does not pay.
  *
- * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,200" transitions/s),
+ * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,100,150,200" transitions/s: where the propagation aim holds up to its rate),
  * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
  * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR").
  */
@@ -36,7 +36,7 @@ import { measureRoundTripCosts } from './round-trips.js';
 
 const list = (raw: string | undefined, fallback: number[]) => (raw ? raw.split(',').map(Number) : fallback);
 const POOL_SIZE = Number(process.env.BENCH_DB_POOL_SIZE ?? 5);
-const RATES = list(process.env.BENCH_RATES, [50, 200]);
+const RATES = list(process.env.BENCH_RATES, [50, 100, 150, 200]);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
 const SWEEP = list(process.env.BENCH_SWEEP, [4, 8, 16, 32, 64, 128]);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 15);
