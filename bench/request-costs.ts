@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { lifecycleProgram } from '#libs/testing';
 import { quiesce } from './lifecycle-metrics.js';
 import type { BenchSystem } from './lifecycle-system.js';
+import { sendInFlight } from './round-trips.js';
 
 export interface RequestCost {
   request: string;
@@ -54,12 +55,7 @@ export async function measureRequestCosts(sys: BenchSystem, token: string, reads
   const idlePerSecond = Object.fromEntries(Object.entries(idleWindow().cpuSeconds).map(([name, s]) => [name, s / idleSeconds]));
   const costs: RequestCost[] = [];
   for (const kind of kinds) {
-    const run = async (n: number) => {
-      let sent = 0;
-      await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-        while (sent++ < n) await kind.send();
-      }));
-    };
+    const run = (n: number) => sendInFlight(n, IN_FLIGHT, kind.send);
     await run(WARM_UP);
     await quiesce(sys);
     const window = await sys.cpuWindow();

@@ -23,6 +23,14 @@ const WARM_UP = 2_000;
 const CLIENTS = 16;
 const us = (seconds: number, n: number) => Math.round((seconds * 1e6) / n);
 
+/** Sends `n` requests, `inFlight` at a time, each as soon as one answers. */
+export async function sendInFlight(n: number, inFlight: number, send: () => Promise<unknown>): Promise<void> {
+  let sent = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (sent++ < n) await send();
+  }));
+}
+
 async function statementCost(databaseUrl: string): Promise<RoundTripCosts['statementUs']> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -61,12 +69,7 @@ async function httpCost(): Promise<RoundTripCosts['httpRequestThroughProxyUs']> 
           })
           .on('error', reject);
       });
-    const run = async (n: number) => {
-      let sent = 0;
-      await Promise.all(Array.from({ length: CLIENTS }, async () => {
-        while (sent++ < n) await get();
-      }));
-    };
+    const run = (n: number) => sendInFlight(n, CLIENTS, get);
     await run(WARM_UP);
     const pids = [process.pid, proxy.pid, server.pid];
     const before = pids.map(cpuSecondsOf);
