@@ -8,6 +8,13 @@ import { eventually, TEST_REDIS_URL } from '#libs/testing';
 import { CONSOLE_CONFIG, GatewaySystem } from './browser/gateway-system.js';
 import { people, programBody } from './support/fixtures.js';
 
+function expectSecurityHeaders(headers: Record<string, unknown>): void {
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['x-frame-options']).toBe('SAMEORIGIN');
+  expect(headers['content-security-policy']).toContain("default-src 'self'");
+  expect(headers['x-powered-by']).toBeUndefined();
+}
+
 describe('gateway: one origin for every service, the console and the docs', () => {
   let system: GatewaySystem;
   const sys = () => system.sys;
@@ -30,6 +37,7 @@ describe('gateway: one origin for every service, the console and the docs', () =
 
     const read = await http().get(`/programs/${created.body.id}`).set(sys().auth(people.reviewer)).expect(200);
     expect(read.body).toMatchObject({ id: created.body.id, status: 'DRAFT' });
+    expectSecurityHeaders(read.headers);
 
     const list = await http().get('/programs').query({ q: 'Through the gateway' }).set(sys().auth(people.auditor)).expect(200);
     expect(list.body.items.map((p: { id: string }) => p.id)).toContain(created.body.id);
@@ -173,7 +181,7 @@ describe('gateway: one origin for every service, the console and the docs', () =
     const ready = await http().get('/health/ready').expect(200);
     expect(ready.body.status).toBe('ok');
     expect(Object.keys(ready.body.upstreams).sort()).toEqual([...SERVICES].sort());
-    await http().get('/health/live').expect(200);
+    expectSecurityHeaders((await http().get('/health/live').expect(200)).headers);
 
     await sys().stopService('audit');
     const degraded = await http().get('/health/ready').expect(503);
@@ -188,5 +196,7 @@ describe('gateway: one origin for every service, the console and the docs', () =
       message: expect.stringContaining('audit'),
       correlationId: 'gw-down-1',
     });
+    expect(down.headers['x-correlation-id']).toBe('gw-down-1');
+    expectSecurityHeaders(down.headers);
   });
 });

@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { MetricsRegistry, correlationMiddleware, type ServiceConfig } from '#libs/common';
 import { fetchUpstreamDocuments, mergeDocuments } from './docs/merged-docs.js';
 import { GatewayModule } from './gateway.module.js';
-import { forwardCorrelationId, upstreamProxy } from './proxy/upstream-proxy.js';
+import { UpstreamProxy } from './proxy/upstream-proxy.js';
 
 export interface GatewayOptions {
   /** The built web console (`npm run build:console`); defaults to CONSOLE_DIR or ./dist/console. */
@@ -17,16 +17,15 @@ export interface GatewayOptions {
 
 /** Builds the gateway (not yet listening): one origin for every service's API, the console and the docs. */
 export async function createGatewayApp(config: ServiceConfig, options: GatewayOptions = {}): Promise<INestApplication> {
-  // No body parser: proxied bodies are streamed to the services as they came; the gateway's own routes take none.
+  // No body parser: the gateway's own routes take no body (proxied calls never reach Express).
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  new UpstreamProxy(config, app.get(MetricsRegistry)).serveBefore(app.getHttpServer());
   app.use(helmet());
   app.use(correlationMiddleware);
-  app.use(forwardCorrelationId);
-  app.use(upstreamProxy(config, app.get(MetricsRegistry)));
   app.useStaticAssets(options.consoleDir ?? process.env.CONSOLE_DIR ?? resolve('dist/console'), { index: 'index.html' });
   app.enableShutdownHooks();
 
