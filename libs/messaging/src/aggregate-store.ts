@@ -1,7 +1,7 @@
-import type { EntityTarget, FindOptionsWhere } from 'typeorm';
+import type { EntityTarget } from 'typeorm';
 import type { AggregateRoot } from '#libs/core';
 import { NotFoundError, RuleViolationError } from '#libs/core';
-import { insertStatement, type TransactionRunner } from '#libs/persistence';
+import { findRow, insertStatement, type RowKey, type TransactionRunner } from '#libs/persistence';
 import type { Outbox } from './outbox.js';
 
 /** How an aggregate maps to its row (one row per aggregate, keyed by `id`, with its `version`). */
@@ -41,11 +41,11 @@ export class AggregateStore<A extends AggregateRoot, E extends { id: string; ver
   async change(id: string, apply: (aggregate: A) => void): Promise<A> {
     const em = this.tx.manager;
     for (let attempt = 1; attempt <= CHANGE_ATTEMPTS; attempt++) {
-      const row = await em.findOne(this.mapping.entity, { where: { id } as FindOptionsWhere<E> });
+      const row = await findRow(em, this.mapping.entity, { id } as RowKey<E>);
       if (!row) throw new NotFoundError(this.mapping.label, id);
       const aggregate = this.mapping.fromRow(row);
       apply(aggregate);
-      const where = { id, version: row.version } as FindOptionsWhere<E>;
+      const where = { id, version: row.version } as RowKey<E>;
       if (await this.outbox.updateAndAppend(em, this.mapping.entity, where, this.mapping.toRow(aggregate), aggregate)) return aggregate;
     }
     throw new RuleViolationError('CONCURRENT_CHANGE', `${this.mapping.label} ${id} is being changed by others: try again`);

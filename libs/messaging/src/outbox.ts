@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor, type EventEnvelope, type EventPayloads, type EventType, type ServiceName } from '#libs/contracts';
 import type { AggregateRoot } from '#libs/core';
 import { RequestContext, SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
-import { renumber, updateStatement, type Statement } from '#libs/persistence';
+import { renumber, updateStatement, type RowKey, type Statement } from '#libs/persistence';
 
 export interface EventDraft<T extends EventType = EventType> {
   type: T;
@@ -41,7 +41,7 @@ export class Outbox {
   async updateAndAppend<E extends ObjectLiteral>(
     em: EntityManager,
     target: EntityTarget<E>,
-    where: FindOptionsWhere<E>,
+    where: RowKey<E>,
     row: E,
     ...aggregates: AggregateRoot[]
   ): Promise<boolean> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError, ValidationError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { decodeCursor, insertStatement, lockParentOf, toPage, type Page } from '#libs/persistence';
+import { decodeCursor, findRow, insertStatement, lockParentOf, toPage, type Page } from '#libs/persistence';
 import { AssessmentPlan, type AssessmentPlanState } from '../domain/assessment-plan.js';
 import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
 import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-timers.js';
@@ -75,7 +75,7 @@ export class AssessmentRepository {
   }
 
   async lockPlan(em: EntityManager, programId: string): Promise<LockedPlan | null> {
-    const row = await em.findOne(AssessmentPlanEntity, { where: { programId }, lock: { mode: 'pessimistic_write' } });
+    const row = await findRow(em, AssessmentPlanEntity, { programId }, 'pessimistic_write');
     return row && lockedPlan(row);
   }
 
@@ -102,7 +102,7 @@ export class AssessmentRepository {
 
   /** Locks a point alone: for timers, which change one point and need nothing of the plan. */
   async lockPoint(em: EntityManager, id: string): Promise<LockedPoint | null> {
-    const row = await em.findOne(AssessmentPointEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const row = await findRow(em, AssessmentPointEntity, { id }, 'pessimistic_write');
     return row && this.loaded(row);
   }
 
@@ -131,13 +131,13 @@ export class AssessmentRepository {
   }
 
   async getPoint(id: string): Promise<AssessmentPointState> {
-    const row = await this.dataSource.getRepository(AssessmentPointEntity).findOneBy({ id });
+    const row = await findRow(this.dataSource.manager, AssessmentPointEntity, { id });
     if (!row) throw new NotFoundError('Assessment', id);
     return row.state;
   }
 
   async planView(programId: string, em: EntityManager = this.dataSource.manager): Promise<PlanView> {
-    const row = await em.findOneBy(AssessmentPlanEntity, { programId });
+    const row = await findRow(em, AssessmentPlanEntity, { programId });
     if (!row) throw new NotFoundError('Assessment plan of program', programId);
     const [next] = (await em.query(
       `SELECT min(due_at) AS next FROM assessments.points WHERE program_id = $1 AND status = 'SCHEDULED'`,

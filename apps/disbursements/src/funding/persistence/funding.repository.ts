@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { NotFoundError, type AggregateRoot } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, insertStatement, lockParentOf, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, findRow, insertStatement, lockParentOf, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
 import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
@@ -81,7 +81,7 @@ export class FundingRepository {
     return this.tx.run(async (em) => {
       const account = await this.lockAccount(em, programId, 'exclusive', () => new NotFoundError('Funding account', programId));
       const lockedVersion = account.version;
-      const earlierRow = idempotencyKey ? await em.findOneBy(DisbursementEntity, { programId, idempotencyKey }) : null;
+      const earlierRow = idempotencyKey ? await findRow(em, DisbursementEntity, { programId, idempotencyKey }) : null;
       const earlier = earlierRow ? reviveDisbursement(earlierRow.state) : null;
       const disbursement = decide(account, earlier);
       if (disbursement === earlier) return disbursement;
@@ -108,7 +108,7 @@ export class FundingRepository {
       const account = reviveAccount(accountRow.state);
       const lockedVersion = account.version;
       // Requests are never deleted: the row the account was found through is still there.
-      const row = await em.findOne(DisbursementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const row = await findRow(em, DisbursementEntity, { id }, 'pessimistic_write');
       const disbursement = reviveDisbursement(row!.state);
       apply(account, disbursement);
       await this.save(em, [disbursementChange(em, disbursement), ...accountChange(em, account, lockedVersion)]);
@@ -117,13 +117,13 @@ export class FundingRepository {
   }
 
   async getAccount(programId: string): Promise<FundingAccountState> {
-    const row = await this.dataSource.getRepository(FundingAccountEntity).findOneBy({ programId });
+    const row = await findRow(this.dataSource.manager, FundingAccountEntity, { programId });
     if (!row) throw new NotFoundError('Funding account', programId);
     return reviveAccount(row.state).toState();
   }
 
   async getDisbursement(id: string): Promise<DisbursementState> {
-    const row = await this.dataSource.getRepository(DisbursementEntity).findOneBy({ id });
+    const row = await findRow(this.dataSource.manager, DisbursementEntity, { id });
     if (!row) throw new NotFoundError('Disbursement', id);
     return reviveDisbursement(row.state).toState();
   }
@@ -143,7 +143,7 @@ export class FundingRepository {
   }
 
   private async lockAccount(em: EntityManager, programId: string, lock: AccountLock, whenMissing: () => Error) {
-    const row = await em.findOne(FundingAccountEntity, { where: { programId }, lock: { mode: lockMode(lock) } });
+    const row = await findRow(em, FundingAccountEntity, { programId }, lockMode(lock));
     if (!row) throw whenMissing();
     return reviveAccount(row.state);
   }
@@ -155,7 +155,7 @@ export class FundingRepository {
   }
 }
 
-function lockMode(lock: AccountLock) {
+function lockMode(lock: AccountLock): LockMode {
   return lock === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read';
 }
 

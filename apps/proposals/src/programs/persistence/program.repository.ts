@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '#libs/core';
 import { AggregateStore, Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { ProgramAggregate, type ProgramState } from '../domain/program.aggregate.js';
 import { ProgramEntity } from './program.entity.js';
 
@@ -43,7 +43,7 @@ export class ProgramRepository {
   }
 
   async get(id: string): Promise<ProgramState> {
-    const row = await this.dataSource.getRepository(ProgramEntity).findOneBy({ id });
+    const row = await findRow(this.dataSource.manager, ProgramEntity, { id });
     if (!row) throw new NotFoundError('Program', id);
     return row.state;
   }

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { QueryFailedError } from 'typeorm';
 import type { Country } from '#libs/contracts';
 import { NotFoundError, RuleViolationError } from '#libs/core';
-import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
 import type { RestrictedPartyRef } from '../../reviews/domain/safeguard-checks.js';
 import { PriorityAreaEntity } from './priority-area.entity.js';
@@ -104,7 +104,7 @@ export class ReferenceDataRepository {
 
   /** A country without a row has no priority areas yet (REGIONAL, or a list never seeded). */
   async priorityAreasOf(country: Country): Promise<PriorityAreas> {
-    const row = await this.tx.run((em) => em.findOneBy(PriorityAreaEntity, { country }));
+    const row = await this.tx.run((em) => findRow(em, PriorityAreaEntity, { country }));
     return row
       ? { country, areas: row.areas, updatedBy: row.updatedBy, updatedAt: row.updatedAt }
       : { country, areas: [], updatedBy: null, updatedAt: null };

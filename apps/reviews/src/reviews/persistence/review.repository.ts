@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '#libs/core';
 import { AggregateStore, Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, toPage, type Page } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { ReviewAggregate, type ReviewState } from '../domain/review.aggregate.js';
 import { ReviewEntity } from './review.entity.js';
 import { WithdrawnProgramEntity } from './withdrawn-program.entity.js';
@@ -58,7 +58,7 @@ export class ReviewRepository {
   }
 
   async get(id: string): Promise<ReviewState> {
-    const row = await this.dataSource.getRepository(ReviewEntity).findOneBy({ id });
+    const row = await findRow(this.dataSource.manager, ReviewEntity, { id });
     if (!row) throw new NotFoundError('Review', id);
     return row.state;
   }
