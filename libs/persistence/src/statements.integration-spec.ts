@@ -22,6 +22,20 @@ class RequestEntity {
   programId!: string;
 }
 
+/** Whether `client` gets the lock a NOWAIT `select` asks for at once (55P03 when another session holds it). */
+async function canLockAtOnce(client: pg.Client, select: string, params: unknown[]): Promise<boolean> {
+  await client.query('BEGIN');
+  try {
+    await client.query(select, params);
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === '55P03') return false;
+    throw err;
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
 interface Doc {
   title: string;
   tags: string[];
@@ -109,18 +123,7 @@ describe('insertStatement, updateStatement and findRow', () => {
     await changed(insertStatement(ds.manager, DocumentEntity, first));
     const other = new pg.Client({ connectionString: url });
     await other.connect();
-    const otherCanUpdate = async () => {
-      try {
-        await other.query('BEGIN');
-        await other.query('SELECT 1 FROM rows.documents WHERE id = $1 FOR UPDATE NOWAIT', [first.id]);
-        return true;
-      } catch (err) {
-        if ((err as { code?: string }).code === '55P03') return false;
-        throw err;
-      } finally {
-        await other.query('ROLLBACK');
-      }
-    };
+    const otherCanUpdate = () => canLockAtOnce(other, 'SELECT 1 FROM rows.documents WHERE id = $1 FOR UPDATE NOWAIT', [first.id]);
     try {
       await ds.transaction(async (em) => {
         await findRow(em, DocumentEntity, { id: first.id });
@@ -168,19 +171,9 @@ describe('lockParentOf', () => {
     await dropDatabase(database);
   });
 
-  /** Whether the other session can take `lock` on the row at once (NOWAIT fails with 55P03 when it is held). */
-  const otherCanLock = async (table: 'accounts' | 'requests', column: string, id: string, lock: 'UPDATE' | 'SHARE') => {
-    await other.query('BEGIN');
-    try {
-      await other.query(`SELECT 1 FROM locks.${table} WHERE ${column} = $1 FOR ${lock} NOWAIT`, [id]);
-      return true;
-    } catch (err) {
-      if ((err as { code?: string }).code === '55P03') return false;
-      throw err;
-    } finally {
-      await other.query('ROLLBACK');
-    }
-  };
+  /** Whether the other session can take `lock` on the row at once. */
+  const otherCanLock = (table: 'accounts' | 'requests', column: string, id: string, lock: 'UPDATE' | 'SHARE') =>
+    canLockAtOnce(other, `SELECT 1 FROM locks.${table} WHERE ${column} = $1 FOR ${lock} NOWAIT`, [id]);
 
   it("finds the parent through the child's key, and nothing for a child that does not exist", async () => {
     await ds.transaction(async (em) => {
