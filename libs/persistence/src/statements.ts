@@ -15,10 +15,10 @@ export type RowKey<E> = { [K in keyof E]?: E[K] };
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * The statements of the hot paths for one entity, their SQL built once per shape from TypeORM's
- * metadata and values converted by its driver, as its query builders do. The builders instead
- * rebuild, re-escape and re-parse every statement on every call: that was about a tenth of each
- * service's CPU per request.
+ * The statements of the hot paths for one entity, made from TypeORM's metadata (reads and updates
+ * kept per shape) with values converted by its driver, as its query builders do. The builders
+ * instead rebuild, re-escape and re-parse every statement on every call: about a tenth of each
+ * service's CPU under load.
  */
 class EntityStatements<E extends ObjectLiteral> {
   private readonly table: string;
