@@ -76,14 +76,7 @@ export class UpstreamProxy {
     if (!route) return false;
     const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
     const target = this.upstreams[route.service];
-    // Proxied requests never reach Nest's routes, so they are counted here, by prefix.
     const end = this.metrics.httpDuration.startTimer();
-    res.once('close', () => {
-      const labels = { method: req.method ?? '', route: route.prefix, status: String(res.statusCode) };
-      this.metrics.httpRequests.inc(labels);
-      end(labels);
-    });
-
     const upstream = request({
       agent: this.agent,
       protocol: target.protocol,
@@ -109,10 +102,14 @@ export class UpstreamProxy {
       answer.once('error', () => res.destroy());
       answer.pipe(res);
     });
-    // A client that hangs up (a held read it no longer wants) frees the service's connection too,
-    // instead of the service holding the read until its wait runs out.
     res.once('close', () => {
+      // A client that hangs up (a held read it no longer wants) frees the service's connection too,
+      // instead of the service holding the read until its wait runs out.
       if (!res.writableFinished) upstream.destroy();
+      // Proxied requests never reach Nest's routes, so they are counted here, by prefix.
+      const labels = { method: req.method ?? '', route: route.prefix, status: String(res.statusCode) };
+      this.metrics.httpRequests.inc(labels);
+      end(labels);
     });
     req.pipe(upstream);
     return true;
