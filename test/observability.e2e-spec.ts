@@ -40,8 +40,17 @@ describe('observability: correlated JSON logs and Prometheus metrics', () => {
       const consumed = lines.filter((l) => l.consumer === 'reviews' && l.correlationId === 'obs-correlation-1');
       expect(consumed).toEqual(expect.arrayContaining([expect.objectContaining({ msg: 'applying event', type: 'program.submitted' })]));
     });
-    // The request's own access log line carries it too, in the service that answered it.
-    expect(lines.some((l) => l.service === 'proposals' && l.correlationId === 'obs-correlation-1')).toBe(true);
+    // The request's own access log line carries it too, in the service that answered it: method,
+    // path and status, and no header, so no token.
+    const access = lines.filter((l) => l.service === 'proposals' && l.correlationId === 'obs-correlation-1' && l.req);
+    expect(access).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        req: { id: expect.anything(), method: 'POST', url: `/programs/${created.body.id}/submit` },
+        res: { statusCode: 200 },
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/Bearer|authorization/i);
   });
 
   it('serves /metrics as Prometheus text whose counters move', async () => {
