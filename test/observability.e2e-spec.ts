@@ -62,10 +62,13 @@ describe('observability: correlated JSON logs and Prometheus metrics', () => {
       const key = 'events_consumed_total{type="program.submitted"}';
       expect(after.get(key) ?? 0).toBe((before.get(key) ?? 0) + 1);
     });
-    const proposals = parsePrometheus((await sys.http('proposals').get('/metrics').expect(200)).text);
-    expect(proposals.get('http_requests_total{method="POST",route="/programs",status="201"}')).toBeGreaterThanOrEqual(2);
-    expect(proposals.get('outbox_published_total')).toBeGreaterThanOrEqual(4);
-    expect(proposals.has('queue_jobs{queue="proposals-events",state="failed"}')).toBe(true);
+    // The relay publishes after the commit that answered the request: the count may lag it.
+    await sys.eventually(async () => {
+      const proposals = parsePrometheus((await sys.http('proposals').get('/metrics').expect(200)).text);
+      expect(proposals.get('http_requests_total{method="POST",route="/programs",status="201"}')).toBeGreaterThanOrEqual(2);
+      expect(proposals.get('outbox_published_total')).toBeGreaterThanOrEqual(4);
+      expect(proposals.has('queue_jobs{queue="proposals-events",state="failed"}')).toBe(true);
+    });
     await sys.eventually(async () => {
       const audit = parsePrometheus((await sys.http('audit').get('/metrics').expect(200)).text);
       expect(audit.get('audit_ledger_head_seq')).toBeGreaterThanOrEqual(4);
