@@ -46,7 +46,7 @@ describe('observability: correlated JSON logs and Prometheus metrics', () => {
     expect(access).toEqual([
       expect.objectContaining({
         msg: 'request completed',
-        req: { id: expect.anything(), method: 'POST', url: `/programs/${created.body.id}/submit` },
+        req: { method: 'POST', url: `/programs/${created.body.id}/submit` },
         res: { statusCode: 200 },
       }),
     ]);

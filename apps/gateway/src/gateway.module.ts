@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { HttpErrorFilter, MetricsController, MetricsRegistry, SERVICE_CONFIG, jsonLoggerModule, type ServiceConfig } from '#libs/common';
+import { HttpErrorFilter, MetricsController, MetricsRegistry, SERVICE_CONFIG, JsonLogModule, type ServiceConfig } from '#libs/common';
 import { ConsoleController } from './console/console.controller.js';
 import { GatewayHealthController } from './health/gateway-health.controller.js';
 import { UpstreamHealth } from './health/upstream-health.js';
@@ -15,7 +15,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        jsonLoggerModule(config),
+        JsonLogModule.forRoot(config),
       ],
       controllers: [GatewayHealthController, ConsoleController, MetricsController],
       providers: [

@@ -1,3 +1,4 @@
+export * from './access-log.js';
 export * from './await-change.interceptor.js';
 export * from './bootstrap.js';
 export * from './change-signals.js';
