@@ -53,7 +53,7 @@ describe('AccessLogMiddleware', () => {
     expect(lines).toEqual([
       { level: 'info', msg: 'request completed', fields: { req: { method: 'GET', url: '/programs?status=DRAFT' }, res: { statusCode: 200 }, responseTime: expect.any(Number) } },
       { level: 'error', msg: 'request errored', fields: { req: { method: 'POST', url: '/broken' }, res: { statusCode: 503 }, responseTime: expect.any(Number) } },
-      { level: 'info', msg: 'request aborted', fields: { req: { method: 'GET', url: '/hang' }, res: { statusCode: 200 }, responseTime: expect.any(Number) } },
+      { level: 'info', msg: 'request aborted', fields: { req: { method: 'GET', url: '/hang' }, res: { statusCode: null }, responseTime: expect.any(Number) } },
     ]);
     expect(JSON.stringify(lines)).not.toContain('secret-token');
   });

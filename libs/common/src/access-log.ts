@@ -20,7 +20,9 @@ export class AccessLogMiddleware implements NestMiddleware {
     if (UNLOGGED.test(req.originalUrl)) return next();
     const started = Date.now();
     res.once('close', () => {
-      const line = { req: { method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime: Date.now() - started };
+      // A request given up before its answer began has no status yet.
+      const statusCode = res.headersSent ? res.statusCode : null;
+      const line = { req: { method: req.method, url: req.originalUrl }, res: { statusCode }, responseTime: Date.now() - started };
       if (!res.writableFinished) this.log.info(line, 'request aborted');
       else if (res.statusCode >= 500) this.log.error(line, 'request errored');
       else this.log.info(line, 'request completed');
