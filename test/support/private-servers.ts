@@ -114,9 +114,9 @@ export class PrivatePostgres {
     const cmd = join(this.bin, 'postgres');
     this.process =
       process.getuid?.() === 0 ? spawn('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'ignore' }) : spawn(cmd, args, { stdio: 'ignore' });
-    await eventually(async () => {
-      if (!(await portOpen(this.port))) throw new Error('postgres not up yet');
-    }, 20_000);
+    // Accepting connections, not only listening: while it starts up (or recovers after a kill) it
+    // listens and refuses every client with "the database system is starting up".
+    await eventually(() => execFileSync(join(this.bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(this.port)], { stdio: 'ignore' }), 20_000);
   }
 
   async kill(): Promise<void> {
