@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import type { PinoLogger } from 'nestjs-pino';
+import { eventually } from '#libs/testing';
 import { AccessLogMiddleware } from './access-log.js';
 
 type Line = { level: 'info' | 'error'; fields: Record<string, unknown>; msg: string };
@@ -13,10 +14,12 @@ async function serve(lines: Line[]) {
     error: (fields: Record<string, unknown>, msg: string) => lines.push({ level: 'error', fields, msg }),
   } as unknown as PinoLogger;
   const middleware = new AccessLogMiddleware(log);
+  let hangReceived: () => void = () => undefined;
+  const hanging = new Promise<void>((resolve) => (hangReceived = resolve));
   const server = http.createServer((req, res) => {
     Object.assign(req, { originalUrl: req.url });
     middleware.use(req as Request, res as Response, (() => {
-      if (req.url === '/hang') return; // never answered: the client gives up
+      if (req.url === '/hang') return hangReceived(); // never answered: the client gives up
       res.statusCode = req.url === '/broken' ? 503 : 200;
       res.end('{}');
     }) as NextFunction);
@@ -25,6 +28,7 @@ async function serve(lines: Line[]) {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     base,
+    hanging,
     close: () => {
       server.closeAllConnections(); // fetch keeps its connections alive
       return new Promise((resolve) => server.close(resolve));
@@ -35,7 +39,7 @@ async function serve(lines: Line[]) {
 describe('AccessLogMiddleware', () => {
   it('writes one line per answered request with method, path, status and time, a 5xx as an error, and none for probes', async () => {
     const lines: Line[] = [];
-    const { base, close } = await serve(lines);
+    const { base, hanging, close } = await serve(lines);
     try {
       await fetch(`${base}/programs?status=DRAFT`, { headers: { Authorization: 'Bearer secret-token' } });
       await fetch(`${base}/broken`, { method: 'POST' });
@@ -43,10 +47,10 @@ describe('AccessLogMiddleware', () => {
       await fetch(`${base}/metrics`);
       const controller = new AbortController();
       const hung = fetch(`${base}/hang`, { signal: controller.signal }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 50));
+      await hanging;
       controller.abort();
       await hung;
-      await new Promise((r) => setTimeout(r, 50));
+      await eventually(() => expect(lines).toHaveLength(3));
     } finally {
       await close();
     }
