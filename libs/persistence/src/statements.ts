@@ -13,6 +13,7 @@ export type LockMode = 'pessimistic_write' | 'pessimistic_read';
 export type RowKey<E> = { [K in keyof E]?: E[K] };
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const tableOf = (metadata: EntityMetadata) => (metadata.schema ? `${quote(metadata.schema)}.${quote(metadata.tableName)}` : quote(metadata.tableName));
 
 /**
  * The statements of the hot paths for one entity, made from TypeORM's metadata (reads and updates
@@ -28,7 +29,7 @@ class EntityStatements<E extends ObjectLiteral> {
     private readonly metadata: EntityMetadata,
     private readonly driver: Driver,
   ) {
-    this.table = metadata.schema ? `${quote(metadata.schema)}.${quote(metadata.tableName)}` : quote(metadata.tableName);
+    this.table = tableOf(metadata);
   }
 
   update(row: E, where: RowKey<E>): Statement {
@@ -67,8 +68,7 @@ class EntityStatements<E extends ObjectLiteral> {
     return this.selectOne(em, `p:${child.name}:${key}`, () => {
       const [parentKey, childKey, childIdColumn] = [this.columns([key])[0], child.findColumnWithPropertyName(key), child.findColumnWithPropertyName('id')];
       if (!childKey || !childIdColumn) throw new Error(`${child.name} has no column ${key} or id`);
-      const childTable = child.schema ? `${quote(child.schema)}.${quote(child.tableName)}` : quote(child.tableName);
-      return `${quote(parentKey.databaseName)} = (SELECT ${quote(childKey.databaseName)} FROM ${childTable} WHERE ${quote(childIdColumn.databaseName)} = $1)`;
+      return `${quote(parentKey.databaseName)} = (SELECT ${quote(childKey.databaseName)} FROM ${tableOf(child)} WHERE ${quote(childIdColumn.databaseName)} = $1)`;
     }, [childId], lock);
   }
 

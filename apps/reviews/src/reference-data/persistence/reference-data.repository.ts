@@ -33,14 +33,12 @@ export class ReferenceDataRepository {
 
   /** The parties a new review is checked against: only those not removed. */
   restrictedParties(): Promise<RestrictedPartyRef[]> {
-    return this.tx.run((em) =>
-      em
-        .getRepository(RestrictedPartyEntity)
-        .createQueryBuilder('p')
-        .select(['p.name', 'p.registrationId'])
-        .where('p.removed_at IS NULL')
-        .getMany(),
-    );
+    return this.tx.manager
+      .getRepository(RestrictedPartyEntity)
+      .createQueryBuilder('p')
+      .select(['p.name', 'p.registrationId'])
+      .where('p.removed_at IS NULL')
+      .getMany();
   }
 
   async listRestrictedParties(page: {
@@ -49,12 +47,10 @@ export class ReferenceDataRepository {
     includeRemoved: boolean;
   }): Promise<Page<RestrictedPartyEntity>> {
     const after = decodeCursor(page.cursor);
-    const rows = await this.tx.run((em) => {
-      const qb = em.getRepository(RestrictedPartyEntity).createQueryBuilder('p').orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC');
-      if (!page.includeRemoved) qb.andWhere('p.removed_at IS NULL');
-      if (after) qb.andWhere('(p.name, p.id) > (:k, :id)', { k: String(after.k), id: after.id });
-      return qb.limit(page.limit + 1).getMany();
-    });
+    const qb = this.tx.manager.getRepository(RestrictedPartyEntity).createQueryBuilder('p').orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC');
+    if (!page.includeRemoved) qb.andWhere('p.removed_at IS NULL');
+    if (after) qb.andWhere('(p.name, p.id) > (:k, :id)', { k: String(after.k), id: after.id });
+    const rows = await qb.limit(page.limit + 1).getMany();
     return toPage(rows, page.limit, (p) => ({ k: p.name, id: p.id }));
   }
 
@@ -73,7 +69,7 @@ export class ReferenceDataRepository {
       removedAt: null,
     };
     try {
-      await this.tx.run((em) => em.insert(RestrictedPartyEntity, row));
+      await this.tx.manager.insert(RestrictedPartyEntity, row);
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
         throw new RuleViolationError('DUPLICATE', `"${party.name}" is already on the restricted list`, {
@@ -104,14 +100,14 @@ export class ReferenceDataRepository {
 
   /** A country without a row has no priority areas yet (REGIONAL, or a list never seeded). */
   async priorityAreasOf(country: Country): Promise<PriorityAreas> {
-    const row = await this.tx.run((em) => findRow(em, PriorityAreaEntity, { country }));
+    const row = await findRow(this.tx.manager, PriorityAreaEntity, { country });
     return row
       ? { country, areas: row.areas, updatedBy: row.updatedBy, updatedAt: row.updatedAt }
       : { country, areas: [], updatedBy: null, updatedAt: null };
   }
 
   async setPriorityAreas(country: Country, areas: string[], actorId: string, now: Date): Promise<PriorityAreas> {
-    await this.tx.run((em) => em.upsert(PriorityAreaEntity, { country, areas, updatedBy: actorId, updatedAt: now }, ['country']));
+    await this.tx.manager.upsert(PriorityAreaEntity, { country, areas, updatedBy: actorId, updatedAt: now }, ['country']);
     return { country, areas, updatedBy: actorId, updatedAt: now };
   }
 }
