@@ -159,7 +159,8 @@ describe('security: mass assignment and generated bad bodies on every write endp
     const deep = fc.integer({ min: 50, max: 3000 }).chain((depth) =>
       fc.constantFrom('['.repeat(depth) + ']'.repeat(depth), '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
     );
-    const longString = fc.integer({ min: 10_000, max: 200_000 }).map((n) => json('ü'.repeat(n)));
+    // Longer than any field allows: the longest, an assessment's narrative, takes 10,000.
+    const longString = fc.integer({ min: 10_001, max: 200_000 }).map((n) => json('ü'.repeat(n)));
     const unicode = fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }).map(json);
     const anyJson = fc.jsonValue({ maxDepth: 4 }).map(json);
 
