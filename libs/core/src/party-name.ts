@@ -53,6 +53,8 @@ const LEGAL_SUFFIXES = new Set(
  * The name of a party as compared against the restricted list: folded as `foldText` does,
  * then stripped of trailing legal-form suffixes (repeatedly, so "Ejemplo Co. Ltd." loses
  * both). The first word always stays, so a name that is only a suffix is not emptied.
+ * The reviews service stores it (and `normaliseRegistrationId`'s) with each restricted party and
+ * looks partners up by the stored value: a change here needs a migration that recomputes them.
  */
 export function normalisePartyName(name: string): string {
   const words = foldText(name).split(' ').filter(Boolean);

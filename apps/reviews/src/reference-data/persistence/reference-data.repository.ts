@@ -24,6 +24,12 @@ export interface PriorityAreas {
   updatedAt: Date | null;
 }
 
+/** What the restricted-party check needs: see `restrictedPartiesMatching`. */
+export interface RestrictedPartyMatches {
+  candidates: RestrictedPartyRef[];
+  listSize: number;
+}
+
 const UNIQUE_VIOLATION = '23505';
 
 /** Reference data the safeguard checks read: restricted parties and priority areas, kept by admin. */
@@ -31,14 +37,23 @@ const UNIQUE_VIOLATION = '23505';
 export class ReferenceDataRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
-  /** The parties a new review is checked against: only those not removed. */
-  restrictedParties(): Promise<RestrictedPartyRef[]> {
-    return this.tx.manager
-      .getRepository(RestrictedPartyEntity)
-      .createQueryBuilder('p')
-      .select(['p.name', 'p.registrationId'])
-      .where('p.removed_at IS NULL')
-      .getMany();
+  /**
+   * The active parties a partner could match, found through the indexes on the normalised
+   * columns, and how long the active list is: opening a review then costs the same for ten
+   * parties as for the tens of thousands a sanctions list holds, where reading and normalising
+   * every party took about 5 ms of CPU per thousand for each review opened.
+   */
+  async restrictedPartiesMatching(partner: { name: string; registrationId?: string | null }): Promise<RestrictedPartyMatches> {
+    const table = this.tx.manager.getRepository(RestrictedPartyEntity).metadata.tablePath;
+    const [row] = await this.tx.manager.query<RestrictedPartyMatches[]>(
+      `SELECT (SELECT count(*)::int FROM ${table} WHERE removed_at IS NULL) AS "listSize",
+              coalesce((SELECT json_agg(json_build_object('name', name, 'registrationId', registration_id) ORDER BY name)
+                          FROM ${table}
+                         WHERE removed_at IS NULL AND (normalised_name = $1 OR normalised_registration_id = $2)), '[]') AS candidates`,
+      // An empty normalised name or id is no evidence of a match: null matches nothing.
+      [normalisePartyName(partner.name) || null, normaliseRegistrationId(partner.registrationId ?? '') || null],
+    );
+    return row;
   }
 
   async listRestrictedParties(page: {

@@ -20,8 +20,10 @@ export class OpenReviewHandler implements ICommandHandler<OpenReviewCommand, voi
     await this.reviews.lockProgram(program.id);
     // A round already opened (redelivery), or a program withdrawn before this event arrived, needs no review.
     if ((await this.reviews.exists(program.id, round)) || (await this.reviews.isWithdrawn(program.id))) return;
+    const restricted = await this.referenceData.restrictedPartiesMatching(program.implementingPartner);
     const checks = runSafeguardChecks(program, {
-      restrictedParties: await this.referenceData.restrictedParties(),
+      restrictedParties: restricted.candidates,
+      restrictedListSize: restricted.listSize,
       priorityAreas: await this.referenceData.priorityAreas(program.country),
       highValueThresholdCents: this.config.highValueThresholdCents,
     });

@@ -29,6 +29,7 @@ export function cleanProgram(overrides: Partial<ProgramSnapshot> = {}): ProgramS
 
 export const cleanContext = {
   restrictedParties: [{ name: 'Constructora Ejemplo S.A. de C.V.', registrationId: '0614-290190-102-3' }],
+  restrictedListSize: 1,
   priorityAreas: ['Huehuetenango', 'San Marcos', 'Quiché'],
   highValueThresholdCents: 500_000_000,
 };

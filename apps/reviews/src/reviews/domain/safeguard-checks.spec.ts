@@ -50,6 +50,13 @@ describe('runSafeguardChecks', () => {
       expect(result.detail).toContain('by name (normalised "CONSTRUCTORA EJEMPLO") and registration id');
     });
 
+    it('names the length of the list checked, not the number of candidates it was given', () => {
+      const ctx = { ...cleanContext, restrictedParties: [], restrictedListSize: 12_000 };
+      expect(checkOf('restricted-party', partner('Fundación Horizonte'), ctx).detail).toBe(
+        'Implementing partner "Fundación Horizonte" matches none of the 12000 restricted parties.',
+      );
+    });
+
     it('does not match on a missing registration id', () => {
       const ctx = { ...cleanContext, restrictedParties: [{ name: 'Otra Empresa', registrationId: null }] };
       const result = checkOf('restricted-party', partner('Fundación Horizonte', undefined), ctx);

@@ -7,7 +7,10 @@ export interface RestrictedPartyRef {
 }
 
 export interface SafeguardContext {
+  /** The active restricted parties that share the partner's normalised name or registration id; any superset of them does. */
   restrictedParties: RestrictedPartyRef[];
+  /** How many parties the active list holds, for the reviewer to see what was checked. */
+  restrictedListSize: number;
   /** The priority areas of the program's country, from the editable reference data. */
   priorityAreas: string[];
   highValueThresholdCents: number;
@@ -23,7 +26,7 @@ const BLOCKING_CHECKS: ReadonlySet<CheckName> = new Set(['restricted-party', 'me
 /** Runs the five safeguard checks of DOMAIN.md, in the order reviewers read them. */
 export function runSafeguardChecks(program: ProgramSnapshot, ctx: SafeguardContext): CheckResult[] {
   return [
-    restrictedPartyCheck(program, ctx.restrictedParties),
+    restrictedPartyCheck(program, ctx.restrictedParties, ctx.restrictedListSize),
     measurableObjectivesCheck(program),
     scheduleCheck(program, ctx.maxYears ?? DEFAULT_MAX_YEARS),
     targetingCheck(program, ctx.priorityAreas),
@@ -52,7 +55,7 @@ function passed(name: CheckName, detail: string): CheckResult {
   return { name, result: 'PASS', blocking: false, detail };
 }
 
-function restrictedPartyCheck(program: ProgramSnapshot, parties: RestrictedPartyRef[]): CheckResult {
+function restrictedPartyCheck(program: ProgramSnapshot, parties: RestrictedPartyRef[], listSize: number): CheckResult {
   const partner = program.implementingPartner;
   const name = normalisePartyName(partner.name);
   const registrationId = normaliseRegistrationId(partner.registrationId ?? '');
@@ -70,7 +73,7 @@ function restrictedPartyCheck(program: ProgramSnapshot, parties: RestrictedParty
   }
   return passed(
     'restricted-party',
-    `Implementing partner "${partner.name}" matches none of the ${parties.length} restricted parties.`,
+    `Implementing partner "${partner.name}" matches none of the ${listSize} restricted parties.`,
   );
 }
 
