@@ -32,6 +32,8 @@ export interface LifecycleResults {
     processes: string[];
     instancesPerService: number;
     dbPoolSize: number;
+    /** Active parties on the restricted list every review opened is checked against. */
+    restrictedParties: number;
     workerConcurrency: number;
     commandsPerProgram: number;
     /** Closed-loop load (32 programs in flight) before anything is measured, so the JIT has optimised the hot paths. */
@@ -107,7 +109,7 @@ export function renderMarkdown(res: LifecycleResults): string {
     `# Lifecycle benchmark (${res.ranAt})`,
     '',
     `Node ${res.node}; Postgres ${res.postgres}; ${res.machine.cpus} CPU cores, **shared** with other sessions (load average ${res.machine.loadAverageBefore.join(' / ')} before, ${res.machine.loadAverageAfter.join(' / ')} after). ` +
-      `One process per service plus the gateway; every request through the gateway; DB pool ${res.setup.dbPoolSize} per service; ` +
+      `One process per service plus the gateway; every request through the gateway; DB pool ${res.setup.dbPoolSize} per service; ${res.setup.restrictedParties} parties on the restricted list; ` +
       `${res.setup.commandsPerProgram} state-changing commands (transitions) per program; measured after a ${res.setup.warmUpSeconds} s warm-up at 32 programs in flight. All figures come from this one run (${res.durationSeconds} s).`,
     '',
     '## Aims',

@@ -18,13 +18,15 @@
  *
  * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,100,150,200" transitions/s: where the propagation aim holds up to its rate),
  * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
- * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR").
+ * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR"),
+ * BENCH_RESTRICTED_PARTIES (10000 added to the seeded restricted list: a sanctions list's size, which every review opened is checked against).
  */
 import 'reflect-metadata';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { SERVICES } from '#libs/contracts';
 import { loadConfig } from '#libs/common';
+import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
 import { DEV_PEOPLE, devToken } from '../apps/gateway/src/console/dev-people.js';
 import { measurePostgresFloor, measureQueueFloor } from './floor.js';
 import { TalliedDriver, closedLoop, openLoop, rampSeconds, submitToUnderReview, type LoadResult } from './lifecycle-load.js';
@@ -40,6 +42,7 @@ const RATES = list(process.env.BENCH_RATES, [50, 100, 150, 200]);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
 const SWEEP = list(process.env.BENCH_SWEEP, [4, 8, 16, 32, 64, 128]);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 15);
+const RESTRICTED_PARTIES = Number(process.env.BENCH_RESTRICTED_PARTIES ?? 10_000);
 /** A service's event worker runs 8 jobs at a time (@Processor concurrency): the floor's worker too. */
 const WORKER_CONCURRENCY = 8;
 const WARMUP_PROGRAMS = 24;
@@ -52,6 +55,18 @@ const AIMS = { propagationP99Ms: 50, propagationAtTransitionsPerSecond: 200, max
 
 const log = (message: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${message}\n`);
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+/** Fictional parties no bench partner matches, stored as the reviews service's admin API stores them. */
+async function addRestrictedParties(sys: BenchSystem, count: number): Promise<void> {
+  const names = Array.from({ length: count }, (_, i) => `Empresa de Servicios Ficticia ${i + 1}, S.A. de C.V.`);
+  const ids = names.map((_, i) => `0000-${String(i + 1).padStart(6, '0')}-999-9`);
+  await sys.query(
+    `INSERT INTO reviews.restricted_parties (name, normalised_name, registration_id, normalised_registration_id, reason, source, created_by)
+     SELECT name, normalised_name, registration_id, normalised_registration_id, 'Benchmark entry (fictional).', 'bench', 'bench'
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS p(name, normalised_name, registration_id, normalised_registration_id)`,
+    [names, names.map(normalisePartyName), ids, ids.map(normaliseRegistrationId)],
+  );
+}
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -80,6 +95,8 @@ async function main(): Promise<void> {
 
     log('starting the services and the gateway');
     await sys.start();
+    log(`adding ${RESTRICTED_PARTIES} parties to the restricted list`);
+    await addRestrictedParties(sys, RESTRICTED_PARTIES);
     const secret = loadConfig('gateway').jwtSecret;
     const tokens = {
       manager: devToken(DEV_PEOPLE.manager, secret, '2h'),
@@ -197,6 +214,7 @@ async function main(): Promise<void> {
         processes: [...SERVICES, 'gateway'],
         instancesPerService: 1,
         dbPoolSize: POOL_SIZE,
+        restrictedParties: (await sys.query<{ n: number }>(`SELECT count(*)::int AS n FROM reviews.restricted_parties WHERE removed_at IS NULL`))[0].n,
         workerConcurrency: WORKER_CONCURRENCY,
         commandsPerProgram: round(commandsPerProgram, 2),
         warmUpSeconds: WARMUP_SECONDS,
