@@ -266,6 +266,23 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       expect((await checksOf(caught.reviewId))['restricted-party'].result).toBe('FAIL');
     });
 
+    it('checks against a list imported in bulk (a sanctions list): found by registration id among thousands, counted, and uncounted once deleted', async () => {
+      const before = (await parties()).length;
+      // Written straight to the table, as an import would: the lookup and the count must not depend on the admin API.
+      await sys.query(
+        `INSERT INTO reviews.restricted_parties (name, normalised_name, registration_id, normalised_registration_id, reason, source, created_by)
+         SELECT 'Importadora ' || i, 'IMPORTADORA ' || i, 'IMP-' || i, 'IMP' || i, 'Imported (fictional).', 'bulk', 'import' FROM generate_series(1, 3000) i`,
+      );
+      const caught = await flow.underReview({ implementingPartner: { name: 'Nombre Distinto', registrationId: 'imp 2718', country: 'SV' } });
+      expect((await checksOf(caught.reviewId))['restricted-party']).toMatchObject({ result: 'FAIL', detail: expect.stringContaining('restricted party "Importadora 2718" by registration id') });
+      const clean = await flow.underReview({ implementingPartner: { name: 'Fundación Horizonte', country: 'SV' } });
+      expect((await checksOf(clean.reviewId))['restricted-party'].detail).toContain(`matches none of the ${before + 3000} restricted parties`);
+
+      await sys.query(`DELETE FROM reviews.restricted_parties WHERE source = 'bulk'`);
+      const after = await flow.underReview({ implementingPartner: { name: 'Fundación Horizonte', country: 'SV' } });
+      expect((await checksOf(after.reviewId))['restricted-party'].detail).toContain(`matches none of the ${before} restricted parties`);
+    });
+
     it.each([
       ['a missing reason', { name: 'Some Party', source: 'List' }, 'reason'],
       ['a name of punctuation only', { name: '...', reason: 'Because', source: 'List' }, 'name'],
