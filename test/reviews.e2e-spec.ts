@@ -1,4 +1,6 @@
-import type { CheckName } from '#libs/contracts';
+import { CommandBus } from '@nestjs/cqrs';
+import type { CheckName, EventPayloads } from '#libs/contracts';
+import { OpenReviewCommand } from '../apps/reviews/src/reviews/commands/open-review.command.js';
 import { TestSystem, type Person } from './support/test-system.js';
 import { people } from './support/fixtures.js';
 import { ProgramFlow, RATIONALE } from './support/program-flow.js';
@@ -195,6 +197,16 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       const res = await reviews().get(`/reviews?${query}`).set(sys.auth(people.reviewer)).expect(400);
       expect(fields(res.body)).toContain(field);
     });
+  });
+
+  it('opens no second review for a round that has one (the same submission arriving under another event id)', async () => {
+    const { id, reviewId } = await flow.underReview();
+    const [{ payload }] = await sys.query<{ payload: EventPayloads['program.submitted'] }>(
+      `SELECT envelope->'payload' AS payload FROM proposals.outbox WHERE type = 'program.submitted' AND envelope->'payload'->>'programId' = $1`,
+      [id],
+    );
+    await sys.app('reviews').get(CommandBus).execute(new OpenReviewCommand(payload.program, payload.round));
+    expect(await sys.query(`SELECT id FROM reviews.reviews WHERE program_id = $1`, [id])).toEqual([{ id: reviewId }]);
   });
 
   it('opens no review that stays open when program.withdrawn is consumed with, or before, program.submitted', async () => {

@@ -18,8 +18,7 @@ export class OpenReviewHandler implements ICommandHandler<OpenReviewCommand, voi
 
   async execute({ program, round }: OpenReviewCommand): Promise<void> {
     await this.reviews.lockProgram(program.id);
-    // A round already opened (redelivery), or a program withdrawn before this event arrived, needs no review.
-    if ((await this.reviews.exists(program.id, round)) || (await this.reviews.isWithdrawn(program.id))) return;
+    if (!(await this.reviews.needsReview(program.id, round))) return;
     const restricted = await this.referenceData.restrictedPartiesMatching(program.implementingPartner);
     const checks = runSafeguardChecks(program, {
       restrictedParties: restricted.candidates,

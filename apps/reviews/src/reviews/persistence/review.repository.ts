@@ -36,8 +36,14 @@ export class ReviewRepository {
     await this.store.add(review);
   }
 
-  async exists(programId: string, round: number): Promise<boolean> {
-    return this.tx.run((em) => em.existsBy(ReviewEntity, { programId, round }));
+  /** False when the round has its review already (a redelivery) or the program was withdrawn before the event arrived: one statement for both. */
+  async needsReview(programId: string, round: number): Promise<boolean> {
+    const [row] = await this.tx.manager.query<{ needed: boolean }[]>(
+      `SELECT NOT EXISTS (SELECT 1 FROM reviews.reviews WHERE program_id = $1 AND round = $2)
+          AND NOT EXISTS (SELECT 1 FROM reviews.withdrawn_programs WHERE program_id = $1) AS needed`,
+      [programId, round],
+    );
+    return row.needed;
   }
 
   /** Locks the review, applies the change and saves it with its events. */
@@ -98,10 +104,6 @@ export class ReviewRepository {
         .orIgnore()
         .execute(),
     );
-  }
-
-  async isWithdrawn(programId: string): Promise<boolean> {
-    return this.tx.run((em) => em.existsBy(WithdrawnProgramEntity, { programId }));
   }
 }
 
