@@ -54,6 +54,7 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       ['schedule', 'FAIL', true, { startDate: '2027-06-01', endDate: '2027-05-31' }],
       ['schedule', 'FAIL', true, { startDate: '2027-01-01', endDate: '2032-01-02' }],
       ['targeting', 'WARN', false, { targetAreas: ['Petén'] }],
+      ['targeting', 'WARN', false, { country: 'REGIONAL', targetAreas: ['Huehuetenango'] }],
       ['high-value', 'WARN', false, { budgetCents: 500_000_000 }],
     ] as const)('%s is %s (blocking: %s) on its own case, every other check passes', async (name, result, blocking, overrides) => {
       const { reviewId } = await flow.underReview(overrides);

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { QueryFailedError } from 'typeorm';
-import type { Country } from '#libs/contracts';
+import type { Country, ProgramSnapshot } from '#libs/contracts';
 import { NotFoundError, RuleViolationError } from '#libs/core';
 import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
-import type { RestrictedPartyRef } from '../../reviews/domain/safeguard-checks.js';
+import type { SafeguardContext } from '../../reviews/domain/safeguard-checks.js';
 import { PriorityAreaEntity } from './priority-area.entity.js';
 import { RestrictedPartyEntity } from './restricted-party.entity.js';
 
@@ -24,11 +24,8 @@ export interface PriorityAreas {
   updatedAt: Date | null;
 }
 
-/** What the restricted-party check needs: see `restrictedPartiesMatching`. */
-export interface RestrictedPartyMatches {
-  candidates: RestrictedPartyRef[];
-  listSize: number;
-}
+/** The reference data the safeguard checks read; the threshold comes from configuration. */
+export type SafeguardReference = Pick<SafeguardContext, 'restrictedParties' | 'restrictedListSize' | 'priorityAreas'>;
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -38,19 +35,22 @@ export class ReferenceDataRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
   /**
-   * The active parties a partner could match, found through the indexes on the normalised
-   * columns, and the active list's length, kept by a trigger: opening a review then costs the
-   * same for ten parties as for the tens of thousands a sanctions list holds, where reading and
-   * normalising every party took about 5 ms of CPU per thousand for each review opened.
+   * What the safeguard checks read, in one statement: the active parties the partner could match,
+   * found through the indexes on the normalised columns; the active list's length, kept by a
+   * trigger; the priority areas of the program's country. Opening a review then costs the same
+   * for ten restricted parties as for the tens of thousands a sanctions list holds, where reading
+   * and normalising every party took about 5 ms of CPU per thousand for each review opened.
    */
-  async restrictedPartiesMatching(partner: { name: string; registrationId?: string | null }): Promise<RestrictedPartyMatches> {
-    const [row] = await this.tx.manager.query<RestrictedPartyMatches[]>(
-      `SELECT (SELECT active FROM reviews.restricted_list_size) AS "listSize",
-              coalesce((SELECT json_agg(json_build_object('name', name, 'registrationId', registration_id) ORDER BY name)
+  async safeguardReference(program: ProgramSnapshot): Promise<SafeguardReference> {
+    const partner = program.implementingPartner;
+    const [row] = await this.tx.manager.query<SafeguardReference[]>(
+      `SELECT coalesce((SELECT json_agg(json_build_object('name', name, 'registrationId', registration_id) ORDER BY name)
                           FROM reviews.restricted_parties
-                         WHERE removed_at IS NULL AND (normalised_name = $1 OR normalised_registration_id = $2)), '[]') AS candidates`,
+                         WHERE removed_at IS NULL AND (normalised_name = $1 OR normalised_registration_id = $2)), '[]') AS "restrictedParties",
+              (SELECT active FROM reviews.restricted_list_size) AS "restrictedListSize",
+              coalesce((SELECT areas FROM reviews.priority_areas WHERE country = $3), '[]') AS "priorityAreas"`,
       // An empty normalised name or id is no evidence of a match: null matches nothing.
-      [normalisePartyName(partner.name) || null, normaliseRegistrationId(partner.registrationId ?? '') || null],
+      [normalisePartyName(partner.name) || null, normaliseRegistrationId(partner.registrationId ?? '') || null, program.country],
     );
     return row;
   }
@@ -106,10 +106,6 @@ export class ReferenceDataRepository {
       await em.update(RestrictedPartyEntity, { id }, { removedBy: actorId, removedAt: now });
       return row;
     });
-  }
-
-  async priorityAreas(country: Country): Promise<string[]> {
-    return (await this.priorityAreasOf(country)).areas;
   }
 
   /** A country without a row has no priority areas yet (REGIONAL, or a list never seeded). */

@@ -19,11 +19,8 @@ export class OpenReviewHandler implements ICommandHandler<OpenReviewCommand, voi
   async execute({ program, round }: OpenReviewCommand): Promise<void> {
     await this.reviews.lockProgram(program.id);
     if (!(await this.reviews.needsReview(program.id, round))) return;
-    const restricted = await this.referenceData.restrictedPartiesMatching(program.implementingPartner);
     const checks = runSafeguardChecks(program, {
-      restrictedParties: restricted.candidates,
-      restrictedListSize: restricted.listSize,
-      priorityAreas: await this.referenceData.priorityAreas(program.country),
+      ...(await this.referenceData.safeguardReference(program)),
       highValueThresholdCents: this.config.highValueThresholdCents,
     });
     await this.reviews.add(ReviewAggregate.open(uuidv7(), program, round, checks, new Date()));
