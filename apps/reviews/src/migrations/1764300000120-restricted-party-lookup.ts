@@ -26,6 +26,10 @@ export class RestrictedPartyLookup1764300000120 implements MigrationInterface {
       DECLARE
         delta integer := 0;
       BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+          UPDATE reviews.restricted_list_size SET active = 0;
+          RETURN NULL;
+        END IF;
         IF TG_OP <> 'DELETE' AND NEW.removed_at IS NULL THEN delta := delta + 1; END IF;
         IF TG_OP <> 'INSERT' AND OLD.removed_at IS NULL THEN delta := delta - 1; END IF;
         IF delta <> 0 THEN
@@ -37,9 +41,14 @@ export class RestrictedPartyLookup1764300000120 implements MigrationInterface {
       CREATE TRIGGER tr_restricted_parties_active_count
         AFTER INSERT OR DELETE OR UPDATE OF removed_at ON reviews.restricted_parties
         FOR EACH ROW EXECUTE FUNCTION reviews.count_active_restricted_parties()`);
+    await q.query(`
+      CREATE TRIGGER tr_restricted_parties_truncated
+        AFTER TRUNCATE ON reviews.restricted_parties
+        FOR EACH STATEMENT EXECUTE FUNCTION reviews.count_active_restricted_parties()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER tr_restricted_parties_truncated ON reviews.restricted_parties`);
     await q.query(`DROP TRIGGER tr_restricted_parties_active_count ON reviews.restricted_parties`);
     await q.query(`DROP FUNCTION reviews.count_active_restricted_parties()`);
     await q.query(`DROP TABLE reviews.restricted_list_size`);
