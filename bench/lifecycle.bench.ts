@@ -214,7 +214,7 @@ async function main(): Promise<void> {
         processes: [...SERVICES, 'gateway'],
         instancesPerService: 1,
         dbPoolSize: POOL_SIZE,
-        restrictedParties: (await sys.query<{ n: number }>(`SELECT count(*)::int AS n FROM reviews.restricted_parties WHERE removed_at IS NULL`))[0].n,
+        restrictedParties: (await sys.query<{ active: number }>(`SELECT active FROM reviews.restricted_list_size`))[0].active,
         workerConcurrency: WORKER_CONCURRENCY,
         commandsPerProgram: round(commandsPerProgram, 2),
         warmUpSeconds: WARMUP_SECONDS,
