@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import pg from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { systemActor, type EventPayloads } from '#libs/contracts';
@@ -408,6 +409,41 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       } finally {
         await second.close();
       }
+    });
+
+    it('two releases whose writes find the account changed since they read it both take effect, each once', async () => {
+      const programId = await approvedProgram();
+      const amounts = [30_000_000, 45_000_000];
+      const ids: string[] = [];
+      for (const amountCents of amounts) {
+        const id = await requested(programId, amountCents);
+        await act(id, 'approve', people.approver).expect(200);
+        ids.push(id);
+      }
+      // Holding the account's row lock lets both releases read the account, then stops both at the
+      // lock their write takes: the first write to get it changes the account under the other.
+      const holder = new pg.Client({ connectionString: sys.databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM disbursements.funding_accounts WHERE program_id = $1 FOR UPDATE', [programId]);
+        const releases = ids.map((id) => release(id, people.approver2).then((r) => r));
+        await sys.eventually(async () => {
+          const [{ waiting }] = await sys.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          expect(waiting).toBe(2);
+        });
+        await holder.query('COMMIT');
+        expect((await Promise.all(releases)).map((r) => [r.status, r.body.status])).toEqual([
+          [200, 'RELEASED'],
+          [200, 'RELEASED'],
+        ]);
+      } finally {
+        await holder.end();
+      }
+      expect(await account(programId)).toMatchObject({ reservedCents: 0, releasedCents: 75_000_000, availableCents: BUDGET - 75_000_000 });
+      for (const id of ids) expect(await eventCount('disbursement.released', id)).toBe(1);
     });
 
     it('20 concurrent approvals of one request leave two approvals and one APPROVED transition', async () => {

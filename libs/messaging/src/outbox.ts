@@ -55,13 +55,32 @@ export class Outbox {
    * statement changed a row, so a compare-and-set that lost writes no events. Returns the rows each
    * statement changed.
    */
-  async writeAndAppend(em: EntityManager, writes: [Statement, ...Statement[]], ...aggregates: AggregateRoot[]): Promise<number[]> {
+  writeAndAppend(em: EntityManager, writes: [Statement, ...Statement[]], ...aggregates: AggregateRoot[]): Promise<number[]> {
+    return this.write(em, null, writes, aggregates);
+  }
+
+  /**
+   * As `writeAndAppend`, only if `guard` returns a row: a SELECT that runs first and takes the row
+   * locks the writes need, in the order the caller keeps everywhere. So several rows change
+   * together or not at all (a compare-and-set of each), where separate compare-and-sets could
+   * each win or lose alone. Every write must be an UPDATE … WHERE (the guard joins its conditions).
+   */
+  writeGuardedAndAppend(em: EntityManager, guard: Statement, writes: [Statement, ...Statement[]], ...aggregates: AggregateRoot[]): Promise<number[]> {
+    return this.write(em, guard, writes, aggregates);
+  }
+
+  private async write(em: EntityManager, guard: Statement | null, writes: Statement[], aggregates: AggregateRoot[]): Promise<number[]> {
     const ctes: string[] = [];
     const params: unknown[] = [];
-    for (const [sql, values] of writes) {
-      ctes.push(`w${ctes.length} AS (${renumber(sql, params.length)} RETURNING 1)`);
-      params.push(...values);
+    if (guard) {
+      // MATERIALIZED: the guard runs once, and before any write, whatever the writes' plans.
+      ctes.push(`guard AS MATERIALIZED (${guard[0]})`);
+      params.push(...guard[1]);
     }
+    writes.forEach(([sql, values], i) => {
+      ctes.push(`w${i} AS (${renumber(guard ? gated(sql) : sql, params.length)} RETURNING 1)`);
+      params.push(...values);
+    });
     const counts = writes.map((_, i) => `(SELECT count(*) FROM w${i})::int`);
     const envelopes = this.envelopes(draftsOf(aggregates));
     if (envelopes.length > 0) {
@@ -104,6 +123,13 @@ export class Outbox {
     return `INSERT INTO "${this.source}".outbox (event_id, type, envelope)
        SELECT * FROM unnest(${ids}::uuid[], ${types}::text[], ${envelopes}::jsonb[])`;
   }
+}
+
+/** An UPDATE … WHERE that changes its rows only if the statement's guard returned a row. */
+function gated(update: string): string {
+  const where = update.lastIndexOf(' WHERE ');
+  if (!update.startsWith('UPDATE ') || where < 0) throw new Error(`a guarded write must be an UPDATE … WHERE: ${update}`);
+  return `${update.slice(0, where)} WHERE (${update.slice(where + 7)}) AND EXISTS (SELECT 1 FROM guard)`;
 }
 
 function draftsOf(aggregates: AggregateRoot[]): EventDraft[] {
