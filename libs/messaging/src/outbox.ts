@@ -63,7 +63,7 @@ export class Outbox {
    * As `writeAndAppend`, only if `guard` returns a row: a SELECT that runs first and takes the row
    * locks the writes need, in the order the caller keeps everywhere. So several rows change
    * together or not at all (a compare-and-set of each), where separate compare-and-sets could
-   * each win or lose alone. Every write must be an UPDATE … WHERE (the guard joins its conditions).
+   * each win or lose alone. Every write must be an UPDATE … WHERE or an INSERT of one row.
    */
   writeGuardedAndAppend(em: EntityManager, guard: Statement, writes: [Statement, ...Statement[]], ...aggregates: AggregateRoot[]): Promise<number[]> {
     return this.write(em, guard, writes, aggregates);
@@ -125,11 +125,16 @@ export class Outbox {
   }
 }
 
-/** An UPDATE … WHERE that changes its rows only if the statement's guard returned a row. */
-function gated(update: string): string {
-  const where = update.lastIndexOf(' WHERE ');
-  if (!update.startsWith('UPDATE ') || where < 0) throw new Error(`a guarded write must be an UPDATE … WHERE: ${update}`);
-  return `${update.slice(0, where)} WHERE (${update.slice(where + 7)}) AND EXISTS (SELECT 1 FROM guard)`;
+const ONE_ROW_INSERT = /^(INSERT INTO .+?\)) VALUES \(([^()]*)\)$/s;
+
+/** A write that changes rows only if the statement's guard returned one: an UPDATE … WHERE, or an INSERT of one row of parameters. */
+function gated(write: string): string {
+  const where = write.lastIndexOf(' WHERE ');
+  if (write.startsWith('UPDATE ') && where >= 0) return `${write.slice(0, where)} WHERE (${write.slice(where + 7)}) AND EXISTS (SELECT 1 FROM guard)`;
+  const insert = ONE_ROW_INSERT.exec(write);
+  // Selected from the guard, the parameters still take their types from the target columns.
+  if (insert && !/\bDEFAULT\b/.test(insert[2])) return `${insert[1]} SELECT ${insert[2]} FROM guard`;
+  throw new Error(`a guarded write must be an UPDATE … WHERE or an INSERT of one row of parameters: ${write}`);
 }
 
 function draftsOf(aggregates: AggregateRoot[]): EventDraft[] {

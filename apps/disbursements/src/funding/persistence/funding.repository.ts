@@ -77,10 +77,35 @@ export class FundingRepository {
   }
 
   /**
-   * A new request, or the earlier one with the same Idempotency-Key: the key is looked up under
-   * the account lock, so concurrent retries see each other and reserve once.
+   * A new request, or the earlier one with the same Idempotency-Key. Uncontended in two round trips
+   * (read, guarded write); when the account changed since the read (another request, say), again
+   * under its lock. Either way a new request changes the account, so concurrent retries with one
+   * key see each other and reserve once.
    */
   async request(programId: string, idempotencyKey: string | null, decide: RequestDecision): Promise<DisbursementAggregate> {
+    return (await this.requestIfUnchanged(programId, idempotencyKey, decide)) ?? this.requestLocked(programId, idempotencyKey, decide);
+  }
+
+  /** Reads the account and the key's earlier request in one statement, and writes only if the account is still as read; null if it wrote nothing. */
+  private async requestIfUnchanged(programId: string, idempotencyKey: string | null, decide: RequestDecision): Promise<DisbursementAggregate | null> {
+    const em = this.tx.manager;
+    const [row] = (await em.query(
+      `SELECT a.version AS account_version, a.state AS account, d.state AS earlier
+         FROM disbursements.funding_accounts a LEFT JOIN disbursements.disbursements d ON d.program_id = a.program_id AND d.idempotency_key = $2
+        WHERE a.program_id = $1`,
+      [programId, idempotencyKey],
+    )) as Array<{ account_version: number; account: FundingAccountState; earlier: DisbursementState | null }>;
+    if (!row) throw new NotFoundError('Funding account', programId);
+    const account = reviveAccount(row.account);
+    const earlier = row.earlier ? reviveDisbursement(row.earlier) : null;
+    const disbursement = decide(account, earlier);
+    if (disbursement === earlier) return disbursement;
+    const guard: Statement = [`SELECT 1 FROM disbursements.funding_accounts WHERE program_id = $1 AND version = $2 FOR UPDATE`, [programId, row.account_version]];
+    const [written] = await this.save(em, [newDisbursement(em, disbursement), ...accountChange(em, account, row.account_version)], guard);
+    return written > 0 ? disbursement : null;
+  }
+
+  private requestLocked(programId: string, idempotencyKey: string | null, decide: RequestDecision): Promise<DisbursementAggregate> {
     return this.tx.run(async (em) => {
       const account = await this.lockAccount(em, programId, 'exclusive', () => new NotFoundError('Funding account', programId));
       const lockedVersion = account.version;
