@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Queue } from 'bullmq';
+import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { eventQueueName, systemActor, type EventOf, type EventPayloads, type EventType } from '#libs/contracts';
 import { redisConnection } from '#libs/common';
@@ -352,6 +353,37 @@ describe('assessments: plans, durable timers and outcomes', () => {
     const strengthened = await outcome(followUp.id, { outcome: 'STRENGTHEN', requiredActions: [] }).expect(400);
     expect(strengthened.body.code).toBe('VALIDATION_FAILED');
     await outcome(followUp.id, { outcome: 'STRENGTHEN', requiredActions: ['Publish retention figures'] }).expect(200);
+  });
+
+  it('two outcomes recorded at once on one point: the one whose write finds the point changed is refused, and the point completes once', async () => {
+    const { programId } = await approve();
+    const adHoc = await trigger(programId);
+    // Holding the plan's row lock lets both outcomes read the point, then stops both at the lock
+    // their write takes: the first write to get it changes the point under the other.
+    const holder = new pg.Client({ connectionString: sys.databaseUrl });
+    await holder.connect();
+    let responses: Array<{ status: number; body: { code?: string; outcome?: string } }>;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM assessments.plans WHERE program_id = $1 FOR UPDATE', [programId]);
+      const recorded = ['CONTINUE', 'ADJUST'].map((o) => outcome(adHoc.id, { outcome: o }).then((r) => r));
+      await sys.eventually(async () => {
+        const [{ waiting }] = await sys.query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        expect(waiting).toBe(2);
+      });
+      await holder.query('COMMIT');
+      responses = await Promise.all(recorded);
+    } finally {
+      await holder.end();
+    }
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(responses.find((r) => r.status === 409)!.body.code).toBe('INVALID_TRANSITION');
+    const winner = responses.find((r) => r.status === 200)!.body.outcome;
+    expect((await point(adHoc.id)).outcome).toBe(winner);
+    expect(await eventsOf('assessment.completed', adHoc.id)).toBe(1);
+    expect((await pointsOf(programId)).filter((p) => p.kind === 'FOLLOW_UP')).toHaveLength(winner === 'ADJUST' ? 1 : 0);
   });
 
   it('lists points by program, status and due date, a page at a time', async () => {

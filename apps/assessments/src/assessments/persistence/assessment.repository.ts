@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError, ValidationError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { decodeCursor, findRow, insertStatement, lockParentOf, toPage, type Page } from '#libs/persistence';
+import { decodeCursor, findRow, insertStatement, lockParentOf, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
 import { AssessmentPlan, type AssessmentPlanState } from '../domain/assessment-plan.js';
 import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
 import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-timers.js';
 import { AssessmentPlanEntity } from './assessment-plan.entity.js';
 import { AssessmentPointEntity } from './assessment-point.entity.js';
 
-export interface LockedPlan {
+export interface LoadedPlan {
   plan: AssessmentPlan;
   /** The program's indicator names, as approved. */
   indicators: string[];
@@ -19,10 +19,10 @@ export interface LockedPlan {
 }
 
 /** What a plan keeps of the approved program besides the plan itself. */
-export type ApprovedProgramFacts = Pick<LockedPlan, 'indicators' | 'createdBy' | 'partnerName'>;
+export type ApprovedProgramFacts = Pick<LoadedPlan, 'indicators' | 'createdBy' | 'partnerName'>;
 
 /** A point loaded for a change, with the timers it had, so saving it can drop the ones it no longer needs. */
-export interface LockedPoint {
+export interface LoadedPoint {
   point: AssessmentPointAggregate;
   timers: Timer[];
 }
@@ -47,11 +47,18 @@ export interface PlanView {
   version: number;
 }
 
+/** The plan and point a command read without locks, as its guarded write expects them still to be. */
+export interface ReadVersions {
+  plan: AssessmentPlan;
+  point?: { id: string; version: number };
+}
+
 /**
  * Plans and points of the assessments service. Every method takes the caller's transaction:
  * a command locks the program's plan first and then its points, so commands on one program
  * take turns and never deadlock. Saving a point writes its events to the outbox and, after the
- * commit, sets its timers to what its new state needs.
+ * commit, sets its timers to what its new state needs. A command that changes one point (or adds
+ * points) may instead read without locks and write only if nothing it read has changed since.
  */
 @Injectable()
 export class AssessmentRepository {
@@ -74,15 +81,64 @@ export class AssessmentRepository {
     return inserted.raw.length > 0;
   }
 
-  async lockPlan(em: EntityManager, programId: string): Promise<LockedPlan | null> {
+  async lockPlan(em: EntityManager, programId: string): Promise<LoadedPlan | null> {
     const row = await findRow(em, AssessmentPlanEntity, { programId }, 'pessimistic_write');
-    return row && lockedPlan(row);
+    return row && loadedPlan(row);
   }
 
-  async mustLockPlan(em: EntityManager, programId: string): Promise<LockedPlan> {
+  async mustLockPlan(em: EntityManager, programId: string): Promise<LoadedPlan> {
     const locked = await this.lockPlan(em, programId);
     if (!locked) throw new NotFoundError('Assessment plan of program', programId);
     return locked;
+  }
+
+  /** A plan read without a lock (see `saveIfUnchanged`). */
+  async readPlan(em: EntityManager, programId: string): Promise<LoadedPlan> {
+    const row = await findRow(em, AssessmentPlanEntity, { programId });
+    if (!row) throw new NotFoundError('Assessment plan of program', programId);
+    return loadedPlan(row);
+  }
+
+  /** A point and its program's plan, in one statement and without locks (see `saveIfUnchanged`). */
+  async readPointAndPlan(em: EntityManager, id: string): Promise<LoadedPlan & LoadedPoint> {
+    const [row] = (await em.query(
+      `SELECT pt.program_id, pt.state AS point, pl.state AS plan, pl.indicators, pl.created_by, pl.partner_name
+         FROM assessments.points pt LEFT JOIN assessments.plans pl ON pl.program_id = pt.program_id
+        WHERE pt.id = $1`,
+      [id],
+    )) as PointAndPlanRow[];
+    if (!row) throw new NotFoundError('Assessment', id);
+    if (!row.plan) throw new NotFoundError('Assessment plan of program', row.program_id);
+    const point = AssessmentPointAggregate.restore(row.point);
+    return { plan: AssessmentPlan.restore(row.plan), indicators: row.indicators, createdBy: row.created_by, partnerName: row.partner_name, point, timers: timersOf(point) };
+  }
+
+  /**
+   * Saves changed and new points with their events in one statement, only if the plan (and the
+   * point read, if any) still have the versions read: the statement's guard locks the plan, shared,
+   * then the point, the lock order of every command. Then sets their timers. False if it wrote nothing.
+   */
+  async saveIfUnchanged(em: EntityManager, read: ReadVersions, changed: LoadedPoint[], added: AssessmentPointAggregate[]): Promise<boolean> {
+    const { plan, point } = read;
+    const guard: Statement = point
+      ? [
+          `SELECT 1 FROM assessments.points WHERE id = $1 AND version = $2
+              AND EXISTS (SELECT 1 FROM assessments.plans WHERE program_id = $3 AND version = $4 FOR SHARE)
+              FOR UPDATE`,
+          [point.id, point.version, plan.programId, plan.version],
+        ]
+      : [`SELECT 1 FROM assessments.plans WHERE program_id = $1 AND version = $2 FOR SHARE`, [plan.programId, plan.version]];
+    const createdAt = new Date();
+    const [first, ...rest] = [
+      ...changed.map(({ point }) => updateStatement(em, AssessmentPointEntity, this.pointRow(point), { id: point.id })),
+      ...added.map((point) => insertStatement(em, AssessmentPointEntity, { ...this.pointRow(point), createdAt })),
+    ];
+    if (!first) return true;
+    const [written] = await this.outbox.writeGuardedAndAppend(em, guard, [first, ...rest], ...changed.map((c) => c.point), ...added);
+    if (written === 0) return false;
+    for (const { point, timers } of changed) await this.timers.follow(timers, timersOf(point));
+    await this.timers.follow([], added.flatMap(timersOf));
+    return true;
   }
 
   async savePlan(em: EntityManager, plan: AssessmentPlan): Promise<void> {
@@ -90,24 +146,24 @@ export class AssessmentRepository {
   }
 
   /** Locks a point and, before it, its program's plan (the lock order of every command). */
-  async lockPointAndPlan(em: EntityManager, id: string): Promise<LockedPlan & LockedPoint> {
+  async lockPointAndPlan(em: EntityManager, id: string): Promise<LoadedPlan & LoadedPoint> {
     // A point's program never changes, so finding the plan through it before the locks is safe.
     const planRow = await lockParentOf(em, AssessmentPlanEntity, AssessmentPointEntity, 'programId', id, 'pessimistic_write');
     if (!planRow) {
       const found = await em.findOne(AssessmentPointEntity, { where: { id }, select: { id: true, programId: true } });
       throw found ? new NotFoundError('Assessment plan of program', found.programId) : new NotFoundError('Assessment', id);
     }
-    return { ...lockedPlan(planRow), ...(await this.mustLockPoint(em, id)) };
+    return { ...loadedPlan(planRow), ...(await this.mustLockPoint(em, id)) };
   }
 
   /** Locks a point alone: for timers, which change one point and need nothing of the plan. */
-  async lockPoint(em: EntityManager, id: string): Promise<LockedPoint | null> {
+  async lockPoint(em: EntityManager, id: string): Promise<LoadedPoint | null> {
     const row = await findRow(em, AssessmentPointEntity, { id }, 'pessimistic_write');
     return row && this.loaded(row);
   }
 
   /** Every point of a program, whatever its status, locked; the plan must be locked first. */
-  async lockPointsOf(em: EntityManager, programId: string): Promise<LockedPoint[]> {
+  async lockPointsOf(em: EntityManager, programId: string): Promise<LoadedPoint[]> {
     const rows = await em.find(AssessmentPointEntity, {
       where: { programId },
       order: { id: 'ASC' },
@@ -125,7 +181,7 @@ export class AssessmentRepository {
     await this.timers.follow([], points.flatMap(timersOf));
   }
 
-  async savePoint(em: EntityManager, { point, timers }: LockedPoint): Promise<void> {
+  async savePoint(em: EntityManager, { point, timers }: LoadedPoint): Promise<void> {
     await this.outbox.updateAndAppend(em, AssessmentPointEntity, { id: point.id }, this.pointRow(point), point);
     await this.timers.follow(timers, timersOf(point));
   }
@@ -191,12 +247,12 @@ export class AssessmentRepository {
     return (await qb.getMany()).map((r) => r.state);
   }
 
-  private loaded(row: AssessmentPointEntity): LockedPoint {
+  private loaded(row: AssessmentPointEntity): LoadedPoint {
     const point = AssessmentPointAggregate.restore(row.state);
     return { point, timers: timersOf(point) };
   }
 
-  private async mustLockPoint(em: EntityManager, id: string): Promise<LockedPoint> {
+  private async mustLockPoint(em: EntityManager, id: string): Promise<LoadedPoint> {
     const locked = await this.lockPoint(em, id);
     if (!locked) throw new NotFoundError('Assessment', id);
     return locked;
@@ -224,6 +280,15 @@ export class AssessmentRepository {
   }
 }
 
-function lockedPlan(row: AssessmentPlanEntity): LockedPlan {
+interface PointAndPlanRow {
+  program_id: string;
+  point: AssessmentPointState;
+  plan: AssessmentPlanState | null;
+  indicators: string[];
+  created_by: string | null;
+  partner_name: string | null;
+}
+
+function loadedPlan(row: AssessmentPlanEntity): LoadedPlan {
   return { plan: AssessmentPlan.restore(row.state), indicators: row.indicators, createdBy: row.createdBy, partnerName: row.partnerName };
 }
