@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
-import { findRow, insertStatement, lockParentOf, updateStatement } from './statements.js';
+import { findRow, findWithParent, insertStatement, lockParentOf, updateStatement } from './statements.js';
 
 @Entity({ schema: 'locks', name: 'accounts' })
 class AccountEntity {
@@ -143,7 +143,7 @@ describe('insertStatement, updateStatement and findRow', () => {
 });
 
 /** Against the real server: which rows another session finds locked while the lock is held. */
-describe('lockParentOf', () => {
+describe('lockParentOf and findWithParent', () => {
   const database = uniqueName('locks');
   let ds: DataSource;
   let other: pg.Client;
@@ -196,6 +196,21 @@ describe('lockParentOf', () => {
       await lockParentOf(em, AccountEntity, RequestEntity, 'programId', requestId, 'pessimistic_read');
       expect(await otherCanLock('accounts', 'program_id', programId, 'SHARE')).toBe(true);
       expect(await otherCanLock('accounts', 'program_id', programId, 'UPDATE')).toBe(false);
+    });
+  });
+
+  it('reads a child with its parent in one statement, without locking either', async () => {
+    const orphanId = randomUUID();
+    await ds.query('INSERT INTO locks.requests VALUES ($1, $2)', [orphanId, randomUUID()]);
+    await ds.transaction(async (em) => {
+      expect(await findWithParent(em, RequestEntity, AccountEntity, 'programId', requestId)).toEqual({
+        row: { id: requestId, programId },
+        parent: { programId, balance: 100 },
+      });
+      expect(await otherCanLock('accounts', 'program_id', programId, 'UPDATE')).toBe(true);
+      expect(await otherCanLock('requests', 'id', requestId, 'UPDATE')).toBe(true);
+      expect(await findWithParent(em, RequestEntity, AccountEntity, 'programId', orphanId)).toEqual({ row: expect.objectContaining({ id: orphanId }), parent: null });
+      expect(await findWithParent(em, RequestEntity, AccountEntity, 'programId', randomUUID())).toBeNull();
     });
   });
 });

@@ -26,7 +26,7 @@ class EntityStatements<E extends ObjectLiteral> {
   private readonly texts = new Map<string, string>();
 
   constructor(
-    private readonly metadata: EntityMetadata,
+    readonly metadata: EntityMetadata,
     private readonly driver: Driver,
   ) {
     this.table = tableOf(metadata);
@@ -72,6 +72,24 @@ class EntityStatements<E extends ObjectLiteral> {
     }, [childId], lock);
   }
 
+  /** The row `id` and the `parent` row it belongs to (`parent[key] = row[key]`), in one statement without locks. */
+  async findWithParent<P extends ObjectLiteral>(em: EntityManager, parent: EntityStatements<P>, key: string, id: string): Promise<{ row: E; parent: P | null } | null> {
+    const sql = this.text(`w:${parent.metadata.name}:${key}`, () => {
+      const [childKey, parentKey, idColumn] = [this.columns([key])[0], parent.columns([key])[0], this.columns(['id'])[0]];
+      return `SELECT ${this.aliased('c')}, ${parent.aliased('p')} FROM ${this.table} c LEFT JOIN ${parent.table} p
+         ON p.${quote(parentKey.databaseName)} = c.${quote(childKey.databaseName)} WHERE c.${quote(idColumn.databaseName)} = $1`;
+    });
+    const [raw] = (await em.query(sql, [id])) as ObjectLiteral[];
+    if (!raw) return null;
+    const parentFound = parent.metadata.primaryColumns.every((c) => raw[`p_${c.databaseName}`] !== null);
+    return { row: this.hydrate(raw, 'c_'), parent: parentFound ? parent.hydrate(raw, 'p_') : null };
+  }
+
+  /** Every column, as `alias_column` so that two tables' columns can share one result row. */
+  private aliased(alias: string): string {
+    return this.metadata.columns.map((c) => `${alias}.${quote(c.databaseName)} AS ${quote(`${alias}_${c.databaseName}`)}`).join(', ');
+  }
+
   private async selectOne(em: EntityManager, shape: string, where: () => string, params: unknown[], lock?: LockMode): Promise<E | null> {
     const sql = this.text(`${shape}:${lock ?? ''}`, () => {
       const locking = lock === 'pessimistic_write' ? ' FOR UPDATE' : lock === 'pessimistic_read' ? ' FOR SHARE' : '';
@@ -81,9 +99,9 @@ class EntityStatements<E extends ObjectLiteral> {
     return raw ? this.hydrate(raw) : null;
   }
 
-  private hydrate(raw: ObjectLiteral): E {
+  private hydrate(raw: ObjectLiteral, prefix = ''): E {
     const entity = this.metadata.create() as E;
-    for (const c of this.metadata.columns) c.setEntityValue(entity, this.driver.prepareHydratedValue(raw[c.databaseName], c));
+    for (const c of this.metadata.columns) c.setEntityValue(entity, this.driver.prepareHydratedValue(raw[`${prefix}${c.databaseName}`], c));
     return entity;
   }
 
@@ -141,6 +159,21 @@ export function insertStatement<E extends ObjectLiteral>(em: EntityManager, targ
 /** The row matching every column = value of `where`, optionally locked for the transaction; null if none. */
 export function findRow<E extends ObjectLiteral>(em: EntityManager, target: EntityTarget<E>, where: RowKey<E>, lock?: LockMode): Promise<E | null> {
   return statementsOf(em, target).findOne(em, where, lock);
+}
+
+/**
+ * The `child` row `childId` and the `parent` row it belongs to (`parent[key] = child[key]`), in one
+ * statement and without locks; `parent` is null when the child has none, and the whole null when
+ * there is no such child. For a command that writes only if both are unchanged since.
+ */
+export function findWithParent<C extends ObjectLiteral, P extends ObjectLiteral>(
+  em: EntityManager,
+  child: EntityTarget<C>,
+  parent: EntityTarget<P>,
+  key: keyof P & keyof C & string,
+  childId: string,
+): Promise<{ row: C; parent: P | null } | null> {
+  return statementsOf(em, child).findWithParent(em, statementsOf(em, parent), key, childId);
 }
 
 /** The statement's parameter references moved past `offset` others, to combine it with statements before it. */

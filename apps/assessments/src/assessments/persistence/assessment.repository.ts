@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError, ValidationError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { decodeCursor, findRow, insertStatement, lockParentOf, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
-import { AssessmentPlan, type AssessmentPlanState } from '../domain/assessment-plan.js';
+import { decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
+import { AssessmentPlan } from '../domain/assessment-plan.js';
 import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
 import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-timers.js';
 import { AssessmentPlanEntity } from './assessment-plan.entity.js';
@@ -101,16 +101,10 @@ export class AssessmentRepository {
 
   /** A point and its program's plan, in one statement and without locks (see `saveIfUnchanged`). */
   async readPointAndPlan(em: EntityManager, id: string): Promise<LoadedPlan & LoadedPoint> {
-    const [row] = (await em.query(
-      `SELECT pt.program_id, pt.state AS point, pl.state AS plan, pl.indicators, pl.created_by, pl.partner_name
-         FROM assessments.points pt LEFT JOIN assessments.plans pl ON pl.program_id = pt.program_id
-        WHERE pt.id = $1`,
-      [id],
-    )) as PointAndPlanRow[];
-    if (!row) throw new NotFoundError('Assessment', id);
-    if (!row.plan) throw new NotFoundError('Assessment plan of program', row.program_id);
-    const point = AssessmentPointAggregate.restore(row.point);
-    return { plan: AssessmentPlan.restore(row.plan), indicators: row.indicators, createdBy: row.created_by, partnerName: row.partner_name, point, timers: timersOf(point) };
+    const found = await findWithParent(em, AssessmentPointEntity, AssessmentPlanEntity, 'programId', id);
+    if (!found) throw new NotFoundError('Assessment', id);
+    if (!found.parent) throw new NotFoundError('Assessment plan of program', found.row.programId);
+    return { ...loadedPlan(found.parent), ...this.loaded(found.row) };
   }
 
   /**
@@ -278,15 +272,6 @@ export class AssessmentRepository {
       updatedAt: new Date(),
     };
   }
-}
-
-interface PointAndPlanRow {
-  program_id: string;
-  point: AssessmentPointState;
-  plan: AssessmentPlanState | null;
-  indicators: string[];
-  created_by: string | null;
-  partner_name: string | null;
 }
 
 function loadedPlan(row: AssessmentPlanEntity): LoadedPlan {

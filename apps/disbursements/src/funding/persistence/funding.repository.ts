@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { NotFoundError, type AggregateRoot } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, findRow, insertStatement, lockParentOf, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
 import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
@@ -135,24 +135,20 @@ export class FundingRepository {
    */
   private async changeDisbursementIfUnchanged(id: string, lock: AccountLock, apply: DisbursementChange): Promise<DisbursementAggregate | null> {
     const em = this.tx.manager;
-    const [row] = (await em.query(
-      `SELECT d.program_id, d.version AS disbursement_version, d.state AS disbursement, a.version AS account_version, a.state AS account
-         FROM disbursements.disbursements d LEFT JOIN disbursements.funding_accounts a ON a.program_id = d.program_id
-        WHERE d.id = $1`,
-      [id],
-    )) as DisbursementAndAccountRow[];
-    if (!row) throw new NotFoundError('Disbursement', id);
-    if (!row.account) throw new NotFoundError('Funding account', row.program_id);
-    const account = reviveAccount(row.account);
-    const disbursement = reviveDisbursement(row.disbursement);
+    const found = await findWithParent(em, DisbursementEntity, FundingAccountEntity, 'programId', id);
+    if (!found) throw new NotFoundError('Disbursement', id);
+    if (!found.parent) throw new NotFoundError('Funding account', found.row.programId);
+    const [row, accountRow] = [found.row, found.parent];
+    const account = reviveAccount(accountRow.state);
+    const disbursement = reviveDisbursement(row.state);
     apply(account, disbursement);
     const guard: Statement = [
       `SELECT 1 FROM disbursements.disbursements WHERE id = $1 AND version = $2
           AND EXISTS (SELECT 1 FROM disbursements.funding_accounts WHERE program_id = $3 AND version = $4 ${lock === 'exclusive' ? 'FOR UPDATE' : 'FOR SHARE'})
           FOR UPDATE`,
-      [id, row.disbursement_version, row.program_id, row.account_version],
+      [id, row.version, row.programId, accountRow.version],
     ];
-    const [written] = await this.save(em, [disbursementChange(em, disbursement), ...accountChange(em, account, row.account_version)], guard);
+    const [written] = await this.save(em, [disbursementChange(em, disbursement), ...accountChange(em, account, accountRow.version)], guard);
     return written > 0 ? disbursement : null;
   }
 
@@ -218,15 +214,6 @@ export class FundingRepository {
 
 function lockMode(lock: AccountLock): LockMode {
   return lock === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read';
-}
-
-/** A request and its account (null if none is open), as read without locks. */
-interface DisbursementAndAccountRow {
-  program_id: string;
-  disbursement_version: number;
-  disbursement: DisbursementState;
-  account_version: number;
-  account: FundingAccountState | null;
 }
 
 /** A row to write and the aggregate whose events go with it. */
