@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
-import { findRow, findWithParent, insertStatement, lockParentOf, updateStatement } from './statements.js';
+import { findRow, findWithParent, insertStatement, lockParentOf, rowAndParentGuard, updateStatement } from './statements.js';
 
 @Entity({ schema: 'locks', name: 'accounts' })
 class AccountEntity {
@@ -143,7 +143,7 @@ describe('insertStatement, updateStatement and findRow', () => {
 });
 
 /** Against the real server: which rows another session finds locked while the lock is held. */
-describe('lockParentOf and findWithParent', () => {
+describe('lockParentOf, findWithParent and rowAndParentGuard', () => {
   const database = uniqueName('locks');
   let ds: DataSource;
   let other: pg.Client;
@@ -212,5 +212,16 @@ describe('lockParentOf and findWithParent', () => {
       expect(await findWithParent(em, RequestEntity, AccountEntity, 'programId', orphanId)).toEqual({ row: expect.objectContaining({ id: orphanId }), parent: null });
       expect(await findWithParent(em, RequestEntity, AccountEntity, 'programId', randomUUID())).toBeNull();
     });
+  });
+
+  it('guards a child and its parent as read: a row only while both are unchanged, with the parent shared and the child locked', async () => {
+    const guard = (balance: number) => rowAndParentGuard(ds.manager, RequestEntity, { id: requestId, programId }, AccountEntity, { programId, balance }, 'pessimistic_read');
+    await ds.transaction(async (em) => {
+      expect(await em.query(...guard(100))).toHaveLength(1);
+      expect(await otherCanLock('accounts', 'program_id', programId, 'SHARE')).toBe(true);
+      expect(await otherCanLock('accounts', 'program_id', programId, 'UPDATE')).toBe(false);
+      expect(await otherCanLock('requests', 'id', requestId, 'SHARE')).toBe(false);
+    });
+    expect(await ds.query(...guard(99))).toHaveLength(0);
   });
 });

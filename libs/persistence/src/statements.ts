@@ -85,6 +85,17 @@ class EntityStatements<E extends ObjectLiteral> {
     return { row: this.hydrate(raw, 'c_'), parent: parentFound ? parent.hydrate(raw, 'p_') : null };
   }
 
+  /**
+   * `SELECT 1` of the row matching `where`, locked; with `alsoExists`, only if that statement
+   * (parameters from $1) returns a row too. Postgres runs such an uncorrelated EXISTS once, before
+   * it reads (and so locks) any row of this table: a lock it takes comes first.
+   */
+  guard(where: RowKey<E>, lock: LockMode, alsoExists?: Statement): Statement {
+    const by = this.columns(Object.keys(where));
+    const exists = alsoExists ? ` AND EXISTS (${renumber(alsoExists[0], by.length)})` : '';
+    return [`SELECT 1 FROM ${this.table} WHERE ${this.conditions(by, 0)}${exists}${lockClause(lock)}`, [...this.keyValues(by, where), ...(alsoExists?.[1] ?? [])]];
+  }
+
   /** Every column, as `alias_column` so that two tables' columns can share one result row. */
   private aliased(alias: string): string {
     return this.metadata.columns.map((c) => `${alias}.${quote(c.databaseName)} AS ${quote(`${alias}_${c.databaseName}`)}`).join(', ');
@@ -92,8 +103,7 @@ class EntityStatements<E extends ObjectLiteral> {
 
   private async selectOne(em: EntityManager, shape: string, where: () => string, params: unknown[], lock?: LockMode): Promise<E | null> {
     const sql = this.text(`${shape}:${lock ?? ''}`, () => {
-      const locking = lock === 'pessimistic_write' ? ' FOR UPDATE' : lock === 'pessimistic_read' ? ' FOR SHARE' : '';
-      return `SELECT ${this.metadata.columns.map((c) => quote(c.databaseName)).join(', ')} FROM ${this.table} WHERE ${where()} LIMIT 1${locking}`;
+      return `SELECT ${this.metadata.columns.map((c) => quote(c.databaseName)).join(', ')} FROM ${this.table} WHERE ${where()} LIMIT 1${lockClause(lock)}`;
     });
     const [raw] = (await em.query(sql, params)) as ObjectLiteral[];
     return raw ? this.hydrate(raw) : null;
@@ -137,6 +147,10 @@ class EntityStatements<E extends ObjectLiteral> {
   }
 }
 
+function lockClause(lock?: LockMode): string {
+  return lock === 'pessimistic_write' ? ' FOR UPDATE' : lock === 'pessimistic_read' ? ' FOR SHARE' : '';
+}
+
 const statements = new WeakMap<EntityMetadata, EntityStatements<ObjectLiteral>>();
 
 function statementsOf<E extends ObjectLiteral>(em: EntityManager, target: EntityTarget<E>): EntityStatements<E> {
@@ -174,6 +188,29 @@ export function findWithParent<C extends ObjectLiteral, P extends ObjectLiteral>
   childId: string,
 ): Promise<{ row: C; parent: P | null } | null> {
   return statementsOf(em, child).findWithParent(em, statementsOf(em, parent), key, childId);
+}
+
+/**
+ * A write's guard (see the outbox's guarded writes): returns a row only if the row matching
+ * `where` (its version among the keys, for a row read earlier) is still so, and locks it.
+ */
+export function rowGuard<E extends ObjectLiteral>(em: EntityManager, target: EntityTarget<E>, where: RowKey<E>, lock: LockMode): Statement {
+  return statementsOf(em, target).guard(where, lock);
+}
+
+/**
+ * As rowGuard, for a child row and the parent it belongs to, both as read: locks the parent in
+ * `parentLock`, then the child for update, the order lockParentOf keeps.
+ */
+export function rowAndParentGuard<C extends ObjectLiteral, P extends ObjectLiteral>(
+  em: EntityManager,
+  child: EntityTarget<C>,
+  childWhere: RowKey<C>,
+  parent: EntityTarget<P>,
+  parentWhere: RowKey<P>,
+  parentLock: LockMode,
+): Statement {
+  return statementsOf(em, child).guard(childWhere, 'pessimistic_write', rowGuard(em, parent, parentWhere, parentLock));
 }
 
 /** The statement's parameter references moved past `offset` others, to combine it with statements before it. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError, ValidationError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, toPage, updateStatement, type Page, type Statement } from '#libs/persistence';
+import { decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, rowAndParentGuard, rowGuard, toPage, updateStatement, type Page } from '#libs/persistence';
 import { AssessmentPlan } from '../domain/assessment-plan.js';
 import { AssessmentPointAggregate, type AssessmentPointState } from '../domain/assessment-point.aggregate.js';
 import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-timers.js';
@@ -114,14 +114,10 @@ export class AssessmentRepository {
    */
   async saveIfUnchanged(em: EntityManager, read: ReadVersions, changed: LoadedPoint[], added: AssessmentPointAggregate[]): Promise<boolean> {
     const { plan, point } = read;
-    const guard: Statement = point
-      ? [
-          `SELECT 1 FROM assessments.points WHERE id = $1 AND version = $2
-              AND EXISTS (SELECT 1 FROM assessments.plans WHERE program_id = $3 AND version = $4 FOR SHARE)
-              FOR UPDATE`,
-          [point.id, point.version, plan.programId, plan.version],
-        ]
-      : [`SELECT 1 FROM assessments.plans WHERE program_id = $1 AND version = $2 FOR SHARE`, [plan.programId, plan.version]];
+    const planAsRead = { programId: plan.programId, version: plan.version };
+    const guard = point
+      ? rowAndParentGuard(em, AssessmentPointEntity, point, AssessmentPlanEntity, planAsRead, 'pessimistic_read')
+      : rowGuard(em, AssessmentPlanEntity, planAsRead, 'pessimistic_read');
     const createdAt = new Date();
     const [first, ...rest] = [
       ...changed.map(({ point }) => updateStatement(em, AssessmentPointEntity, this.pointRow(point), { id: point.id })),

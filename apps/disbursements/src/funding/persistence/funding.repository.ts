@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { NotFoundError, type AggregateRoot } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, rowAndParentGuard, rowGuard, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
 import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
@@ -100,7 +100,7 @@ export class FundingRepository {
     const earlier = row.earlier ? reviveDisbursement(row.earlier) : null;
     const disbursement = decide(account, earlier);
     if (disbursement === earlier) return disbursement;
-    const guard: Statement = [`SELECT 1 FROM disbursements.funding_accounts WHERE program_id = $1 AND version = $2 FOR UPDATE`, [programId, row.account_version]];
+    const guard = rowGuard(em, FundingAccountEntity, { programId, version: row.account_version }, 'pessimistic_write');
     const [written] = await this.save(em, [newDisbursement(em, disbursement), ...accountChange(em, account, row.account_version)], guard);
     return written > 0 ? disbursement : null;
   }
@@ -142,12 +142,7 @@ export class FundingRepository {
     const account = reviveAccount(accountRow.state);
     const disbursement = reviveDisbursement(row.state);
     apply(account, disbursement);
-    const guard: Statement = [
-      `SELECT 1 FROM disbursements.disbursements WHERE id = $1 AND version = $2
-          AND EXISTS (SELECT 1 FROM disbursements.funding_accounts WHERE program_id = $3 AND version = $4 ${lock === 'exclusive' ? 'FOR UPDATE' : 'FOR SHARE'})
-          FOR UPDATE`,
-      [id, row.version, row.programId, accountRow.version],
-    ];
+    const guard = rowAndParentGuard(em, DisbursementEntity, { id, version: row.version }, FundingAccountEntity, { programId: row.programId, version: accountRow.version }, lockMode(lock));
     const [written] = await this.save(em, [disbursementChange(em, disbursement), ...accountChange(em, account, accountRow.version)], guard);
     return written > 0 ? disbursement : null;
   }
