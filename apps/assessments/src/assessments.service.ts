@@ -4,6 +4,7 @@ import { AssessmentPlanEntity } from './assessments/persistence/assessment-plan.
 import { AssessmentPointEntity } from './assessments/persistence/assessment-point.entity.js';
 import { Assessments1764300000300 } from './migrations/1764300000300-assessments.js';
 import { PlanProgramParties1764300000310 } from './migrations/1764300000310-plan-program-parties.js';
+import { ScheduledPointsIndex1764300000320 } from './migrations/1764300000320-scheduled-points-index.js';
 
 export const assessmentsService: ServiceDefinition = {
   name: 'assessments',
@@ -13,5 +14,5 @@ export const assessmentsService: ServiceDefinition = {
     'continue, strengthen, adjust or discontinue a program.',
   features: [AssessmentsModule],
   entities: [AssessmentPlanEntity, AssessmentPointEntity],
-  migrations: [Assessments1764300000300, PlanProgramParties1764300000310],
+  migrations: [Assessments1764300000300, PlanProgramParties1764300000310, ScheduledPointsIndex1764300000320],
 };

@@ -9,6 +9,9 @@ import { AssessmentTimers, timersOf, type Timer } from '../timers/assessment-tim
 import { AssessmentPlanEntity } from './assessment-plan.entity.js';
 import { AssessmentPointEntity } from './assessment-point.entity.js';
 
+/** A plan's next due date: served by ix_points_scheduled_program_due, whatever the portfolio's size. */
+export const NEXT_DUE_SQL = `SELECT min(due_at) AS next FROM assessments.points WHERE program_id = $1 AND status = 'SCHEDULED'`;
+
 export interface LoadedPlan {
   plan: AssessmentPlan;
   /** The program's indicator names, as approved. */
@@ -185,10 +188,7 @@ export class AssessmentRepository {
   async planView(programId: string, em: EntityManager = this.dataSource.manager): Promise<PlanView> {
     const row = await findRow(em, AssessmentPlanEntity, { programId });
     if (!row) throw new NotFoundError('Assessment plan of program', programId);
-    const [next] = (await em.query(
-      `SELECT min(due_at) AS next FROM assessments.points WHERE program_id = $1 AND status = 'SCHEDULED'`,
-      [programId],
-    )) as Array<{ next: Date | null }>;
+    const [next] = (await em.query(NEXT_DUE_SQL, [programId])) as Array<{ next: Date | null }>;
     const plan = AssessmentPlan.restore(row.state);
     return {
       programId,
