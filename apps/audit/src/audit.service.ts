@@ -5,6 +5,7 @@ import { Checkpoints1764300000600 } from './migrations/1764300000600-checkpoints
 import { AuditAppRole1764300000700 } from './migrations/1764300000700-audit-app-role.js';
 import { LedgerIntake1764300000800 } from './migrations/1764300000800-ledger-intake.js';
 import { LedgerCanonicalJson1764300000900 } from './migrations/1764300000900-ledger-canonical-json.js';
+import { SourceWatermarks1764300001000 } from './migrations/1764300001000-source-watermarks.js';
 
 export const auditService: ServiceDefinition = {
   name: 'audit',
@@ -12,5 +13,6 @@ export const auditService: ServiceDefinition = {
   description: 'The append-only, hash-chained ledger of every event and every denied access.',
   features: [LedgerModule],
   entities: [],
-  migrations: [Ledger1764300000500, Checkpoints1764300000600, AuditAppRole1764300000700, LedgerIntake1764300000800, LedgerCanonicalJson1764300000900],
+  migrations: [Ledger1764300000500, Checkpoints1764300000600, AuditAppRole1764300000700, LedgerIntake1764300000800, LedgerCanonicalJson1764300000900,
+    SourceWatermarks1764300001000],
 };

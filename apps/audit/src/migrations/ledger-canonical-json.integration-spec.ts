@@ -4,6 +4,7 @@ import { databaseOptions } from '#libs/platform';
 import { migrate } from '#libs/persistence';
 import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
 import { auditService } from '../audit.service.js';
+import { LedgerCanonicalJson1764300000900 } from './1764300000900-ledger-canonical-json.js';
 import { buildChain, envelopeFixture } from '../ledger/domain/ledger-entry.fixtures.js';
 import { verifyLedger } from '../ledger/queries/verify-ledger.js';
 
@@ -25,7 +26,8 @@ describe('migration LedgerCanonicalJson: jsonb actor and payload become their ca
   it('rewrites earlier rows as the canonical text of the same JSON, so every hash still verifies', async () => {
     const options = databaseOptions(auditService, loadConfig('audit', process.env, { databaseUrl: url }));
     // Every migration before this one.
-    await migrate({ ...options, migrations: (options.migrations as Function[]).slice(0, -1) });
+    const migrations = options.migrations as Function[];
+    await migrate({ ...options, migrations: migrations.slice(0, migrations.indexOf(LedgerCanonicalJson1764300000900)) });
     const entries = buildChain(12);
     // As the jsonb columns held them: keys in any order (here reversed), which jsonb reorders.
     const reversed = (value: object) => JSON.stringify(Object.fromEntries(Object.entries(value).reverse()));

@@ -4,7 +4,7 @@ import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner } from '#libs/persistence';
 import type { SourceGap } from '../domain/source-gaps.js';
-import { findSourceGaps } from '../persistence/ledger-sql.js';
+import { findSourceGapsAboveWatermarks } from '../persistence/ledger-sql.js';
 import { HealGapsCommand } from './heal-gaps.command.js';
 
 /**
@@ -25,8 +25,11 @@ export class HealGapsHandler implements ICommandHandler<HealGapsCommand, SourceG
   execute({ now }: HealGapsCommand): Promise<SourceGap[]> {
     return this.tx.run(async (em) => {
       const sql = (text: string, params?: unknown[]) => em.query(text, params) as Promise<unknown[]>;
+      // Without statistics Postgres can estimate this small read at the cost of a large one and
+      // compile it (JIT) first: 0.4 s on a million-entry ledger, every few seconds.
+      await em.query(`SET LOCAL jit = off`);
       const cutoff = new Date(now.getTime() - this.config.auditGapGraceMs);
-      const stale = (await findSourceGaps(sql)).filter((gap) => gap.visibleSince <= cutoff.toISOString());
+      const stale = (await findSourceGapsAboveWatermarks(sql)).filter((gap) => gap.visibleSince <= cutoff.toISOString());
       if (stale.length === 0) return [];
       const recent = (await em.query(
         `SELECT envelope->'payload' AS payload FROM audit.outbox

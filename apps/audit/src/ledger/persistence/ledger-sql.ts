@@ -199,28 +199,78 @@ export interface ObservedGap extends SourceGap {
   visibleSince: string;
 }
 
+type GapRow = { source: string; from_seq: string; to_seq: string; recorded_at: string };
+
+const observedGaps = (rows: GapRow[]): ObservedGap[] =>
+  rows.map((r) => ({ source: r.source, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), visibleSince: r.recorded_at }));
+
+/** recorded_at of the entry just after a gap (`after_seq`), looked up for the few rows that are gaps. */
+const GAP_COLUMNS = `g.source, g.from_seq, g.to_seq,
+  (SELECT l.recorded_at FROM audit.ledger l WHERE l.source = g.source AND l.source_seq = g.after_seq) AS recorded_at`;
+
 /**
- * Holes in each source's sequence, computed in the database: lag() over the (source, source_seq)
- * unique index compares each seq with the one before (0 before the first).
+ * Holes in each source's sequence over the whole ledger, computed in the database: lag() over
+ * the (source, source_seq) unique index compares each seq with the one before (0 before the
+ * first). For verification, which trusts nothing but the entries.
  */
 export async function findSourceGaps(sql: SqlRunner): Promise<ObservedGap[]> {
   // The window reads only (source, source_seq), an index-only scan of uq_ledger_source_seq in
-  // order (no sort of the ledger); recorded_at is looked up for the few rows after a gap.
+  // order (no sort of the ledger).
   const rows = (await sql(`
-    SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq,
-           (SELECT l.recorded_at FROM audit.ledger l WHERE l.source = s.source AND l.source_seq = s.source_seq) AS recorded_at
+    SELECT ${GAP_COLUMNS}
     FROM (
-      SELECT source, source_seq, lag(source_seq, 1, 0::bigint) OVER (PARTITION BY source ORDER BY source_seq) AS prev_seq
-      FROM audit.ledger
-    ) s
-    WHERE source_seq > prev_seq + 1
-    ORDER BY source, from_seq`)) as Array<{ source: string; from_seq: string; to_seq: string; recorded_at: string }>;
-  return rows.map((r) => ({
-    source: r.source,
-    fromSeq: Number(r.from_seq),
-    toSeq: Number(r.to_seq),
-    visibleSince: r.recorded_at,
-  }));
+      SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq, source_seq AS after_seq
+      FROM (
+        SELECT source, source_seq, lag(source_seq, 1, 0::bigint) OVER (PARTITION BY source ORDER BY source_seq) AS prev_seq
+        FROM audit.ledger
+      ) s
+      WHERE source_seq > prev_seq + 1
+    ) g
+    ORDER BY g.source, g.from_seq`)) as GapRow[];
+  return observedGaps(rows);
+}
+
+/**
+ * The same holes, read only above each source's watermark (audit.source_watermarks), which the
+ * statement then raises to just below the source's first hole, or to its highest seq. Entries are
+ * never removed, so a sequence complete up to a seq stays complete: gap healing, every few
+ * seconds, costs what arrived since, not the whole ledger. The sources come from a skip scan of
+ * uq_ledger_source_seq, one index probe per source.
+ */
+export async function findSourceGapsAboveWatermarks(sql: SqlRunner): Promise<ObservedGap[]> {
+  const rows = (await sql(`
+    WITH RECURSIVE sources AS (
+      (SELECT source FROM audit.ledger ORDER BY source LIMIT 1)
+      UNION ALL
+      SELECT (SELECT l.source FROM audit.ledger l WHERE l.source > s.source ORDER BY l.source LIMIT 1)
+      FROM sources s WHERE s.source IS NOT NULL
+    ), lows AS (
+      SELECT s.source, coalesce(w.contiguous_seq, 0) AS low
+      FROM sources s LEFT JOIN audit.source_watermarks w ON w.source = s.source
+      WHERE s.source IS NOT NULL
+    ), seqs AS (
+      SELECT lows.source, l.source_seq, lag(l.source_seq, 1, lows.low) OVER (PARTITION BY lows.source ORDER BY l.source_seq) AS prev_seq
+      FROM lows CROSS JOIN LATERAL (
+        -- OFFSET 0 keeps this a range scan per source: pulled up into a join, it became a scan
+        -- of the whole ledger whenever the planner had no statistics.
+        SELECT source_seq FROM audit.ledger WHERE source = lows.source AND source_seq > lows.low OFFSET 0
+      ) l
+    ), g AS (
+      SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq, source_seq AS after_seq
+      FROM seqs WHERE source_seq > prev_seq + 1
+    ), raised AS (
+      INSERT INTO audit.source_watermarks (source, contiguous_seq)
+      SELECT lows.source, coalesce(
+        (SELECT min(g.from_seq) - 1 FROM g WHERE g.source = lows.source),
+        (SELECT max(seqs.source_seq) FROM seqs WHERE seqs.source = lows.source),
+        lows.low)
+      FROM lows
+      ON CONFLICT (source) DO UPDATE SET contiguous_seq = excluded.contiguous_seq
+      WHERE audit.source_watermarks.contiguous_seq < excluded.contiguous_seq
+    )
+    SELECT ${GAP_COLUMNS} FROM g
+    ORDER BY g.source, g.from_seq`)) as GapRow[];
+  return observedGaps(rows);
 }
 
 export async function readCheckpoints(sql: SqlRunner): Promise<SignedCheckpoint[]> {

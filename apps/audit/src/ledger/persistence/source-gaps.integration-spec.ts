@@ -1,0 +1,76 @@
+import pg from 'pg';
+import { loadConfig } from '#libs/common';
+import { databaseOptions } from '#libs/platform';
+import { migrate } from '#libs/persistence';
+import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
+import { auditService } from '../../audit.service.js';
+import { findSourceGaps, findSourceGapsAboveWatermarks, type SqlRunner } from './ledger-sql.js';
+
+/** Gap healing reads above each source's watermark; verification reads the whole ledger. They must agree. */
+describe('source gaps above the watermarks', () => {
+  const database = uniqueName('source_gaps');
+  let client: pg.Client;
+  let sql: SqlRunner;
+
+  /** Entries with the given (source, sourceSeq); only those two columns matter to gaps. */
+  async function append(source: string, ...seqs: number[]): Promise<void> {
+    await client.query(
+      `INSERT INTO audit.ledger (seq, event_id, type, version, source, source_seq, aggregate_type, aggregate_id, aggregate_version,
+         actor_id, actor, occurred_at, recorded_at, correlation_id, payload, prev_hash, hash)
+       SELECT (SELECT coalesce(max(seq), 0) FROM audit.ledger) + p.n, gen_random_uuid(), 'test.recorded', 1, $1, p.source_seq,
+              'test', 'a', 1, 'u', '{}', clock_timestamp()::text, clock_timestamp()::text, 'c', '{}', repeat('0', 64), repeat('0', 64)
+       FROM unnest($2::bigint[]) WITH ORDINALITY AS p (source_seq, n)`,
+      [source, seqs],
+    );
+  }
+  const watermarks = async () =>
+    Object.fromEntries(
+      (await client.query(`SELECT source, contiguous_seq FROM audit.source_watermarks`)).rows.map((r) => [r.source, Number(r.contiguous_seq)]),
+    );
+  const spans = (gaps: Array<{ source: string; fromSeq: number; toSeq: number }>) =>
+    gaps.map(({ source, fromSeq, toSeq }) => `${source}:${fromSeq}-${toSeq}`);
+
+  beforeAll(async () => {
+    const url = await createDatabase(database);
+    await migrate(databaseOptions(auditService, loadConfig('audit', process.env, { databaseUrl: url })));
+    client = new pg.Client({ connectionString: url });
+    await client.connect();
+    sql = async (text, params) => (await client.query(text, params as unknown[])).rows;
+  });
+  afterAll(async () => {
+    await client?.end();
+    await dropDatabase(database);
+  });
+
+  it('finds what the full scan finds and raises each watermark to just below its source\'s first gap', async () => {
+    await append('proposals', 1, 2, 3, 4, 5, 7, 8);
+    await append('reviews', 3, 1, 2);
+    await append('disbursements', 2, 3);
+
+    const gaps = await findSourceGapsAboveWatermarks(sql);
+
+    expect(spans(gaps)).toEqual(['disbursements:1-1', 'proposals:6-6']);
+    expect(gaps).toEqual(await findSourceGaps(sql));
+    expect(await watermarks()).toEqual({ proposals: 5, reviews: 3, disbursements: 0 });
+  });
+
+  it('on a later run, drops a gap filled meanwhile, finds a new one and moves the watermark past the filled one', async () => {
+    await append('proposals', 6, 10);
+    await append('reviews', 4);
+
+    const gaps = await findSourceGapsAboveWatermarks(sql);
+
+    expect(spans(gaps)).toEqual(['disbursements:1-1', 'proposals:9-9']);
+    expect(gaps).toEqual(await findSourceGaps(sql));
+    expect(await watermarks()).toEqual({ proposals: 8, reviews: 4, disbursements: 0 });
+  });
+
+  it('reads nothing below a watermark, which verification does not trust', async () => {
+    await client.query(`UPDATE audit.source_watermarks SET contiguous_seq = 9 WHERE source = 'proposals'`);
+
+    expect(spans(await findSourceGapsAboveWatermarks(sql))).toEqual(['disbursements:1-1']);
+    expect(spans(await findSourceGaps(sql))).toEqual(['disbursements:1-1', 'proposals:9-9']);
+    // Above 9, proposals has 10 and nothing missing in between.
+    expect((await watermarks()).proposals).toBe(10);
+  });
+});
