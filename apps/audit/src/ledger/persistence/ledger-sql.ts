@@ -204,7 +204,12 @@ type GapRow = { source: string; from_seq: string; to_seq: string; recorded_at: s
 const observedGaps = (rows: GapRow[]): ObservedGap[] =>
   rows.map((r) => ({ source: r.source, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), visibleSince: r.recorded_at }));
 
-/** recorded_at of the entry just after a gap (`after_seq`), looked up for the few rows that are gaps. */
+/** The holes among rows of (source, source_seq, prev_seq): each row whose seq does not follow the one before. */
+const gapsAmong = (seqs: string) => `
+  SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq, source_seq AS after_seq
+  FROM (${seqs}) s WHERE source_seq > prev_seq + 1`;
+
+/** Gaps `g` as returned; recorded_at of the entry just after a gap is looked up for those few rows. */
 const GAP_COLUMNS = `g.source, g.from_seq, g.to_seq,
   (SELECT l.recorded_at FROM audit.ledger l WHERE l.source = g.source AND l.source_seq = g.after_seq) AS recorded_at`;
 
@@ -218,14 +223,9 @@ export async function findSourceGaps(sql: SqlRunner): Promise<ObservedGap[]> {
   // order (no sort of the ledger).
   const rows = (await sql(`
     SELECT ${GAP_COLUMNS}
-    FROM (
-      SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq, source_seq AS after_seq
-      FROM (
-        SELECT source, source_seq, lag(source_seq, 1, 0::bigint) OVER (PARTITION BY source ORDER BY source_seq) AS prev_seq
-        FROM audit.ledger
-      ) s
-      WHERE source_seq > prev_seq + 1
-    ) g
+    FROM (${gapsAmong(`
+      SELECT source, source_seq, lag(source_seq, 1, 0::bigint) OVER (PARTITION BY source ORDER BY source_seq) AS prev_seq
+      FROM audit.ledger`)}) g
     ORDER BY g.source, g.from_seq`)) as GapRow[];
   return observedGaps(rows);
 }
@@ -235,7 +235,7 @@ export async function findSourceGaps(sql: SqlRunner): Promise<ObservedGap[]> {
  * statement then raises to just below the source's first hole, or to its highest seq. Entries are
  * never removed, so a sequence complete up to a seq stays complete: gap healing, every few
  * seconds, costs what arrived since, not the whole ledger. The sources come from a skip scan of
- * uq_ledger_source_seq, one index probe per source.
+ * an index led by source, one probe per source.
  */
 export async function findSourceGapsAboveWatermarks(sql: SqlRunner): Promise<ObservedGap[]> {
   const rows = (await sql(`
@@ -255,9 +255,7 @@ export async function findSourceGapsAboveWatermarks(sql: SqlRunner): Promise<Obs
         -- of the whole ledger whenever the planner had no statistics.
         SELECT source_seq FROM audit.ledger WHERE source = lows.source AND source_seq > lows.low OFFSET 0
       ) l
-    ), g AS (
-      SELECT source, prev_seq + 1 AS from_seq, source_seq - 1 AS to_seq, source_seq AS after_seq
-      FROM seqs WHERE source_seq > prev_seq + 1
+    ), g AS (${gapsAmong('SELECT * FROM seqs')}
     ), raised AS (
       INSERT INTO audit.source_watermarks (source, contiguous_seq)
       SELECT lows.source, coalesce(
