@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { carriedEvents, eventQueueName, type EventEnvelope } from '#libs/contracts';
 import { TEST_REDIS_URL } from '#libs/testing';
 import { chainEntry, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
+import { findSourceGapsAboveWatermarks } from '../apps/audit/src/ledger/persistence/ledger-sql.js';
 import { TestSystem } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 
@@ -169,10 +170,15 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       expect(await ledgerCount()).toBeGreaterThan(0);
     });
 
-    it('has what accepting, chaining, checkpointing and the inbox need', async () => {
+    it('has what accepting, chaining, checkpointing, gap healing and the inbox need', async () => {
       const client = await sys.db.connect();
       try {
         await client.query('BEGIN');
+        // Gap healing below will have to raise this watermark (the first entry's source, put back to 0).
+        await client.query(
+          `INSERT INTO audit.source_watermarks SELECT source, 0 FROM audit.ledger WHERE seq = 1
+           ON CONFLICT (source) DO UPDATE SET contiguous_seq = 0`,
+        );
         await client.query('SET LOCAL ROLE cuentas_audit_app');
         const [head] = (await client.query(`UPDATE audit.ledger_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`)).rows;
         await client.query(
@@ -187,6 +193,9 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
         await client.query(`SELECT id FROM audit.ledger_intake ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED`);
         await client.query(`DELETE FROM audit.ledger_intake`);
         await client.query(`SELECT * FROM audit.outbox_sequence FOR UPDATE`);
+        await findSourceGapsAboveWatermarks(async (text) => (await client.query(text)).rows);
+        const { rows } = await client.query(`SELECT w.contiguous_seq FROM audit.source_watermarks w JOIN audit.ledger l ON l.source = w.source WHERE l.seq = 1`);
+        expect(Number(rows[0].contiguous_seq)).toBeGreaterThan(0);
       } finally {
         await client.query('ROLLBACK');
         client.release();
