@@ -72,3 +72,14 @@ export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs =
     }
   }
 }
+
+/**
+ * The same database options with only the migrations that come before `migration`: a migration's
+ * test writes data as it was before, then runs the rest.
+ */
+export function migrationsBefore<T extends { migrations?: unknown }>(options: T, migration: Function): T {
+  const migrations = options.migrations as Function[];
+  const at = migrations.indexOf(migration);
+  if (at < 0) throw new Error(`${migration.name} is not among the service's migrations`);
+  return { ...options, migrations: migrations.slice(0, at) };
+}

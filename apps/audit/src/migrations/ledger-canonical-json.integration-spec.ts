@@ -2,7 +2,7 @@ import pg from 'pg';
 import { loadConfig } from '#libs/common';
 import { databaseOptions } from '#libs/platform';
 import { migrate } from '#libs/persistence';
-import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
+import { createDatabase, dropDatabase, migrationsBefore, uniqueName } from '#libs/testing';
 import { auditService } from '../audit.service.js';
 import { LedgerCanonicalJson1764300000900 } from './1764300000900-ledger-canonical-json.js';
 import { buildChain, envelopeFixture } from '../ledger/domain/ledger-entry.fixtures.js';
@@ -25,9 +25,7 @@ describe('migration LedgerCanonicalJson: jsonb actor and payload become their ca
 
   it('rewrites earlier rows as the canonical text of the same JSON, so every hash still verifies', async () => {
     const options = databaseOptions(auditService, loadConfig('audit', process.env, { databaseUrl: url }));
-    // Every migration before this one.
-    const migrations = options.migrations as Function[];
-    await migrate({ ...options, migrations: migrations.slice(0, migrations.indexOf(LedgerCanonicalJson1764300000900)) });
+    await migrate(migrationsBefore(options, LedgerCanonicalJson1764300000900));
     const entries = buildChain(12);
     // As the jsonb columns held them: keys in any order (here reversed), which jsonb reorders.
     const reversed = (value: object) => JSON.stringify(Object.fromEntries(Object.entries(value).reverse()));
