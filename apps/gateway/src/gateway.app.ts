@@ -13,6 +13,8 @@ import { UpstreamProxy } from './proxy/upstream-proxy.js';
 export interface GatewayOptions {
   /** The built web console (`npm run build:console`); defaults to CONSOLE_DIR or ./dist/console. */
   consoleDir?: string;
+  /** Close on SIGTERM/SIGINT by itself (default); a combined process closes its apps in order instead (scripts/host.ts). */
+  shutdownHooks?: boolean;
 }
 
 /** Builds the gateway (not yet listening): one origin for every service's API, the console and the docs. */
@@ -27,7 +29,7 @@ export async function createGatewayApp(config: ServiceConfig, options: GatewayOp
   app.use(helmet());
   app.use(correlationMiddleware);
   app.useStaticAssets(options.consoleDir ?? process.env.CONSOLE_DIR ?? resolve('dist/console'), { index: 'index.html' });
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
 
   const base = SwaggerModule.createDocument(
     app,

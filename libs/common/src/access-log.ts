@@ -42,7 +42,8 @@ export class JsonLogModule implements NestModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     const options = {
       level: config.logLevel,
-      base: { service: config.service },
+      // nestjs-pino keeps one root logger per OS process: in a combined process every line names the group.
+      base: { service: config.processApps.join('+') },
       // Every line, also those written while consuming an event, names its correlation id.
       mixin: () => {
         const ctx = RequestContext.get();

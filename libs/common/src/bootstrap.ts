@@ -18,6 +18,8 @@ export function correlationMiddleware(req: Request, res: Response, next: NextFun
 export interface BuildOptions {
   title: string;
   description: string;
+  /** Close on SIGTERM/SIGINT by itself (default); a combined process closes its apps in order instead (scripts/host.ts). */
+  shutdownHooks?: boolean;
 }
 
 /** Creates a service's HTTP application with the conventions of API.md; does not listen. */
@@ -33,7 +35,7 @@ export async function buildServiceApp(
   app.use(helmet());
   app.use(correlationMiddleware);
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

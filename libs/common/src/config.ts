@@ -1,9 +1,11 @@
-import { DEFAULT_PORTS, type ServiceName } from '#libs/contracts';
+import { DEFAULT_PORTS, SERVICES, type ServiceName } from '#libs/contracts';
 
 export type AppName = ServiceName | 'gateway';
 
 export interface ServiceConfig {
   service: AppName;
+  /** Every app this OS process runs: this one, or the group of a combined process (CUENTAS_APPS, see scripts/host.ts). */
+  processApps: AppName[];
   nodeEnv: string;
   port: number;
   host: string;
@@ -69,20 +71,25 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
     }
     return raw;
   };
+  const appPort = (app: AppName) => int(`${app.toUpperCase()}_PORT`, DEFAULT_PORTS[app], 0, 65535);
+  const processApps = appList(env.CUENTAS_APPS, problems) ?? [service];
+  if (!processApps.includes(service)) problems.push(`CUENTAS_APPS must include ${service}`);
   const nodeEnv = env.NODE_ENV || 'development';
   const jwtSecret = env.JWT_SECRET || (nodeEnv === 'production' ? '' : DEV_SECRET);
   if (jwtSecret.length < 32) problems.push('JWT_SECRET must be set to at least 32 characters');
   const upstreams = Object.fromEntries(
     (['proposals', 'reviews', 'disbursements', 'assessments', 'audit'] as const).map((s) => [
       s,
-      url(`${s.toUpperCase()}_URL`, `http://127.0.0.1:${DEFAULT_PORTS[s]}`, ['http:', 'https:']),
+      url(`${s.toUpperCase()}_URL`, `http://127.0.0.1:${appPort(s)}`, ['http:', 'https:']),
     ]),
   ) as Record<ServiceName, string>;
 
   const config: ServiceConfig = {
     service,
+    processApps,
     nodeEnv,
-    port: int('PORT', DEFAULT_PORTS[service], 0, 65535),
+    // A combined process gives each app its own port (<APP>_PORT); PORT would name one port for all.
+    port: processApps.length > 1 ? appPort(service) : int('PORT', appPort(service), 0, 65535),
     host: env.HOST || '0.0.0.0',
     databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cuentas', ['postgres:', 'postgresql:']),
     dbPoolSize: int('DB_POOL_SIZE', 10, 1, 200),
@@ -117,6 +124,18 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
     throw new Error(`Invalid configuration for ${service}:\n  - ${problems.join('\n  - ')}`);
   }
   return config;
+}
+
+const APPS: readonly AppName[] = ['gateway', ...SERVICES];
+
+/** CUENTAS_APPS, e.g. "gateway,proposals,reviews": known names, each once; undefined when unset. */
+export function appList(raw: string | undefined, problems: string[]): AppName[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const apps = raw.split(',').map((a) => a.trim());
+  const unknown = apps.filter((a) => !APPS.includes(a as AppName));
+  if (unknown.length > 0) problems.push(`CUENTAS_APPS names unknown apps (${unknown.join(', ')}); known: ${APPS.join(', ')}`);
+  if (new Set(apps).size !== apps.length) problems.push('CUENTAS_APPS names an app twice');
+  return apps as AppName[];
 }
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');

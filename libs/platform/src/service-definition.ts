@@ -3,7 +3,7 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { MixedList } from 'typeorm';
 import type { ServiceName } from '#libs/contracts';
 import { AuthModule } from '#libs/auth';
-import { CommonModule, UPSTREAM_IDLE_MS, buildServiceApp, loadConfig, type ServiceConfig } from '#libs/common';
+import { CommonModule, UPSTREAM_IDLE_MS, buildServiceApp, loadConfig, type BuildOptions, type ServiceConfig } from '#libs/common';
 import { MessagingModule, messagingMigrations } from '#libs/messaging';
 import { PersistenceModule, migrate, type DatabaseOptions } from '#libs/persistence';
 
@@ -50,20 +50,23 @@ export function migrateService(def: ServiceDefinition, config: ServiceConfig): P
 }
 
 /** Migrates and builds a service's application (not yet listening). */
-export async function createService(def: ServiceDefinition, config: ServiceConfig): Promise<INestApplication> {
+export async function createService(def: ServiceDefinition, config: ServiceConfig, options: Pick<BuildOptions, 'shutdownHooks'> = {}): Promise<INestApplication> {
   await migrateService(def, config);
-  return buildServiceApp(serviceModule(def, config), { title: def.title, description: def.description });
+  return buildServiceApp(serviceModule(def, config), { title: def.title, description: def.description, ...options });
+}
+
+/** Listens with keep-alive longer than the gateway's, so it never reuses a socket the service is just closing. */
+export async function listenBehindGateway(app: INestApplication, config: ServiceConfig): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = UPSTREAM_IDLE_MS + 5_000;
+  server.headersTimeout = server.keepAliveTimeout + 1_000;
+  await app.listen(config.port, config.host);
 }
 
 /** The body of every service's main.ts. */
 export async function runService(def: ServiceDefinition): Promise<INestApplication> {
   const config = loadConfig(def.name);
   const app = await createService(def, config);
-  // The gateway reuses idle connections for up to UPSTREAM_IDLE_MS; the service keeps them open
-  // longer, so the gateway never sends a request on a socket the service is just closing.
-  const server = app.getHttpServer() as Server;
-  server.keepAliveTimeout = UPSTREAM_IDLE_MS + 5_000;
-  server.headersTimeout = server.keepAliveTimeout + 1_000;
-  await app.listen(config.port, config.host);
+  await listenBehindGateway(app, config);
   return app;
 }
