@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { ServiceName } from '#libs/contracts';
+import { SERVICES, type ServiceName } from '#libs/contracts';
 import { signToken } from '#libs/auth';
-import { loadConfig } from '#libs/common';
+import { loadConfig, type AppName } from '#libs/common';
 import {
   ProcessCluster,
   TEST_ADMIN_DATABASE_URL,
@@ -62,25 +62,45 @@ export class ProcessSystem {
       const port = await sparePort();
       const name = i === 1 ? service : `${service}#${i}`;
       this.ports.set(name, port);
-      await this.cluster.start({
-        name,
-        entry: join('dist', 'apps', service, 'src', 'main.js'),
-        port,
-        env: {
-          DATABASE_URL: this.databaseUrl,
-          REDIS_URL: TEST_REDIS_URL,
-          REDIS_PREFIX: this.redisPrefix,
-          LOG_LEVEL: 'warn',
-          RELAY_POLL_MS: '200',
-          EVENT_BACKOFF_MS: '200',
-          EVENT_ATTEMPTS: '20',
-          RATE_LIMIT_PER_MINUTE: '1000000',
-          DB_POOL_SIZE: '5',
-          ...this.env,
-          ...env,
-        },
-      });
+      await this.cluster.start({ name, entry: join('dist', 'apps', service, 'src', 'main.js'), port, env: this.processEnv(env) });
     }
+  }
+
+  /**
+   * Starts one process running several apps (scripts/host.ts), named by them joined with `+`. Each
+   * app gets a port of its own, reachable as `url(app)`; a gateway among them is pointed at every
+   * service started so far, here or in other processes.
+   */
+  async startHost(apps: AppName[], env: Record<string, string> = {}): Promise<string> {
+    const appEnv: Record<string, string> = { CUENTAS_APPS: apps.join(',') };
+    for (const app of apps) {
+      // Started again, an app keeps its port: the gateway elsewhere still knows it there.
+      const port = this.ports.get(app) ?? (await sparePort());
+      this.ports.set(app, port);
+      appEnv[`${app.toUpperCase()}_PORT`] = String(port);
+    }
+    for (const [name, port] of this.ports) if (SERVICES.includes(name as ServiceName)) appEnv[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${port}`;
+    const name = apps.join('+');
+    // Ready when the app started last (the gateway, if any, else the last service) answers.
+    const last = apps.includes('gateway') ? 'gateway' : apps.at(-1)!;
+    await this.cluster.start({ name, entry: join('dist', 'scripts', 'host.js'), port: this.ports.get(last)!, env: this.processEnv({ ...appEnv, ...env }) });
+    return name;
+  }
+
+  private processEnv(env: Record<string, string>): Record<string, string> {
+    return {
+      DATABASE_URL: this.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: this.redisPrefix,
+      LOG_LEVEL: 'warn',
+      RELAY_POLL_MS: '200',
+      EVENT_BACKOFF_MS: '200',
+      EVENT_ATTEMPTS: '20',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      DB_POOL_SIZE: '5',
+      ...this.env,
+      ...env,
+    };
   }
 
   url(name: string): string {
