@@ -2,7 +2,7 @@ import type { PostgresFloor, QueueFloor } from './floor.js';
 import type { LoadResult } from './lifecycle-load.js';
 import type { AuditLag, PropagationRow, QueueTimes } from './lifecycle-metrics.js';
 import type { Summary } from './lifecycle-stats.js';
-import type { CpuWindow } from './lifecycle-system.js';
+import type { CpuWindow, Layout } from './lifecycle-system.js';
 import type { RequestCost } from './request-costs.js';
 import type { RoundTripCosts } from './round-trips.js';
 
@@ -29,6 +29,7 @@ export interface LifecycleResults {
   postgres: string;
   machine: { cpus: number; note: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   setup: {
+    layout: Layout;
     processes: string[];
     instancesPerService: number;
     dbPoolSize: number;
@@ -109,7 +110,7 @@ export function renderMarkdown(res: LifecycleResults): string {
     `# Lifecycle benchmark (${res.ranAt})`,
     '',
     `Node ${res.node}; Postgres ${res.postgres}; ${res.machine.cpus} CPU cores, **shared** with other sessions (load average ${res.machine.loadAverageBefore.join(' / ')} before, ${res.machine.loadAverageAfter.join(' / ')} after). ` +
-      `One process per service plus the gateway; every request through the gateway; DB pool ${res.setup.dbPoolSize} per service; ${res.setup.restrictedParties} parties on the restricted list; ` +
+      `${res.setup.layout === 'grouped' ? `Two processes, each running three apps (scripts/host.ts): ${res.setup.processes.join(' and ')}` : 'One process per service plus the gateway'}; every request through the gateway; DB pool ${res.setup.dbPoolSize} per service; ${res.setup.restrictedParties} parties on the restricted list; ` +
       `${res.setup.commandsPerProgram} state-changing commands (transitions) per program; measured after a ${res.setup.warmUpSeconds} s warm-up at 32 programs in flight. All figures come from this one run (${res.durationSeconds} s).`,
     '',
     '## Aims',

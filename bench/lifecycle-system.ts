@@ -13,6 +13,16 @@ const TICKS_PER_SECOND = 100;
 
 export type AppProcess = ServiceName | 'gateway';
 
+/**
+ * How the apps map to OS processes: `separate`, one process per app as docker/ runs them; `grouped`,
+ * two processes of three apps each (scripts/host.ts), one per core of a small machine.
+ */
+export type Layout = 'separate' | 'grouped';
+const GROUPS: AppProcess[][] = [
+  ['disbursements', 'assessments', 'audit'],
+  ['gateway', 'proposals', 'reviews'],
+];
+
 /** A port nobody listens on now (asked from the kernel, then released). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,19 +109,20 @@ export class BenchSystem {
     readonly redisUrl: string,
     readonly redisPrefix: string,
     readonly poolSize: number,
+    readonly layout: Layout,
   ) {
     this.cluster = new ProcessCluster(ROOT, join(ROOT, 'artifacts', 'logs', database));
     this.db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   }
 
-  static async create(poolSize: number): Promise<BenchSystem> {
+  static async create(poolSize: number, layout: Layout = 'separate'): Promise<BenchSystem> {
     const base = loadConfig('gateway');
     const stamp = Date.now().toString(36);
     const database = `cuentas_bench_lifecycle_${stamp}`;
     const admin = new URL(base.databaseUrl);
     admin.pathname = '/postgres';
     const databaseUrl = await createDatabase(database, admin.toString());
-    return new BenchSystem(database, admin.toString(), databaseUrl, base.redisUrl, `cuentas-bench-lifecycle-${stamp}`, poolSize);
+    return new BenchSystem(database, admin.toString(), databaseUrl, base.redisUrl, `cuentas-bench-lifecycle-${stamp}`, poolSize, layout);
   }
 
   private env(): Record<string, string> {
@@ -128,17 +139,31 @@ export class BenchSystem {
 
   /** Services one after another (each migrates its schema at boot), then the gateway in front. */
   async start(): Promise<void> {
-    for (const service of SERVICES) await this.startProcess(service, {});
+    if (this.layout === 'grouped') {
+      for (const apps of GROUPS) for (const app of apps) this.ports.set(app, await freePort());
+      const env = Object.fromEntries([...this.ports].map(([app, port]) => [`${app.toUpperCase()}_PORT`, String(port)]));
+      for (const apps of GROUPS) {
+        // Ready once the app it starts last answers: the gateway, or the group's last service.
+        const last = apps.includes('gateway') ? 'gateway' : apps.at(-1)!;
+        await this.startProcess(apps.join('+'), join('dist', 'scripts', 'host.js'), this.ports.get(last)!, { ...env, CUENTAS_APPS: apps.join(',') });
+      }
+      return;
+    }
+    for (const service of SERVICES) await this.startApp(service, {});
     const upstreams = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, this.url(s)]));
-    await this.startProcess('gateway', upstreams);
+    await this.startApp('gateway', upstreams);
   }
 
-  private async startProcess(name: AppProcess, env: Record<string, string>): Promise<void> {
+  private async startApp(name: AppProcess, env: Record<string, string>): Promise<void> {
     const port = await freePort();
     this.ports.set(name, port);
+    await this.startProcess(name, join('dist', 'apps', name, 'src', 'main.js'), port, env);
+  }
+
+  private async startProcess(name: string, entry: string, port: number, env: Record<string, string>): Promise<void> {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", is passed to every process: to see where a run's CPU goes.
     const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    await this.cluster.start({ name, entry: join('dist', 'apps', name, 'src', 'main.js'), port, nodeArgs, env: { ...this.env(), ...env } });
+    await this.cluster.start({ name, entry, port, nodeArgs, env: { ...this.env(), ...env } });
   }
 
   url(name: AppProcess): string {
@@ -146,13 +171,13 @@ export class BenchSystem {
   }
 
   /**
-   * Each process's counters so far, from its /metrics: statements sent to Postgres (db_queries_total;
+   * Each app's counters so far, from its /metrics: statements sent to Postgres (db_queries_total;
    * the gateway has no database) and HTTP requests answered (http_requests_total, all routes).
    */
   async counters(): Promise<Record<string, RoundTripCounters>> {
     const entries = await Promise.all(
-      this.cluster.names().map(async (name) => {
-        const text = await (await fetch(`${this.url(name as AppProcess)}/metrics`)).text();
+      [...this.ports.keys()].map(async (name) => {
+        const text = await (await fetch(`${this.url(name)}/metrics`)).text();
         const sum = (metric: string) =>
           text
             .split('\n')

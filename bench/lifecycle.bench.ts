@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the whole system under load, as separate processes (one instance of each
  * service and the gateway) on a fresh database and Redis prefix, every request through the gateway.
+ * `npm run bench:grouped` runs the same apps in two processes of three (BENCH_LAYOUT=grouped, scripts/host.ts).
  *
  * 1. floor: (a) bare Postgres transactions; (b) a bare transaction followed by a bare BullMQ
  *    hop (add → worker process → row committed);
@@ -18,7 +19,7 @@
  *
  * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,100,150,200" transitions/s: where the propagation aim holds up to its rate),
  * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
- * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR"),
+ * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_LAYOUT (separate or grouped), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR"),
  * BENCH_RESTRICTED_PARTIES (10000 added to the seeded restricted list: a sanctions list's size, which every review opened is checked against).
  */
 import 'reflect-metadata';
@@ -32,7 +33,7 @@ import { measurePostgresFloor, measureQueueFloor } from './floor.js';
 import { TalliedDriver, closedLoop, openLoop, rampSeconds, submitToUnderReview, type LoadResult } from './lifecycle-load.js';
 import { auditLag, deliveriesPerSecond, propagation, queueTimes, quiesce } from './lifecycle-metrics.js';
 import { renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
-import { BenchSystem } from './lifecycle-system.js';
+import { BenchSystem, type Layout } from './lifecycle-system.js';
 import { measureRequestCosts } from './request-costs.js';
 import { measureRoundTripCosts } from './round-trips.js';
 
@@ -43,6 +44,7 @@ const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
 const SWEEP = list(process.env.BENCH_SWEEP, [4, 8, 16, 32, 64, 128]);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 15);
 const RESTRICTED_PARTIES = Number(process.env.BENCH_RESTRICTED_PARTIES ?? 10_000);
+const LAYOUT: Layout = process.env.BENCH_LAYOUT === 'grouped' ? 'grouped' : 'separate';
 /** A service's event worker runs 8 jobs at a time (@Processor concurrency): the floor's worker too. */
 const WORKER_CONCURRENCY = 8;
 const WARMUP_PROGRAMS = 24;
@@ -71,7 +73,7 @@ async function addRestrictedParties(sys: BenchSystem, count: number): Promise<vo
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const loadBefore = loadavg();
-  const sys = await BenchSystem.create(POOL_SIZE);
+  const sys = await BenchSystem.create(POOL_SIZE, LAYOUT);
   log(`database ${sys.database}, Redis prefix ${sys.redisPrefix}`);
   const stopOnSignal = () => void sys.stop().finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
@@ -211,7 +213,8 @@ async function main(): Promise<void> {
         loadAverageAfter: loadavg().map((n) => round(n, 2)),
       },
       setup: {
-        processes: [...SERVICES, 'gateway'],
+        layout: LAYOUT,
+        processes: sys.cluster.names(),
         instancesPerService: 1,
         dbPoolSize: POOL_SIZE,
         restrictedParties: (await sys.query<{ active: number }>(`SELECT active FROM reviews.restricted_list_size`))[0].active,
@@ -248,8 +251,9 @@ async function main(): Promise<void> {
     };
     const markdown = renderMarkdown(results);
     await mkdir(new URL('../../bench/results/', import.meta.url), { recursive: true });
-    await writeFile(new URL('../../bench/results/lifecycle.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
-    await writeFile(new URL('../../bench/results/lifecycle.md', import.meta.url), markdown);
+    const name = LAYOUT === 'grouped' ? 'lifecycle-grouped' : 'lifecycle';
+    await writeFile(new URL(`../../bench/results/${name}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(new URL(`../../bench/results/${name}.md`, import.meta.url), markdown);
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n\n${markdown}`);
   } finally {
     process.removeListener('SIGINT', stopOnSignal);
