@@ -4,9 +4,9 @@
  * For a small machine. Every app stays what it is in its own process: its port (<APP>_PORT, else its
  * default), its schema, its connection pool, its queues, its relay; the services still meet only
  * through events on Redis. What the apps share is the process, and with it one copy of the code V8
- * compiles, one heap and one event loop: on 2 cores, two such processes spend about a quarter less
- * CPU per transition than six (bench/results). Production runs one app per container (docker/),
- * and replicas of either layout share the work as before.
+ * compiles, one heap and one event loop: on 2 cores, two such processes need half the memory of six
+ * and 5 to 30 % less CPU per transition, depending on load (bench/results/lifecycle-grouped.md).
+ * Production runs one app per container (docker/), and replicas of either layout share the work as before.
  *
  * SIGTERM or SIGINT closes the gateway first (no new requests), then every service at once: each
  * finishes the jobs in hand and publishes what they wrote, as it does alone.
