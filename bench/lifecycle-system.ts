@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SERVICES, type ServiceName } from '#libs/contracts';
 import { loadConfig } from '#libs/common';
-import { ProcessCluster, createDatabase, deleteRedisKeys, dropDatabase } from '#libs/testing';
+import { ProcessCluster, createDatabase, deleteRedisKeys, dropDatabase, hostProcessSpec } from '#libs/testing';
 
 const ROOT = process.cwd();
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
@@ -141,11 +141,11 @@ export class BenchSystem {
   async start(): Promise<void> {
     if (this.layout === 'grouped') {
       for (const apps of GROUPS) for (const app of apps) this.ports.set(app, await freePort());
-      const env = Object.fromEntries([...this.ports].map(([app, port]) => [`${app.toUpperCase()}_PORT`, String(port)]));
+      // Each process is told every app's port: its gateway finds the other process's services by them.
+      const everyPort = Object.fromEntries([...this.ports].map(([app, port]) => [`${app.toUpperCase()}_PORT`, String(port)]));
       for (const apps of GROUPS) {
-        // Ready once the app it starts last answers: the gateway, or the group's last service.
-        const last = apps.includes('gateway') ? 'gateway' : apps.at(-1)!;
-        await this.startProcess(apps.join('+'), join('dist', 'scripts', 'host.js'), this.ports.get(last)!, { ...env, CUENTAS_APPS: apps.join(',') });
+        const spec = hostProcessSpec(apps, this.ports, everyPort);
+        await this.startProcess(spec.name, spec.entry, spec.port, spec.env);
       }
       return;
     }

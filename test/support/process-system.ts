@@ -12,6 +12,7 @@ import {
   deleteRedisKeys,
   dropDatabase,
   eventually,
+  hostProcessSpec,
   uniqueName,
   type LifecycleTokens,
 } from '#libs/testing';
@@ -72,19 +73,12 @@ export class ProcessSystem {
    * service started so far, here or in other processes.
    */
   async startHost(apps: AppName[], env: Record<string, string> = {}): Promise<string> {
-    const appEnv: Record<string, string> = { CUENTAS_APPS: apps.join(',') };
-    for (const app of apps) {
-      // Started again, an app keeps its port: the gateway elsewhere still knows it there.
-      const port = this.ports.get(app) ?? (await sparePort());
-      this.ports.set(app, port);
-      appEnv[`${app.toUpperCase()}_PORT`] = String(port);
-    }
-    for (const [name, port] of this.ports) if (SERVICES.includes(name as ServiceName)) appEnv[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${port}`;
-    const name = apps.join('+');
-    // Ready when the app started last (the gateway, if any, else the last service) answers.
-    const last = apps.includes('gateway') ? 'gateway' : apps.at(-1)!;
-    await this.cluster.start({ name, entry: join('dist', 'scripts', 'host.js'), port: this.ports.get(last)!, env: this.processEnv({ ...appEnv, ...env }) });
-    return name;
+    // Started again, an app keeps its port: the gateway elsewhere still knows it there.
+    for (const app of apps) if (!this.ports.has(app)) this.ports.set(app, await sparePort());
+    const urls = Object.fromEntries(SERVICES.filter((s) => this.ports.has(s)).map((s) => [`${s.toUpperCase()}_URL`, this.url(s)]));
+    const spec = hostProcessSpec(apps, this.ports, { ...urls, ...env });
+    await this.cluster.start({ ...spec, env: this.processEnv(spec.env) });
+    return spec.name;
   }
 
   private processEnv(env: Record<string, string>): Record<string, string> {

@@ -24,6 +24,26 @@ export interface RunningProcess {
 }
 
 /**
+ * A process running several apps (scripts/host.ts), named by them joined with `+`, each app on its
+ * port from `ports` (<APP>_PORT). It starts the gateway, if any, after its services, so it is ready
+ * once that app, else its last service, answers. `env` adds to what it is given (other processes' ports or URLs).
+ */
+export function hostProcessSpec(apps: string[], ports: ReadonlyMap<string, number>, env: Record<string, string> = {}): ProcessSpec {
+  const portOf = (app: string) => {
+    const port = ports.get(app);
+    if (port === undefined) throw new Error(`no port for ${app}`);
+    return port;
+  };
+  const appPorts = Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, String(portOf(app))]));
+  return {
+    name: apps.join('+'),
+    entry: join('dist', 'scripts', 'host.js'),
+    port: portOf(apps.includes('gateway') ? 'gateway' : apps.at(-1)!),
+    env: { ...env, ...appPorts, CUENTAS_APPS: apps.join(',') },
+  };
+}
+
+/**
  * Services as real OS processes (compiled with `npm run build`), so tests and benchmarks can
  * SIGKILL or SIGTERM them and measure them like production. Logs go to files under `logDir`.
  */
