@@ -3,25 +3,20 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { SERVICES, type ServiceName } from '#libs/contracts';
-import { loadConfig } from '#libs/common';
+import { SERVICES } from '#libs/contracts';
+import { GROUPED_APPS, loadConfig, type AppName } from '#libs/common';
 import { ProcessCluster, createDatabase, deleteRedisKeys, dropDatabase, hostProcessSpec } from '#libs/testing';
 
 const ROOT = process.cwd();
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICKS_PER_SECOND = 100;
 
-export type AppProcess = ServiceName | 'gateway';
 
 /**
  * How the apps map to OS processes: `separate`, one process per app as docker/ runs them; `grouped`,
  * two processes of three apps each (scripts/host.ts), one per core of a small machine.
  */
 export type Layout = 'separate' | 'grouped';
-const GROUPS: AppProcess[][] = [
-  ['disbursements', 'assessments', 'audit'],
-  ['gateway', 'proposals', 'reviews'],
-];
 
 /** A port nobody listens on now (asked from the kernel, then released). */
 function freePort(): Promise<number> {
@@ -100,7 +95,7 @@ export interface CpuWindow {
 export class BenchSystem {
   readonly cluster: ProcessCluster;
   readonly db: pg.Pool;
-  private readonly ports = new Map<AppProcess, number>();
+  private readonly ports = new Map<AppName, number>();
 
   private constructor(
     readonly database: string,
@@ -140,10 +135,10 @@ export class BenchSystem {
   /** Services one after another (each migrates its schema at boot), then the gateway in front. */
   async start(): Promise<void> {
     if (this.layout === 'grouped') {
-      for (const apps of GROUPS) for (const app of apps) this.ports.set(app, await freePort());
+      for (const apps of GROUPED_APPS) for (const app of apps) this.ports.set(app, await freePort());
       // Each process is told every app's port: its gateway finds the other process's services by them.
       const everyPort = Object.fromEntries([...this.ports].map(([app, port]) => [`${app.toUpperCase()}_PORT`, String(port)]));
-      for (const apps of GROUPS) {
+      for (const apps of GROUPED_APPS) {
         const spec = hostProcessSpec(apps, this.ports, everyPort);
         await this.startProcess(spec.name, spec.entry, spec.port, spec.env);
       }
@@ -154,7 +149,7 @@ export class BenchSystem {
     await this.startApp('gateway', upstreams);
   }
 
-  private async startApp(name: AppProcess, env: Record<string, string>): Promise<void> {
+  private async startApp(name: AppName, env: Record<string, string>): Promise<void> {
     const port = await freePort();
     this.ports.set(name, port);
     await this.startProcess(name, join('dist', 'apps', name, 'src', 'main.js'), port, env);
@@ -166,7 +161,7 @@ export class BenchSystem {
     await this.cluster.start({ name, entry, port, nodeArgs, env: { ...this.env(), ...env } });
   }
 
-  url(name: AppProcess): string {
+  url(name: AppName): string {
     return `http://127.0.0.1:${this.ports.get(name)}`;
   }
 

@@ -3,6 +3,9 @@
  * them when they are local and down), migrates every service, runs each service and the gateway
  * as child processes with prefixed logs, waits until all are ready, then prints where to go and
  * one sign-in token per role. Ctrl-C or SIGTERM stops the children gracefully.
+ *
+ * `npm start -- --grouped`: the same apps in two processes of three (GROUPED_APPS, scripts/host.ts),
+ * for a machine of one or two cores: half the memory, less CPU per request.
  */
 import 'reflect-metadata';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -14,9 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ROLES, SERVICES } from '#libs/contracts';
-import { loadConfig, type AppName, type ServiceConfig } from '#libs/common';
+import { GROUPED_APPS, loadConfig, type AppName, type ServiceConfig } from '#libs/common';
 import { migrateService } from '#libs/platform';
 import { DEV_PEOPLE, devToken } from '../apps/gateway/src/console/dev-people.js';
+import { cliArgs } from './cli-args.js';
 import { loadServiceDefinition } from './service-registry.js';
 
 const READY_TIMEOUT_MS = 90_000;
@@ -165,29 +169,46 @@ async function ensureRedis(redisUrl: string): Promise<void> {
 
 // ---------- the services ----------
 
-const children = new Map<AppName, ChildProcess>();
+/** A child process: one app (its own entry, PORT) or several (scripts/host.ts, each on its <APP>_PORT). */
+interface AppProcess {
+  apps: AppName[];
+  entry: string;
+  env: Record<string, string>;
+}
+
+const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-function prefixLines(app: AppName, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): void {
-  const tag = color(COLORS[app], `[${app}]`.padEnd(15));
+function prefixLines(tag: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): void {
   createInterface({ input: stream }).on('line', (line) => out.write(`${tag} ${line}\n`));
 }
 
-function spawnApp(app: AppName, port: string): void {
-  const main = fileURLToPath(new URL(`../apps/${app}/src/main.js`, import.meta.url));
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
-    env: { ...process.env, PORT: port },
+function appProcesses(grouped: boolean, ports: Record<AppName, string>): AppProcess[] {
+  const dist = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+  if (!grouped) return (['gateway', ...SERVICES] as AppName[]).map((app) => ({ apps: [app], entry: dist(`../apps/${app}/src/main.js`), env: { PORT: ports[app] } }));
+  return GROUPED_APPS.map((apps) => ({
+    apps: [...apps],
+    entry: dist('./host.js'),
+    env: { CUENTAS_APPS: apps.join(','), ...Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, ports[app]])) },
+  }));
+}
+
+function spawnProcess({ apps, entry, env }: AppProcess): void {
+  const name = apps.join('+');
+  const tag = color(COLORS[apps[0]], `[${name}]`.padEnd(15));
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  prefixLines(app, child.stdout!, process.stdout);
-  prefixLines(app, child.stderr!, process.stderr);
+  prefixLines(tag, child.stdout!, process.stdout);
+  prefixLines(tag, child.stderr!, process.stderr);
   child.on('exit', (code, signal) => {
-    children.delete(app);
+    children.delete(name);
     if (stopping) return;
-    say(`${app} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the others`);
+    say(`${name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the others`);
     void stopAll(1);
   });
-  children.set(app, child);
+  children.set(name, child);
 }
 
 async function ready(baseUrl: string): Promise<boolean> {
@@ -248,6 +269,7 @@ function printSummary(config: ServiceConfig): void {
 }
 
 async function main(): Promise<void> {
+  const { values } = cliArgs({ grouped: { type: 'boolean' } }, 'npm start [-- --grouped]');
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   const config = loadConfig('gateway');
@@ -263,10 +285,18 @@ async function main(): Promise<void> {
     say(`${definition.name}: ${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'}`);
   }
 
-  for (const service of SERVICES) spawnApp(service, portOf(config.upstreams[service]));
-  await Promise.all(SERVICES.map((s) => until(`${s} (${config.upstreams[s]})`, () => ready(config.upstreams[s]), READY_TIMEOUT_MS)));
-  spawnApp('gateway', String(config.port));
-  await until('the gateway', () => ready(`http://127.0.0.1:${config.port}`), READY_TIMEOUT_MS);
+  const urls = { gateway: `http://127.0.0.1:${config.port}`, ...config.upstreams } as Record<AppName, string>;
+  const ports = Object.fromEntries(Object.entries(urls).map(([app, url]) => [app, portOf(url)])) as Record<AppName, string>;
+  const processes = appProcesses(values.grouped ?? false, ports);
+  const allReady = (procs: AppProcess[]) =>
+    Promise.all(procs.flatMap((p) => p.apps).map((app) => until(`${app} (${urls[app]})`, () => ready(urls[app]), READY_TIMEOUT_MS)));
+  // Services before the gateway in front of them (a process with the gateway starts it after its own services).
+  const front = processes.filter((p) => p.apps.includes('gateway'));
+  const back = processes.filter((p) => !front.includes(p));
+  back.forEach(spawnProcess);
+  await allReady(back);
+  front.forEach(spawnProcess);
+  await allReady(front);
   if (!stopping) printSummary(config);
 }
 

@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
-import { SERVICES, eventQueueName, type ServiceName } from '#libs/contracts';
-import { redisConnection } from '#libs/common';
+import { SERVICES, eventQueueName } from '#libs/contracts';
+import { GROUPED_APPS, redisConnection } from '#libs/common';
 import { LifecycleDriver, TEST_REDIS_URL } from '#libs/testing';
 import { people } from './support/fixtures.js';
 import { pool } from './support/load.js';
 import { ProcessSystem } from './support/process-system.js';
 
-const BACK: ServiceName[] = ['disbursements', 'assessments', 'audit'];
+const [, FRONT] = GROUPED_APPS;
+const BACK = SERVICES.filter((s) => GROUPED_APPS[0].includes(s));
 
 /**
  * The apps in two processes (scripts/host.ts), as on a small machine: the gateway with proposals and
@@ -20,7 +21,7 @@ describe('several apps in one process', () => {
   beforeAll(async () => {
     sys = await ProcessSystem.create();
     back = await sys.startHost(BACK);
-    front = await sys.startHost(['gateway', 'proposals', 'reviews']);
+    front = await sys.startHost(FRONT);
     // Every call through the gateway, as a client makes it.
     driver = new LifecycleDriver(() => sys.url('gateway'), sys.driverTokens());
   }, 180_000);
@@ -41,19 +42,11 @@ describe('several apps in one process', () => {
   it('moves programs through their whole life across both processes, each effect once, the audit chain whole', async () => {
     const ids = await pool(12, 4, (i) => driver.run(i));
     await sys.eventually(async () => {
-      const [{ outbox, ledger, distinct }] = await sys.query<{ outbox: string; ledger: string; distinct: string }>(
-        `SELECT (SELECT ${SERVICES.map((s) => `(SELECT count(*) FROM ${s}.outbox)`).join(' + ')}) AS outbox,
-                (SELECT count(*) FROM audit.ledger) AS ledger, (SELECT count(DISTINCT event_id) FROM audit.ledger) AS distinct`,
-      );
+      const { outbox, ledger, distinct } = await sys.eventCounts();
       expect(ledger).toBe(outbox);
       expect(distinct).toBe(ledger);
     }, 60_000);
-    const [{ released, completed }] = await sys.query<{ released: string; completed: string }>(
-      `SELECT (SELECT count(*) FROM disbursements.disbursements WHERE status = 'RELEASED' AND program_id = ANY($1)) AS released,
-              (SELECT count(*) FROM assessments.points WHERE status = 'COMPLETED' AND program_id = ANY($1)) AS completed`,
-      [ids],
-    );
-    expect({ released, completed }).toEqual({ released: '12', completed: '12' });
+    expect(await sys.finished(ids)).toEqual({ released: 12, completed: 12 });
     const verify = await driver.call('audit', 'GET', '/audit/verify', sys.token(people.auditor));
     expect(verify.body).toMatchObject({ valid: true, gaps: [] });
   }, 180_000);
@@ -84,9 +77,7 @@ describe('several apps in one process', () => {
                   (SELECT count(*) FROM assessments.plans) AS plans`,
         );
         expect(row).toEqual({ approved: String(count + 12), accounts: String(count + 12), plans: String(count + 12) });
-        const [{ outbox, ledger }] = await sys.query<{ outbox: string; ledger: string }>(
-          `SELECT (SELECT ${SERVICES.map((s) => `(SELECT count(*) FROM ${s}.outbox)`).join(' + ')}) AS outbox, (SELECT count(*) FROM audit.ledger) AS ledger`,
-        );
+        const { outbox, ledger } = await sys.eventCounts();
         expect(ledger).toBe(outbox);
       }, 90_000);
     } finally {

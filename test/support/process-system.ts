@@ -72,13 +72,24 @@ export class ProcessSystem {
    * app gets a port of its own, reachable as `url(app)`; a gateway among them is pointed at every
    * service started so far, here or in other processes.
    */
-  async startHost(apps: AppName[], env: Record<string, string> = {}): Promise<string> {
+  async startHost(apps: readonly AppName[], env: Record<string, string> = {}): Promise<string> {
     // Started again, an app keeps its port: the gateway elsewhere still knows it there.
     for (const app of apps) if (!this.ports.has(app)) this.ports.set(app, await sparePort());
     const urls = Object.fromEntries(SERVICES.filter((s) => this.ports.has(s)).map((s) => [`${s.toUpperCase()}_URL`, this.url(s)]));
     const spec = hostProcessSpec(apps, this.ports, { ...urls, ...env });
     await this.cluster.start({ ...spec, env: this.processEnv(spec.env) });
     return spec.name;
+  }
+
+  /**
+   * `npm start` itself (scripts/start.ts, given `args`), every app on a port of its own; named
+   * `start`, ready when the gateway is. Its apps run in its child processes.
+   */
+  async startAll(args: string[] = []): Promise<string> {
+    for (const app of ['gateway', ...SERVICES]) if (!this.ports.has(app)) this.ports.set(app, await sparePort());
+    const appPorts = Object.fromEntries([...this.ports].map(([app, port]) => [`${app.toUpperCase()}_PORT`, String(port)]));
+    await this.cluster.start({ name: 'start', entry: join('dist', 'scripts', 'start.js'), args, port: this.ports.get('gateway')!, env: this.processEnv(appPorts) });
+    return 'start';
   }
 
   private processEnv(env: Record<string, string>): Record<string, string> {
@@ -117,6 +128,25 @@ export class ProcessSystem {
 
   async query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await this.db.query<T>(sql, params)).rows;
+  }
+
+  /** Events in every service's outbox, rows in the audit ledger, and distinct events among them. */
+  async eventCounts(): Promise<{ outbox: number; ledger: number; distinct: number }> {
+    const [row] = await this.query<{ outbox: string; ledger: string; distinct: string }>(
+      `SELECT (SELECT ${SERVICES.map((s) => `(SELECT count(*) FROM ${s}.outbox)`).join(' + ')}) AS outbox,
+              (SELECT count(*) FROM audit.ledger) AS ledger, (SELECT count(DISTINCT event_id) FROM audit.ledger) AS distinct`,
+    );
+    return { outbox: Number(row.outbox), ledger: Number(row.ledger), distinct: Number(row.distinct) };
+  }
+
+  /** How many of `programs` have a disbursement released and an assessment point completed: the end of their life. */
+  async finished(programs: string[]): Promise<{ released: number; completed: number }> {
+    const [row] = await this.query<{ released: string; completed: string }>(
+      `SELECT (SELECT count(*) FROM disbursements.disbursements WHERE status = 'RELEASED' AND program_id = ANY($1)) AS released,
+              (SELECT count(*) FROM assessments.points WHERE status = 'COMPLETED' AND program_id = ANY($1)) AS completed`,
+      [programs],
+    );
+    return { released: Number(row.released), completed: Number(row.completed) };
   }
 
   eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {

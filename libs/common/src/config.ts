@@ -78,7 +78,7 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
   const jwtSecret = env.JWT_SECRET || (nodeEnv === 'production' ? '' : DEV_SECRET);
   if (jwtSecret.length < 32) problems.push('JWT_SECRET must be set to at least 32 characters');
   const upstreams = Object.fromEntries(
-    (['proposals', 'reviews', 'disbursements', 'assessments', 'audit'] as const).map((s) => [
+    SERVICES.map((s) => [
       s,
       url(`${s.toUpperCase()}_URL`, `http://127.0.0.1:${appPort(s)}`, ['http:', 'https:']),
     ]),
@@ -127,6 +127,15 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
 }
 
 const APPS: readonly AppName[] = ['gateway', ...SERVICES];
+
+/**
+ * The apps in two processes, one per core of a small machine (scripts/host.ts): the services that
+ * mostly consume events, and the gateway with the two that answer most of its requests.
+ */
+export const GROUPED_APPS: ReadonlyArray<readonly AppName[]> = [
+  ['disbursements', 'assessments', 'audit'],
+  ['gateway', 'proposals', 'reviews'],
+];
 
 /** CUENTAS_APPS, e.g. "gateway,proposals,reviews": known names, each once; undefined when unset. */
 export function appList(raw: string | undefined, problems: string[]): AppName[] | undefined {

@@ -13,6 +13,8 @@ export interface ProcessSpec {
   port: number;
   /** Extra node flags, e.g. `--cpu-prof` to profile a service under load. */
   nodeArgs?: string[];
+  /** Arguments after the entry, e.g. `--grouped` for scripts/start.js. */
+  args?: string[];
 }
 
 export interface RunningProcess {
@@ -28,7 +30,7 @@ export interface RunningProcess {
  * port from `ports` (<APP>_PORT). It starts the gateway, if any, after its services, so it is ready
  * once that app, else its last service, answers. `env` adds to what it is given (other processes' ports or URLs).
  */
-export function hostProcessSpec(apps: string[], ports: ReadonlyMap<string, number>, env: Record<string, string> = {}): ProcessSpec {
+export function hostProcessSpec(apps: readonly string[], ports: ReadonlyMap<string, number>, env: Record<string, string> = {}): ProcessSpec {
   const portOf = (app: string) => {
     const port = ports.get(app);
     if (port === undefined) throw new Error(`no port for ${app}`);
@@ -65,7 +67,7 @@ export class ProcessCluster {
       log = createWriteStream(join(this.logDir, `${spec.name.replace('#', '-')}.log`), { flags: 'a' });
       this.logs.set(spec.name, log);
     }
-    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.entry], {
+    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.entry, ...(spec.args ?? [])], {
       cwd: this.cwd,
       env: { ...process.env, ...spec.env, PORT: String(spec.port), NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
