@@ -185,7 +185,9 @@ function prefixLines(tag: string, stream: NodeJS.ReadableStream, out: NodeJS.Wri
 
 function appProcesses(grouped: boolean, ports: Record<AppName, string>): AppProcess[] {
   const dist = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-  if (!grouped) return (['gateway', ...SERVICES] as AppName[]).map((app) => ({ apps: [app], entry: dist(`../apps/${app}/src/main.js`), env: { PORT: ports[app] } }));
+  if (!grouped) {
+    return (['gateway', ...SERVICES] as AppName[]).map((app) => ({ apps: [app], entry: dist(`../apps/${app}/src/main.js`), env: { PORT: ports[app] } }));
+  }
   return GROUPED_APPS.map((apps) => ({
     apps: [...apps],
     entry: dist('./host.js'),
