@@ -54,6 +54,13 @@ describe('npm start -- --grouped', () => {
     }
   });
 
+  it('logs no false alarm: each app of a process has its own data source', () => {
+    const output = sys.cluster.output('start');
+    // The log is there: every process warns that this test's Redis keeps nothing on disk.
+    expect(output).toMatch(/\[gateway\+proposals\+reviews\].*Redis keeps nothing on disk/);
+    expect(output).not.toMatch(/already registered/);
+  });
+
   it('takes a program through its whole life across the two processes, the audit chain whole', async () => {
     const driver = new LifecycleDriver(() => sys.url('gateway'), sys.driverTokens());
     const id = await driver.run(1);

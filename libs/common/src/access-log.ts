@@ -40,6 +40,7 @@ export class AccessLogMiddleware implements NestMiddleware {
 @Module({})
 export class JsonLogModule implements NestModule {
   static forRoot(config: ServiceConfig): DynamicModule {
+    const combined = config.processApps.length > 1;
     const options = {
       level: config.logLevel,
       // nestjs-pino keeps one root logger per OS process: in a combined process every line names the group.
@@ -51,6 +52,14 @@ export class JsonLogModule implements NestModule {
       },
       // pino-http would map `req` and `res` as raw Node objects; the access line's are already plain.
       wrapSerializers: false,
+      hooks: {
+        logMethod(this: unknown, args: unknown[], write: (...a: unknown[]) => void) {
+          // @nestjs/typeorm counts data sources per process to catch two in one app; in a combined
+          // process each app has its own container and data source, so its warning would be false.
+          if (combined && (args[0] as { context?: string } | undefined)?.context === 'DataSourceNameRegistry') return;
+          write.apply(this, args);
+        },
+      },
     };
     return {
       module: JsonLogModule,

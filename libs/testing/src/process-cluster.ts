@@ -64,7 +64,7 @@ export class ProcessCluster {
   async start(spec: ProcessSpec, waitReady = true): Promise<RunningProcess> {
     let log = this.logs.get(spec.name);
     if (!log) {
-      log = createWriteStream(join(this.logDir, `${spec.name.replace('#', '-')}.log`), { flags: 'a' });
+      log = createWriteStream(this.logPath(spec.name), { flags: 'a' });
       this.logs.set(spec.name, log);
     }
     const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.entry, ...(spec.args ?? [])], {
@@ -90,6 +90,15 @@ export class ProcessCluster {
       const res = await fetch(`http://127.0.0.1:${spec.port}/health/ready`).catch(() => null);
       if (res?.status !== 200) throw new Error(`${spec.name} not ready`);
     }, 60_000, 200);
+  }
+
+  /** What a process has written to stdout and stderr so far. */
+  output(name: string): string {
+    return readFileSync(this.logPath(name), 'utf8');
+  }
+
+  private logPath(name: string): string {
+    return join(this.logDir, `${name.replace('#', '-')}.log`);
   }
 
   get(name: string): RunningProcess {
