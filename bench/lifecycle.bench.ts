@@ -19,6 +19,7 @@
  *
  * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,100,150,200" transitions/s: where the propagation aim holds up to its rate),
  * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
+ * BENCH_MAX_WINDOWS (3 windows at the sweep's best load, whose median is the maximum),
  * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_LAYOUT (separate or grouped), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR"),
  * BENCH_RESTRICTED_PARTIES (10000 added to the seeded restricted list: a sanctions list's size, which every review opened is checked against).
  */
@@ -32,7 +33,7 @@ import { DEV_PEOPLE, devToken } from '../apps/gateway/src/console/dev-people.js'
 import { measurePostgresFloor, measureQueueFloor } from './floor.js';
 import { TalliedDriver, closedLoop, openLoop, rampSeconds, submitToUnderReview, type LoadResult } from './lifecycle-load.js';
 import { auditLag, deliveriesPerSecond, propagation, queueTimes, quiesce } from './lifecycle-metrics.js';
-import { renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
+import { medianWindow, renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
 import { BenchSystem, type Layout } from './lifecycle-system.js';
 import { measureRequestCosts } from './request-costs.js';
 import { measureRoundTripCosts } from './round-trips.js';
@@ -43,6 +44,8 @@ const RATES = list(process.env.BENCH_RATES, [50, 100, 150, 200]);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 20);
 const SWEEP = list(process.env.BENCH_SWEEP, [4, 8, 16, 32, 64, 128]);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 15);
+/** Windows at the sweep's best concurrency, that one included: the maximum is their median, as floor (b) is of its bursts. */
+const MAX_WINDOWS = Number(process.env.BENCH_MAX_WINDOWS ?? 3);
 const RESTRICTED_PARTIES = Number(process.env.BENCH_RESTRICTED_PARTIES ?? 10_000);
 const LAYOUT: Layout = process.env.BENCH_LAYOUT === 'grouped' ? 'grouped' : 'separate';
 /** A service's event worker runs 8 jobs at a time (@Processor concurrency): the floor's worker too. */
@@ -191,7 +194,17 @@ async function main(): Promise<void> {
       // (one alone may be the shared machine's noise).
       if (sweep.slice(-2).length === 2 && sweep.slice(-2).every((p) => p.load.transitionsPerSecond < 0.9 * best)) break;
     }
-    const best = sweep.reduce((a, b) => (b.load.transitionsPerSecond > a.load.transitionsPerSecond ? b : a));
+    const bestOfSweep = sweep.reduce((a, b) => (b.load.transitionsPerSecond > a.load.transitionsPerSecond ? b : a));
+    // One window's best of several is biased upwards on a noisy machine: the maximum is the median of windows at that load.
+    const maxRepeats: Phase[] = [];
+    while (maxRepeats.length + 1 < MAX_WINDOWS) {
+      const concurrency = bestOfSweep.load.offered;
+      log(`closed loop again: ${concurrency} programs in flight for ${SWEEP_SECONDS} s (window ${maxRepeats.length + 2} of ${MAX_WINDOWS} at the maximum)`);
+      const phase = await measure(() => closedLoop(newDriver(), { concurrency, seconds: SWEEP_SECONDS, firstProgram: nextProgram }));
+      log(`closed loop ${concurrency}, again: ${headline(phase)}`);
+      maxRepeats.push(phase);
+    }
+    const best = medianWindow([bestOfSweep, ...maxRepeats]);
 
     const peakRssMb = Object.fromEntries(Object.entries(sys.cluster.peakRss()).map(([name, bytes]) => [name, round(bytes / 1024 / 1024)]));
     const atAimRate = fixedRates.find((p) => p.load.offered === AIMS.propagationAtTransitionsPerSecond);
@@ -230,7 +243,12 @@ async function main(): Promise<void> {
       idlePropagation,
       fixedRates,
       sweep,
-      max: { concurrency: best.load.offered, transitionsPerSecond: round(best.load.transitionsPerSecond) },
+      maxRepeats,
+      max: {
+        concurrency: best.load.offered,
+        transitionsPerSecond: round(best.load.transitionsPerSecond),
+        windows: [bestOfSweep, ...maxRepeats].map((p) => round(p.load.transitionsPerSecond)),
+      },
       peakRssMb,
       aims: AIMS,
       comparison: {
