@@ -5,7 +5,7 @@
  * one sign-in token per role. Ctrl-C or SIGTERM stops the children gracefully.
  *
  * `npm start -- --grouped`: the same apps in two processes of three (GROUPED_APPS, scripts/host.ts),
- * for a machine of one or two cores: half the memory, less CPU per request.
+ * for a machine of one or two cores: half the memory, and in most runs less CPU per request.
  */
 import 'reflect-metadata';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
