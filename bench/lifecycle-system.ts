@@ -11,7 +11,6 @@ const ROOT = process.cwd();
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICKS_PER_SECOND = 100;
 
-
 /**
  * How the apps map to OS processes: `separate`, one process per app as docker/ runs them; `grouped`,
  * two processes of three apps each (scripts/host.ts), one per core of a small machine.

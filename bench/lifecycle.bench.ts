@@ -197,8 +197,8 @@ async function main(): Promise<void> {
     const bestOfSweep = sweep.reduce((a, b) => (b.load.transitionsPerSecond > a.load.transitionsPerSecond ? b : a));
     // One window's best of several is biased upwards on a noisy machine: the maximum is the median of windows at that load.
     const maxRepeats: Phase[] = [];
+    const concurrency = bestOfSweep.load.offered;
     while (maxRepeats.length + 1 < MAX_WINDOWS) {
-      const concurrency = bestOfSweep.load.offered;
       log(`closed loop again: ${concurrency} programs in flight for ${SWEEP_SECONDS} s (window ${maxRepeats.length + 2} of ${MAX_WINDOWS} at the maximum)`);
       const phase = await measure(() => closedLoop(newDriver(), { concurrency, seconds: SWEEP_SECONDS, firstProgram: nextProgram }));
       log(`closed loop ${concurrency}, again: ${headline(phase)}`);
