@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SERVICES } from '#libs/contracts';
-import { GROUPED_APPS, loadConfig, type AppName } from '#libs/common';
+import { GROUPED_APPS, appPortEnv, loadConfig, type AppName } from '#libs/common';
 import { ProcessCluster, createDatabase, deleteRedisKeys, dropDatabase, hostProcessSpec } from '#libs/testing';
 
 const ROOT = process.cwd();
@@ -136,7 +136,7 @@ export class BenchSystem {
     if (this.layout === 'grouped') {
       for (const apps of GROUPED_APPS) for (const app of apps) this.ports.set(app, await freePort());
       // Each process is told every app's port: its gateway finds the other process's services by them.
-      const everyPort = Object.fromEntries([...this.ports].map(([app, port]) => [`${app.toUpperCase()}_PORT`, String(port)]));
+      const everyPort = appPortEnv(this.ports);
       for (const apps of GROUPED_APPS) {
         const spec = hostProcessSpec(apps, this.ports, everyPort);
         await this.startProcess(spec.name, spec.entry, spec.port, spec.env);

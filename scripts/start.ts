@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ROLES, SERVICES } from '#libs/contracts';
-import { GROUPED_APPS, loadConfig, type AppName, type ServiceConfig } from '#libs/common';
+import { APPS, GROUPED_APPS, appPortEnv, loadConfig, type AppName, type ServiceConfig } from '#libs/common';
 import { migrateService } from '#libs/platform';
 import { DEV_PEOPLE, devToken } from '../apps/gateway/src/console/dev-people.js';
 import { cliArgs } from './cli-args.js';
@@ -186,12 +186,12 @@ function prefixLines(tag: string, stream: NodeJS.ReadableStream, out: NodeJS.Wri
 function appProcesses(grouped: boolean, ports: Record<AppName, string>): AppProcess[] {
   const dist = (path: string) => fileURLToPath(new URL(path, import.meta.url));
   if (!grouped) {
-    return (['gateway', ...SERVICES] as AppName[]).map((app) => ({ apps: [app], entry: dist(`../apps/${app}/src/main.js`), env: { PORT: ports[app] } }));
+    return APPS.map((app) => ({ apps: [app], entry: dist(`../apps/${app}/src/main.js`), env: { PORT: ports[app] } }));
   }
   return GROUPED_APPS.map((apps) => ({
     apps: [...apps],
     entry: dist('./host.js'),
-    env: { CUENTAS_APPS: apps.join(','), ...Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, ports[app]])) },
+    env: { CUENTAS_APPS: apps.join(','), ...appPortEnv(apps.map((app) => [app, ports[app]])) },
   }));
 }
 

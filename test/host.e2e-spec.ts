@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { SERVICES, eventQueueName } from '#libs/contracts';
-import { GROUPED_APPS, redisConnection } from '#libs/common';
+import { APPS, GROUPED_APPS, redisConnection } from '#libs/common';
 import { LifecycleDriver, TEST_REDIS_URL } from '#libs/testing';
 import { people } from './support/fixtures.js';
 import { pool } from './support/load.js';
@@ -28,7 +28,7 @@ describe('several apps in one process', () => {
   afterAll(() => sys?.stop(), 60_000);
 
   it('serves each app on its own port, named as the process that runs it', async () => {
-    for (const app of ['gateway', ...SERVICES]) {
+    for (const app of APPS) {
       const res = await fetch(`${sys.url(app)}/health/ready`);
       expect({ app, status: res.status }).toEqual({ app, status: 200 });
     }

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { SERVICES } from '#libs/contracts';
-import { GROUPED_APPS } from '#libs/common';
+import { APPS, GROUPED_APPS } from '#libs/common';
 import { LifecycleDriver } from '#libs/testing';
 import { people } from './support/fixtures.js';
 import { ProcessSystem } from './support/process-system.js';
@@ -48,7 +47,7 @@ describe('npm start -- --grouped', () => {
 
   it('runs the six apps in the two processes of GROUPED_APPS, each app on its own port', async () => {
     expect(children.map((c) => c.apps).sort()).toEqual(GROUPED_APPS.map((apps) => apps.join(',')).sort());
-    for (const app of ['gateway', ...SERVICES]) {
+    for (const app of APPS) {
       const res = await fetch(`${sys.url(app)}/health/ready`);
       expect({ app, status: res.status }).toEqual({ app, status: 200 });
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { SERVICES, type ServiceName } from '#libs/contracts';
 import { signToken } from '#libs/auth';
-import { loadConfig, type AppName } from '#libs/common';
+import { APPS, appPortEnv, loadConfig, type AppName } from '#libs/common';
 import {
   ProcessCluster,
   TEST_ADMIN_DATABASE_URL,
@@ -86,9 +86,8 @@ export class ProcessSystem {
    * `start`, ready when the gateway is. Its apps run in its child processes.
    */
   async startAll(args: string[] = []): Promise<string> {
-    for (const app of ['gateway', ...SERVICES]) if (!this.ports.has(app)) this.ports.set(app, await sparePort());
-    const appPorts = Object.fromEntries([...this.ports].map(([app, port]) => [`${app.toUpperCase()}_PORT`, String(port)]));
-    await this.cluster.start({ name: 'start', entry: join('dist', 'scripts', 'start.js'), args, port: this.ports.get('gateway')!, env: this.processEnv(appPorts) });
+    for (const app of APPS) if (!this.ports.has(app)) this.ports.set(app, await sparePort());
+    await this.cluster.start({ name: 'start', entry: join('dist', 'scripts', 'start.js'), args, port: this.ports.get('gateway')!, env: this.processEnv(appPortEnv(this.ports)) });
     return 'start';
   }
 

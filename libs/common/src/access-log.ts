@@ -52,14 +52,15 @@ export class JsonLogModule implements NestModule {
       },
       // pino-http would map `req` and `res` as raw Node objects; the access line's are already plain.
       wrapSerializers: false,
-      hooks: {
-        logMethod(this: unknown, args: unknown[], write: (...a: unknown[]) => void) {
-          // @nestjs/typeorm counts data sources per process to catch two in one app; in a combined
-          // process each app has its own container and data source, so its warning would be false.
-          if (combined && (args[0] as { context?: string } | undefined)?.context === 'DataSourceNameRegistry') return;
-          write.apply(this, args);
+      // @nestjs/typeorm counts data sources per process to catch two in one app; in a combined
+      // process each app has its own container and data source, so its warning would be false.
+      ...(combined && {
+        hooks: {
+          logMethod(this: unknown, args: unknown[], write: (...a: unknown[]) => void) {
+            if ((args[0] as { context?: string } | undefined)?.context !== 'DataSourceNameRegistry') write.apply(this, args);
+          },
         },
-      },
+      }),
     };
     return {
       module: JsonLogModule,

@@ -71,7 +71,7 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
     }
     return raw;
   };
-  const appPort = (app: AppName) => int(`${app.toUpperCase()}_PORT`, DEFAULT_PORTS[app], 0, 65535);
+  const appPort = (app: AppName) => int(appPortVariable(app), DEFAULT_PORTS[app], 0, 65535);
   const processApps = appList(env.CUENTAS_APPS, problems) ?? [service];
   if (!processApps.includes(service)) problems.push(`CUENTAS_APPS must include ${service}`);
   const nodeEnv = env.NODE_ENV || 'development';
@@ -126,7 +126,15 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
   return config;
 }
 
-const APPS: readonly AppName[] = ['gateway', ...SERVICES];
+/** Every app: the gateway and the services. */
+export const APPS: readonly AppName[] = ['gateway', ...SERVICES];
+
+/** `<APP>_PORT` for each app and its port: what puts every app of a combined process on its own port. */
+export function appPortEnv(ports: Iterable<readonly [string, number | string]>): Record<string, string> {
+  return Object.fromEntries([...ports].map(([app, port]) => [appPortVariable(app), String(port)]));
+}
+
+const appPortVariable = (app: string) => `${app.toUpperCase()}_PORT`;
 
 /**
  * The apps in two processes, one per core of a small machine (scripts/host.ts): the services that

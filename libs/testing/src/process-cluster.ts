@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { appPortEnv } from '#libs/common';
 import { eventually } from './test-infra.js';
 
 export interface ProcessSpec {
@@ -36,12 +37,11 @@ export function hostProcessSpec(apps: readonly string[], ports: ReadonlyMap<stri
     if (port === undefined) throw new Error(`no port for ${app}`);
     return port;
   };
-  const appPorts = Object.fromEntries(apps.map((app) => [`${app.toUpperCase()}_PORT`, String(portOf(app))]));
   return {
     name: apps.join('+'),
     entry: join('dist', 'scripts', 'host.js'),
     port: portOf(apps.includes('gateway') ? 'gateway' : apps.at(-1)!),
-    env: { ...env, ...appPorts, CUENTAS_APPS: apps.join(',') },
+    env: { ...env, ...appPortEnv(apps.map((app) => [app, portOf(app)])), CUENTAS_APPS: apps.join(',') },
   };
 }
 
