@@ -107,6 +107,9 @@ export class BenchSystem {
   ) {
     this.cluster = new ProcessCluster(ROOT, join(ROOT, 'artifacts', 'logs', database));
     this.db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    // pg-pool's end() resolves before its clients' connections have closed, so the DROP DATABASE
+    // … WITH (FORCE) in stop() can terminate one: without a listener that error ends the run.
+    this.db.on('error', () => undefined);
   }
 
   static async create(poolSize: number, layout: Layout = 'separate'): Promise<BenchSystem> {
