@@ -49,6 +49,8 @@ export interface LifecycleResults {
   /** Propagation during the sequential submit probe (program.submitted, review.opened, program.under-review). */
   idlePropagation: PropagationRow[];
   fixedRates: Phase[];
+  /** Open-loop windows run again at the propagation aim's rate: the aim is judged on the median p99 of those and the first. */
+  aimRepeats: Phase[];
   sweep: Phase[];
   /** Closed-loop windows run again at the sweep's best concurrency, so the maximum is a median as the floor's is. */
   maxRepeats: Phase[];
@@ -57,7 +59,9 @@ export interface LifecycleResults {
   peakRssMb: Record<string, number>;
   aims: { propagationP99Ms: number; propagationAtTransitionsPerSecond: number; maxThroughputVsQueueFloor: number };
   comparison: {
+    /** The median of the windows' p99s at the aim's rate, and each of theirs. */
     propagationP99AtAimRateMs: number;
+    propagationP99WindowsMs: number[];
     transitionsPerSecondAchievedAtAimRate: number;
     propagationMet: boolean;
     maxVsQueueFloor: number;
@@ -76,10 +80,19 @@ const pct = (s: { p50: number; p95: number; p99: number }) => `${r(s.p50)} / ${r
 const yes = (met: boolean) => (met ? 'yes' : 'no');
 const label = (p: Phase) => (p.load.mode === 'open' ? `open ${p.load.offered}/s` : `closed ×${p.load.offered}`);
 
-/** The window whose throughput is the median of `windows` (the lower middle of an even count). */
-export function medianWindow(windows: Phase[]): Phase {
-  const sorted = [...windows].sort((a, b) => a.load.transitionsPerSecond - b.load.transitionsPerSecond);
+/** A window's p99 propagation over every consumer (NaN when nothing propagated). */
+export const propagationP99 = (p: Phase): number => p.propagation.find((x) => x.scope === 'all')?.p99 ?? NaN;
+
+/** The window whose `by` (its throughput unless told) is the median of `windows` (the lower middle of an even count). */
+export function medianWindow(windows: Phase[], by: (p: Phase) => number = (p) => p.load.transitionsPerSecond): Phase {
+  const sorted = [...windows].sort((a, b) => by(a) - by(b));
   return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** The window the figures "at the aim's rate" come from: the median p99 of those at that rate. */
+function atAimRate(res: LifecycleResults): Phase | undefined {
+  const first = res.fixedRates.find((p) => p.load.offered === res.aims.propagationAtTransitionsPerSecond);
+  return first && medianWindow([first, ...res.aimRepeats], propagationP99);
 }
 
 /** The window the figures "at the maximum" come from: the median of those at the maximum's concurrency. */
@@ -89,10 +102,10 @@ function atMax(res: LifecycleResults): Phase | undefined {
 }
 
 /** Every measured window with its row label, in the order run. */
-const windows = (res: LifecycleResults): Array<[string, Phase]> => [
-  ...[...res.fixedRates, ...res.sweep].map((p) => [label(p), p] as [string, Phase]),
-  ...res.maxRepeats.map((p) => [`${label(p)}, again`, p] as [string, Phase]),
-];
+const windows = (res: LifecycleResults): Array<[string, Phase]> => {
+  const named = (phases: Phase[], again = '') => phases.map((p) => [`${label(p)}${again}`, p] as [string, Phase]);
+  return [...named(res.fixedRates), ...named(res.aimRepeats, ', again'), ...named(res.sweep), ...named(res.maxRepeats, ', again')];
+};
 
 const totalWrites = (p: Phase) => Object.values(p.writeCallsPerTransition).reduce((a, b) => a + b, 0);
 
@@ -122,7 +135,7 @@ function phaseRows(phases: Array<[string, Phase]>): string[] {
 /** The results as a short Markdown page (bench/results/lifecycle.md). */
 export function renderMarkdown(res: LifecycleResults): string {
   const { floor, comparison: c, aims } = res;
-  const atAim = res.fixedRates.find((p) => p.load.offered === aims.propagationAtTransitionsPerSecond) ?? res.fixedRates.at(-1);
+  const atAim = atAimRate(res) ?? res.fixedRates.at(-1);
   const best = atMax(res);
   const detail = atAim ?? best;
   const processes = Object.keys(res.peakRssMb);
@@ -138,7 +151,7 @@ export function renderMarkdown(res: LifecycleResults): string {
     '',
     '| aim | measured | met |',
     '|---|---|---|',
-    `| p99 event propagation < ${aims.propagationP99Ms} ms at ${aims.propagationAtTransitionsPerSecond} transitions/s | ${r(c.propagationP99AtAimRateMs)} ms (offered ${aims.propagationAtTransitionsPerSecond}/s, achieved ${r(c.transitionsPerSecondAchievedAtAimRate)}/s) | ${yes(c.propagationMet)} |`,
+    `| p99 event propagation < ${aims.propagationP99Ms} ms at ${aims.propagationAtTransitionsPerSecond} transitions/s | ${r(c.propagationP99AtAimRateMs)} ms, the median of ${c.propagationP99WindowsMs.length} windows (${c.propagationP99WindowsMs.map((ms) => r(ms)).join(' / ')}) (offered ${aims.propagationAtTransitionsPerSecond}/s, achieved ${r(c.transitionsPerSecondAchievedAtAimRate)}/s) | ${yes(c.propagationMet)} |`,
     `| (for reference) p99 propagation < ${aims.propagationP99Ms} ms one event at a time (submit probe) | ${r(res.idlePropagation.find((x) => x.scope === 'all')?.p99 ?? NaN)} ms | ${yes((res.idlePropagation.find((x) => x.scope === 'all')?.p99 ?? Infinity) < aims.propagationP99Ms)} |`,
     `| max throughput ≥ ${aims.maxThroughputVsQueueFloor} × floor (${r(floor.queue.max.perSecond, 0)} Postgres tx + BullMQ hops/s) | ${res.max.transitionsPerSecond} transitions/s = ${c.maxVsQueueFloor} × | ${yes(c.throughputMet)} |`,
     `| (for reference) event deliveries at that maximum, each a BullMQ hop to a consumer transaction (the floor's unit) | ${r(best?.deliveriesPerSecond ?? NaN)} deliveries/s = ${c.deliveriesAtMaxVsQueueFloor} × | |`,

@@ -20,6 +20,7 @@
  * Knobs (environment): BENCH_DB_POOL_SIZE (5), BENCH_RATES ("50,100,150,200" transitions/s: where the propagation aim holds up to its rate),
  * BENCH_PHASE_SECONDS (20), BENCH_SWEEP ("4,8,16,32,64,128" programs in flight), BENCH_SWEEP_SECONDS (15),
  * BENCH_MAX_WINDOWS (3 windows at the sweep's best load, whose median is the maximum),
+ * BENCH_AIM_WINDOWS (3 windows at the propagation aim's rate, whose median p99 is judged against the aim),
  * BENCH_WARMUP_SECONDS (30, at 32 programs in flight), BENCH_LAYOUT (separate or grouped), BENCH_NODE_ARGS (extra node flags for every service process, e.g. "--cpu-prof --cpu-prof-dir=DIR"),
  * BENCH_RESTRICTED_PARTIES (10000 added to the seeded restricted list: a sanctions list's size, which every review opened is checked against).
  */
@@ -33,7 +34,7 @@ import { DEV_PEOPLE, devToken } from '../apps/gateway/src/console/dev-people.js'
 import { measurePostgresFloor, measureQueueFloor } from './floor.js';
 import { TalliedDriver, closedLoop, openLoop, rampSeconds, submitToUnderReview, type LoadResult } from './lifecycle-load.js';
 import { auditLag, deliveriesPerSecond, propagation, queueTimes, quiesce } from './lifecycle-metrics.js';
-import { medianWindow, renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
+import { medianWindow, propagationP99, renderMarkdown, type LifecycleResults, type Phase } from './lifecycle-report.js';
 import { BenchSystem, type Layout } from './lifecycle-system.js';
 import { measureRequestCosts } from './request-costs.js';
 import { measureRoundTripCosts } from './round-trips.js';
@@ -46,6 +47,8 @@ const SWEEP = list(process.env.BENCH_SWEEP, [4, 8, 16, 32, 64, 128]);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 15);
 /** Windows at the sweep's best concurrency, that one included: the maximum is their median, as floor (b) is of its bursts. */
 const MAX_WINDOWS = Number(process.env.BENCH_MAX_WINDOWS ?? 3);
+/** Windows at the propagation aim's rate, the first included: the aim is judged on their median p99. */
+const AIM_WINDOWS = Number(process.env.BENCH_AIM_WINDOWS ?? 3);
 const RESTRICTED_PARTIES = Number(process.env.BENCH_RESTRICTED_PARTIES ?? 10_000);
 const LAYOUT: Layout = process.env.BENCH_LAYOUT === 'grouped' ? 'grouped' : 'separate';
 /** A service's event worker runs 8 jobs at a time (@Processor concurrency): the floor's worker too. */
@@ -173,14 +176,23 @@ async function main(): Promise<void> {
       return `${round(p.load.transitionsPerSecond)} transitions/s, command p99 ${p.load.commandLatencyMs.p99} ms, propagation p99 ${all.p99} ms, failed ${p.load.programsFailed}`;
     };
 
-    const fixedRates: Phase[] = [];
-    for (const rate of RATES) {
-      log(`open loop: ${rate} transitions/s (${round(rate / commandsPerProgram, 2)} programs/s) for ${PHASE_SECONDS} s`);
+    const openWindow = async (rate: number, again = '') => {
+      log(`open loop${again}: ${rate} transitions/s (${round(rate / commandsPerProgram, 2)} programs/s) for ${PHASE_SECONDS} s`);
       const phase = await measure(() =>
         openLoop(newDriver(), { transitionsPerSecond: rate, commandsPerProgram, seconds: PHASE_SECONDS, firstProgram: nextProgram, maxInFlight: MAX_IN_FLIGHT }),
       );
-      log(`open loop ${rate}/s: ${headline(phase)}`);
-      fixedRates.push(phase);
+      log(`open loop ${rate}/s${again}: ${headline(phase)}`);
+      return phase;
+    };
+    const fixedRates: Phase[] = [];
+    for (const rate of RATES) fixedRates.push(await openWindow(rate));
+    // One window's p99 at the aim's rate moves several-fold between runs of the same code on this
+    // machine: the aim is judged on the median of a few windows, as the maximum is.
+    const aimRepeats: Phase[] = [];
+    const aimRate = AIMS.propagationAtTransitionsPerSecond;
+    const firstAtAim = fixedRates.find((p) => p.load.offered === aimRate);
+    while (firstAtAim && aimRepeats.length + 1 < AIM_WINDOWS) {
+      aimRepeats.push(await openWindow(aimRate, ` again (window ${aimRepeats.length + 2} of ${AIM_WINDOWS} at the aim's rate)`));
     }
 
     const sweep: Phase[] = [];
@@ -207,8 +219,9 @@ async function main(): Promise<void> {
     const best = medianWindow([bestOfSweep, ...maxRepeats]);
 
     const peakRssMb = Object.fromEntries(Object.entries(sys.cluster.peakRss()).map(([name, bytes]) => [name, round(bytes / 1024 / 1024)]));
-    const atAimRate = fixedRates.find((p) => p.load.offered === AIMS.propagationAtTransitionsPerSecond);
-    const p99At = (p: Phase | undefined) => p?.propagation.find((r) => r.scope === 'all')?.p99 ?? NaN;
+    const atAimWindows = firstAtAim ? [firstAtAim, ...aimRepeats] : [];
+    const atAimRate = atAimWindows.length ? medianWindow(atAimWindows, propagationP99) : undefined;
+    const p99At = (p: Phase | undefined) => (p ? propagationP99(p) : NaN);
     const ratio = best.load.transitionsPerSecond / queueFloor.max.perSecond;
     const bestStatements = Object.values(best.roundTripsPerTransition.statements).reduce((a, b) => a + b, 0);
     const roundTripMs =
@@ -242,6 +255,7 @@ async function main(): Promise<void> {
       submitToUnderReviewMs: submitToReview,
       idlePropagation,
       fixedRates,
+      aimRepeats,
       sweep,
       maxRepeats,
       max: {
@@ -253,6 +267,7 @@ async function main(): Promise<void> {
       aims: AIMS,
       comparison: {
         propagationP99AtAimRateMs: p99At(atAimRate),
+        propagationP99WindowsMs: atAimWindows.map(p99At),
         transitionsPerSecondAchievedAtAimRate: round(atAimRate?.load.transitionsPerSecond ?? NaN),
         propagationMet: p99At(atAimRate) < AIMS.propagationP99Ms,
         maxVsQueueFloor: round(ratio, 3),
