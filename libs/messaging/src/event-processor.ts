@@ -26,7 +26,9 @@ type Handled<S extends ServiceName> = S extends 'audit'
 
 /**
  * Jobs a service's event worker takes at once (its @Processor concurrency), and so the largest
- * group of events applied in one transaction. A job in flight holds a promise, not a connection.
+ * group of events applied in one transaction. A job in flight holds a promise, not a connection;
+ * a worker fills its free slots one round trip at a time before it starts them, so more slots
+ * make deliveries wait longer after a group frees them (see AUDIT_CONSUMER_CONCURRENCY).
  */
 export const EVENT_CONSUMER_CONCURRENCY = 16;
 /**
