@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CommandBus, type ICommand } from '@nestjs/cqrs';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
   EVENT_BATCH_JOB,
   SUBSCRIPTIONS,
@@ -28,7 +28,7 @@ type Handled<S extends ServiceName> = S extends 'audit'
  * Jobs a service's event worker takes at once (its @Processor concurrency), and so the largest
  * group of events applied in one transaction. A job in flight holds a promise, not a connection;
  * a worker fills its free slots one round trip at a time before it starts them, so more slots
- * make deliveries wait longer after a group frees them (see AUDIT_CONSUMER_CONCURRENCY).
+ * make deliveries wait longer after a group frees them (see EventProcessor's `workers`).
  */
 export const EVENT_CONSUMER_CONCURRENCY = 16;
 /**
@@ -73,7 +73,10 @@ export class ConsumerKit {
  * the failing event is retried. Retries are always applied alone. A job with the events of one
  * relay batch (EVENT_BATCH_JOB) adds them all to a group the same way.
  */
-export abstract class EventProcessor<S extends ServiceName> extends WorkerHost implements OnModuleInit {
+export abstract class EventProcessor<S extends ServiceName>
+  extends WorkerHost
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   protected readonly logger = new Logger(this.constructor.name);
   protected abstract readonly handlers: EventHandlers<S>;
   private readonly group = new GroupCommit<EventOf<EventType>, PromiseSettledResult<boolean>>(
@@ -81,12 +84,33 @@ export abstract class EventProcessor<S extends ServiceName> extends WorkerHost i
     EVENT_CONSUMER_CONCURRENCY,
     GROUP_WRITERS,
   );
+  private readonly moreWorkers: Worker[] = [];
 
   constructor(
     protected readonly service: S,
     protected readonly kit: ConsumerKit,
+    /**
+     * Workers on the queue in this process, each with the @Processor's options. A BullMQ worker
+     * refills its free slots one Redis round trip at a time and starts none of them until they are
+     * full; several workers of a few slots each refill side by side, so a consumer that takes many
+     * jobs at once does not hold them all back while its slots fill.
+     */
+    private readonly workers = 1,
   ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    for (let i = 1; i < this.workers; i++) {
+      const worker = new Worker(this.worker.name, (job: Job) => this.process(job), { ...this.worker.opts });
+      worker.on('error', (err) => this.onWorkerError(err));
+      this.moreWorkers.push(worker);
+    }
+  }
+
+  /** With the worker Nest manages (closed at the same point): each finishes its jobs first. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.moreWorkers.map((worker) => worker.close()));
   }
 
   onModuleInit(): void {

@@ -1,7 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import { EVENT_TYPES, eventQueueName, type EventEnvelope } from '#libs/contracts';
 import { ConsumerKit, EventProcessor, workerOptions, type EventHandlers } from '#libs/messaging';
-import { AUDIT_CONSUMER_CONCURRENCY, RecordEventCommand } from '../commands/record-event.command.js';
+import { AUDIT_WORKER_CONCURRENCY, AUDIT_WORKERS, RecordEventCommand } from '../commands/record-event.command.js';
 import { LedgerChainer } from '../jobs/ledger-chainer.js';
 
 /** Audit subscribes to every event type, and every one is recorded the same way. */
@@ -9,7 +9,7 @@ const recordAll = Object.fromEntries(
   EVENT_TYPES.map((type) => [type, (event: EventEnvelope) => new RecordEventCommand(event)]),
 ) as unknown as EventHandlers<'audit'>;
 
-@Processor(eventQueueName('audit'), workerOptions(AUDIT_CONSUMER_CONCURRENCY))
+@Processor(eventQueueName('audit'), workerOptions(AUDIT_WORKER_CONCURRENCY))
 export class AuditEventsProcessor extends EventProcessor<'audit'> {
   protected readonly handlers = recordAll;
 
@@ -17,7 +17,7 @@ export class AuditEventsProcessor extends EventProcessor<'audit'> {
     kit: ConsumerKit,
     private readonly chainer: LedgerChainer,
   ) {
-    super('audit', kit);
+    super('audit', kit, AUDIT_WORKERS);
   }
 
   /**
