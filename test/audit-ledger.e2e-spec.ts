@@ -230,6 +230,9 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       // Published, so numbered by the relay.
       const seqs = await sys.query<{ source_seq: string }>(`SELECT source_seq FROM proposals.outbox WHERE event_id = ANY($1) ORDER BY 1`, [withheldIds]);
       const withheld = { fromSeq: Number(seqs[0].source_seq), toSeq: Number(seqs[seqs.length - 1].source_seq) };
+      // A gap shows once a later event of its source is recorded: when the withheld job carried the
+      // program's last event too, nothing after it would reveal the gap without another program.
+      await createAndSubmit();
       // Keep audit from healing before the gap has been seen.
       await sys.startService('audit', { auditGapGraceMs: 2000 });
       const gap = { source: 'proposals', ...withheld };
