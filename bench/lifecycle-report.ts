@@ -39,6 +39,8 @@ export interface LifecycleResults {
     commandsPerProgram: number;
     /** Closed-loop load (32 programs in flight) before anything is measured, so the JIT has optimised the hot paths. */
     warmUpSeconds: number;
+    /** Who vacuumed and analysed the database during the run (see AutovacuumStandIn). */
+    statisticsKeptBy: string;
     through: string;
   };
   floor: { postgres: PostgresFloor; queue: QueueFloor };
@@ -145,7 +147,7 @@ export function renderMarkdown(res: LifecycleResults): string {
     '',
     `Node ${res.node}; Postgres ${res.postgres}; ${res.machine.cpus} CPU cores, **shared** with other sessions (load average ${res.machine.loadAverageBefore.join(' / ')} before, ${res.machine.loadAverageAfter.join(' / ')} after). ` +
       `${res.setup.layout === 'grouped' ? `Two processes, each running three apps (scripts/host.ts): ${res.setup.processes.join(' and ')}` : 'One process per service plus the gateway'}; every request through the gateway; DB pool ${res.setup.dbPoolSize} per service; ${res.setup.restrictedParties} parties on the restricted list; ` +
-      `${res.setup.commandsPerProgram} state-changing commands (transitions) per program; measured after a ${res.setup.warmUpSeconds} s warm-up at 32 programs in flight. All figures come from this one run (${res.durationSeconds} s).`,
+      `${res.setup.commandsPerProgram} state-changing commands (transitions) per program; measured after a ${res.setup.warmUpSeconds} s warm-up at 32 programs in flight; table statistics kept by ${res.setup.statisticsKeptBy}. All figures come from this one run (${res.durationSeconds} s).`,
     '',
     '## Aims',
     '',

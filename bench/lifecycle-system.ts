@@ -6,6 +6,7 @@ import pg from 'pg';
 import { SERVICES } from '#libs/contracts';
 import { GROUPED_APPS, appPortEnv, loadConfig, type AppName } from '#libs/common';
 import { ProcessCluster, createDatabase, deleteRedisKeys, dropDatabase, hostProcessSpec } from '#libs/testing';
+import { AutovacuumStandIn } from './autovacuum-stand-in.js';
 
 const ROOT = process.cwd();
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
@@ -94,6 +95,7 @@ export interface CpuWindow {
 export class BenchSystem {
   readonly cluster: ProcessCluster;
   readonly db: pg.Pool;
+  readonly autovacuum: AutovacuumStandIn;
   private readonly ports = new Map<AppName, number>();
 
   private constructor(
@@ -110,6 +112,7 @@ export class BenchSystem {
     // pg-pool's end() resolves before its clients' connections have closed, so the DROP DATABASE
     // … WITH (FORCE) in stop() can terminate one: without a listener that error ends the run.
     this.db.on('error', () => undefined);
+    this.autovacuum = new AutovacuumStandIn(this.db);
   }
 
   static async create(poolSize: number, layout: Layout = 'separate'): Promise<BenchSystem> {
@@ -234,6 +237,7 @@ export class BenchSystem {
   async stop(): Promise<void> {
     // SIGTERM: each process drains and exits normally, so logs and any --cpu-prof profile are written.
     await this.cluster.stopAll('SIGTERM');
+    await this.autovacuum.stop();
     await this.db.end();
     await dropDatabase(this.database, this.adminUrl);
     await deleteRedisKeys(`${this.redisPrefix}:*`, this.redisUrl);

@@ -128,6 +128,7 @@ async function main(): Promise<void> {
       nextProgram += (await closedLoop(newDriver(), { concurrency: 32, seconds: WARMUP_SECONDS, firstProgram: nextProgram })).programsStarted;
     }
     await quiesce(sys);
+    await sys.autovacuum.start();
 
     log('CPU per request, one kind at a time');
     const requestCosts = await measureRequestCosts(sys, tokens.manager);
@@ -247,6 +248,7 @@ async function main(): Promise<void> {
         workerConcurrency: WORKER_CONCURRENCY,
         commandsPerProgram: round(commandsPerProgram, 2),
         warmUpSeconds: WARMUP_SECONDS,
+        statisticsKeptBy: sys.autovacuum.describe(),
         through: 'gateway for every request',
       },
       floor: { postgres: postgresFloor, queue: queueFloor },
