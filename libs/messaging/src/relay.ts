@@ -4,11 +4,13 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { EVENT_BATCH_JOB, eventQueueName, subscribersOf, type EventBatch, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
 import { ChangeSignals, DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
+import { planEachRun } from '#libs/persistence';
 import { outboxChannel } from './messaging.migration.js';
 import { MessagingMetrics } from './messaging.metrics.js';
 import { RedisRestartWatcher } from './redis-restart.watcher.js';
 
 const BATCH = 200;
+type ClaimedRow = { id: string; envelope: EventEnvelope; created_at: Date; republished: number };
 /** How long a relay owns the rows it claimed: rows of a relay that died are published by another after it. */
 const LEASE_SECONDS = 10;
 /** How far before Redis was last seen alive to re-send: well over appendfsync's one second. */
@@ -29,6 +31,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly queues = new Map<ServiceName, Queue>();
   private listener: pg.Client | null = null;
   private readonly loop: DrainLoop;
+  private readonly claimSql: string;
+  private readonly markPublishedSql: string;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -38,6 +42,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly signals: ChangeSignals,
   ) {
     this.schema = config.service as ServiceName;
+    // The unpublished part of the outbox swings between empty and a backlog: plan at each run.
+    this.claimSql = planEachRun(claimStatement(this.schema));
+    this.markPublishedSql = planEachRun(markPublishedStatement(this.schema));
     this.loop = new DrainLoop(() => this.drain(), config.relayPollMs);
     redisWatcher.onRestart((lastSeenBefore) => this.republishSince(new Date(lastSeenBefore.getTime() - LOST_WINDOW_MS)));
   }
@@ -104,32 +111,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * the counter row is locked only while the statement runs. Relays sharing the work claim
    * disjoint rows and take turns at the counter, so the sequence stays gapless.
    */
-  private async claim(): Promise<Array<{ id: string; envelope: EventEnvelope; created_at: Date; republished: number }>> {
-    const outbox = `"${this.schema}".outbox`;
+  private async claim(): Promise<ClaimedRow[]> {
     // An UPDATE answers [rows, count] through TypeORM.
-    const [rows] = (await this.dataSource.query(
-      `WITH claimable AS (
-         SELECT id, source_seq FROM ${outbox}
-         WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-       ), fresh AS (
-         SELECT id, row_number() OVER (ORDER BY id) AS n FROM claimable WHERE source_seq IS NULL
-       ), counter AS (
-         UPDATE "${this.schema}".outbox_sequence SET value = value + (SELECT count(*) FROM fresh)
-         WHERE id = 1 AND EXISTS (SELECT 1 FROM fresh)
-         RETURNING value - (SELECT count(*) FROM fresh) AS base
-       ), numbered AS (
-         SELECT c.id, c.source_seq IS NULL AS is_new, coalesce(c.source_seq, (SELECT base FROM counter) + f.n) AS seq
-         FROM claimable c LEFT JOIN fresh f ON f.id = c.id
-       )
-       UPDATE ${outbox} o
-       SET source_seq = numbered.seq,
-           envelope = CASE WHEN numbered.is_new THEN jsonb_set(o.envelope, '{sourceSeq}', to_jsonb(numbered.seq)) ELSE o.envelope END,
-           claimed_until = now() + make_interval(secs => $2)
-       FROM numbered WHERE o.id = numbered.id
-       RETURNING o.id, o.envelope, o.created_at, o.republished`,
-      [BATCH, LEASE_SECONDS],
-    )) as [Array<{ id: string; envelope: EventEnvelope; created_at: Date; republished: number }>, number];
+    const [rows] = (await this.dataSource.query(this.claimSql, [BATCH, LEASE_SECONDS])) as [ClaimedRow[], number];
     // RETURNING keeps no order: publish in outbox order.
     return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
@@ -147,13 +131,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         .catch(() => undefined);
       throw err;
     }
-    // A row asked to be republished meanwhile (its count moved on) stays unpublished.
-    await this.dataSource.query(
-      `UPDATE "${this.schema}".outbox o SET published_at = now(), claimed_until = NULL
-       FROM unnest($1::bigint[], $2::int[]) AS sent (id, republished)
-       WHERE o.id = sent.id AND o.republished = sent.republished`,
-      [ids, rows.map((r) => r.republished)],
-    );
+    await this.dataSource.query(this.markPublishedSql, [ids, rows.map((r) => r.republished)]);
     this.metrics.published.inc(rows.length);
     this.metrics.outboxLag.set((Date.now() - rows[0].created_at.getTime()) / 1000);
     return rows.length;
@@ -236,3 +214,34 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
+/** Claims (and numbers) up to $1 unpublished rows for $2 seconds: see `OutboxRelay.claim`. */
+function claimStatement(schema: string): string {
+  const outbox = `"${schema}".outbox`;
+  return `WITH claimable AS (
+         SELECT id, source_seq FROM ${outbox}
+         WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+       ), fresh AS (
+         SELECT id, row_number() OVER (ORDER BY id) AS n FROM claimable WHERE source_seq IS NULL
+       ), counter AS (
+         UPDATE "${schema}".outbox_sequence SET value = value + (SELECT count(*) FROM fresh)
+         WHERE id = 1 AND EXISTS (SELECT 1 FROM fresh)
+         RETURNING value - (SELECT count(*) FROM fresh) AS base
+       ), numbered AS (
+         SELECT c.id, c.source_seq IS NULL AS is_new, coalesce(c.source_seq, (SELECT base FROM counter) + f.n) AS seq
+         FROM claimable c LEFT JOIN fresh f ON f.id = c.id
+       )
+       UPDATE ${outbox} o
+       SET source_seq = numbered.seq,
+           envelope = CASE WHEN numbered.is_new THEN jsonb_set(o.envelope, '{sourceSeq}', to_jsonb(numbered.seq)) ELSE o.envelope END,
+           claimed_until = now() + make_interval(secs => $2)
+       FROM numbered WHERE o.id = numbered.id
+       RETURNING o.id, o.envelope, o.created_at, o.republished`;
+}
+
+/** Marks sent rows published; a row asked to be republished meanwhile (its count moved on) stays unpublished. */
+function markPublishedStatement(schema: string): string {
+  return `UPDATE "${schema}".outbox o SET published_at = now(), claimed_until = NULL
+       FROM unnest($1::bigint[], $2::int[]) AS sent (id, republished)
+       WHERE o.id = sent.id AND o.republished = sent.republished`;
+}

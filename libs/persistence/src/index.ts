@@ -2,4 +2,5 @@ export * from './database.js';
 export * from './pagination.js';
 export * from './transaction-runner.js';
 export * from './persistence.module.js';
+export { planEachRun } from './preparing-client.js';
 export * from './statements.js';

@@ -15,16 +15,31 @@ function statementName(text: string): string {
   return name;
 }
 
+const plannedEachRun = new Set<string>();
+
+/**
+ * Marks a statement text to be planned at every run: PreparingClient sends it unnamed. For
+ * statements on a table whose size swings, such as a queue that VACUUM empties and the next
+ * minutes refill (the outbox's unpublished rows, audit's intake): a generic plan is made once,
+ * and one made while the table was small goes on reading all of it once it has grown (seen as
+ * hundreds of buffers a call). Planned per run, the plan fits the table as it is then.
+ */
+export function planEachRun(text: string): string {
+  plannedEachRun.add(text);
+  return text;
+}
+
 /**
  * A pg client that names every parameterised statement after its text. pg then parses a named
  * statement once per connection and afterwards only binds and executes it, so Postgres skips
  * parsing and (once it settles on a generic plan) planning the statements an application repeats.
+ * Texts marked with `planEachRun` are left unnamed.
  */
 export class PreparingClient extends pg.Client {
   private readonly prepared = new Set<string>();
 
   override query(config: any, values?: any, callback?: any): any {
-    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && !plannedEachRun.has(config)) {
       const name = statementName(config);
       if (this.prepared.has(name) || this.prepared.size < MAX_PREPARED_PER_CONNECTION) {
         this.prepared.add(name);

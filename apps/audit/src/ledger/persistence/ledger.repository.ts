@@ -3,6 +3,7 @@ import canonicalize from 'canonicalize';
 import { DataSource } from 'typeorm';
 import type { EventEnvelope } from '#libs/contracts';
 import { Inbox } from '#libs/messaging';
+import { planEachRun } from '#libs/persistence';
 import { chainEntry, toLedgerEntryContent, type LedgerEntry } from '../domain/ledger-hash.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,21 +40,21 @@ const LEDGER_COLUMNS: ReadonlyArray<readonly [string, string, (e: LedgerEntry) =
 ];
 
 /**
- * Takes the next accepted events and moves the head past them: the head row's lock is held until
- * commit and RETURNING gives the seq the batch ends at and the hash it chains after. SKIP LOCKED:
- * a second chainer takes the next batch and then waits for the head.
+ * Reads the next accepted events, oldest first, with the head they chain after; it takes no lock,
+ * as WRITE_BATCH moves the head by compare and set. Both are planned at each run: the intake
+ * swings between empty and a backlog.
  */
-const READ_BATCH = `
+const READ_BATCH = planEachRun(`
   SELECT i.id, i.envelope, h.seq AS head_seq, h.hash AS head_hash
   FROM audit.ledger_head h CROSS JOIN LATERAL (SELECT id, envelope FROM audit.ledger_intake ORDER BY id LIMIT $1) i
-  WHERE h.id = 1 ORDER BY i.id`;
+  WHERE h.id = 1 ORDER BY i.id`);
 
 const COLUMNS = LEDGER_COLUMNS.length;
 /**
  * Moves the head from the seq the batch was read at (compare and set) and, only if that succeeded,
  * appends the chained entries and empties their intake rows: one statement, so all or nothing.
  */
-const WRITE_BATCH = `
+const WRITE_BATCH = planEachRun(`
   WITH head AS (
     UPDATE audit.ledger_head SET seq = $${COLUMNS + 2}, hash = $${COLUMNS + 3} WHERE id = 1 AND seq = $${COLUMNS + 4} RETURNING 1
   ), appended AS (
@@ -62,7 +63,7 @@ const WRITE_BATCH = `
   ), chained AS (
     DELETE FROM audit.ledger_intake WHERE id = ANY($${COLUMNS + 1}::bigint[]) AND EXISTS (SELECT 1 FROM head)
   )
-  SELECT count(*)::int AS moved FROM head`;
+  SELECT count(*)::int AS moved FROM head`);
 
 /** A lost compare and set means another chainer appended first: read again, a few times at most. */
 const WRITE_ATTEMPTS = 5;
