@@ -10,11 +10,12 @@ import { MessagingMetrics } from './messaging.metrics.js';
 import { RedisRestartWatcher } from './redis-restart.watcher.js';
 
 const BATCH = 200;
-type ClaimedRow = { id: string; envelope: EventEnvelope; created_at: Date; republished: number };
 /** How long a relay owns the rows it claimed: rows of a relay that died are published by another after it. */
 const LEASE_SECONDS = 10;
 /** How far before Redis was last seen alive to re-send: well over appendfsync's one second. */
 const LOST_WINDOW_MS = 10_000;
+
+type ClaimedRow = { id: string; envelope: EventEnvelope; created_at: Date; republished: number };
 
 /**
  * Publishes committed outbox rows to the queue of every subscriber: a batch's events for one
