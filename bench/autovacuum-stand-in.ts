@@ -8,7 +8,7 @@ const NAPTIME_MS = 60_000;
  * machine's Postgres does (autovacuum = off); a production server has it on. Without ANALYZE, a
  * statement prepared while its tables were empty keeps the generic plan made for empty tables:
  * in one short run the relay's mark-published UPDATE read the whole outbox for every batch
- * (1,281 buffers a call on proposals' outbox, three quarters of the run's statement time).
+ * (1,281 buffers a call on proposals' outbox; with the other outboxes', over half the run's statement time).
  * So, once the warm-up has filled the tables and then every naptime: VACUUM (ANALYZE).
  */
 export class AutovacuumStandIn {
