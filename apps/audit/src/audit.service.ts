@@ -6,6 +6,7 @@ import { AuditAppRole1764300000700 } from './migrations/1764300000700-audit-app-
 import { LedgerIntake1764300000800 } from './migrations/1764300000800-ledger-intake.js';
 import { LedgerCanonicalJson1764300000900 } from './migrations/1764300000900-ledger-canonical-json.js';
 import { SourceWatermarks1764300001000 } from './migrations/1764300001000-source-watermarks.js';
+import { SourceHeads1764300001100 } from './migrations/1764300001100-source-heads.js';
 
 export const auditService: ServiceDefinition = {
   name: 'audit',
@@ -14,5 +15,5 @@ export const auditService: ServiceDefinition = {
   features: [LedgerModule],
   entities: [],
   migrations: [Ledger1764300000500, Checkpoints1764300000600, AuditAppRole1764300000700, LedgerIntake1764300000800, LedgerCanonicalJson1764300000900,
-    SourceWatermarks1764300001000],
+    SourceWatermarks1764300001000, SourceHeads1764300001100],
 };

@@ -68,3 +68,24 @@ export function carriedEvents(name: string, data: unknown): unknown[] {
   const events = (data as Partial<EventBatch> | null)?.events;
   return Array.isArray(events) ? events : [];
 }
+
+/**
+ * The name of a job each source's relay sends to audit's queue every `relayHeadEveryMs`: the highest
+ * `sourceSeq` it has given an event. A lost event shows as a gap only once a later event of its
+ * source is recorded; the head also reveals the newest events of a source that has gone quiet.
+ * Not an event: it is not recorded, and a lost report is followed by the next.
+ */
+export const SOURCE_HEAD_JOB = 'source-head';
+export interface SourceHead {
+  source: ServiceName;
+  headSeq: number;
+}
+
+/** What is wrong with a delivered source head (nothing: it is a `SourceHead`). */
+export function sourceHeadProblems(data: unknown): string[] {
+  const head = (data ?? {}) as Partial<Record<keyof SourceHead, unknown>>;
+  const problems: string[] = [];
+  if (!SERVICES.includes(head.source as ServiceName)) problems.push(`source must be one of ${SERVICES.join(', ')}`);
+  if (!Number.isSafeInteger(head.headSeq) || (head.headSeq as number) < 1) problems.push('headSeq must be a positive integer');
+  return problems;
+}

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { HealGapsHandler } from './commands/heal-gaps.handler.js';
 import { RecordEventHandler } from './commands/record-event.handler.js';
+import { RecordSourceHeadHandler } from './commands/record-source-head.handler.js';
 import { TakeCheckpointHandler } from './commands/take-checkpoint.handler.js';
 import { AuditEventsProcessor } from './events/audit-events.processor.js';
 import { AuditController } from './http/audit.controller.js';
@@ -21,6 +22,7 @@ import { LedgerRepository } from './persistence/ledger.repository.js';
     LedgerReader,
     CheckpointKeys,
     RecordEventHandler,
+    RecordSourceHeadHandler,
     TakeCheckpointHandler,
     HealGapsHandler,
     AuditEventsProcessor,

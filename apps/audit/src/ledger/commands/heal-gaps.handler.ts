@@ -4,11 +4,12 @@ import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner } from '#libs/persistence';
 import type { SourceGap } from '../domain/source-gaps.js';
-import { findSourceGapsAboveWatermarks } from '../persistence/ledger-sql.js';
+import { findMissingHeads, findSourceGapsAboveWatermarks } from '../persistence/ledger-sql.js';
 import { HealGapsCommand } from './heal-gaps.command.js';
 
 /**
- * Gaps are normal for a moment (concurrent consumers record a source's events out of order);
+ * Gaps are normal for a moment (concurrent consumers record a source's events out of order), and
+ * so are events above a source's newest entry up to the head it reported (still on their way);
  * one still open after `auditGapGraceMs` is requested again through audit's outbox, and the
  * source's event processor re-marks that outbox range unpublished. A range already requested
  * within the grace period is not requested again, so a gap that cannot heal does not flood the
@@ -29,7 +30,8 @@ export class HealGapsHandler implements ICommandHandler<HealGapsCommand, SourceG
       // compile it (JIT) first: 0.4 s on a million-entry ledger, every few seconds.
       await em.query(`SET LOCAL jit = off`);
       const cutoff = new Date(now.getTime() - this.config.auditGapGraceMs);
-      const stale = (await findSourceGapsAboveWatermarks(sql)).filter((gap) => gap.visibleSince <= cutoff.toISOString());
+      const gaps = [...(await findSourceGapsAboveWatermarks(sql)), ...(await findMissingHeads(sql))];
+      const stale = gaps.filter((gap) => gap.visibleSince <= cutoff.toISOString());
       if (stale.length === 0) return [];
       const recent = (await em.query(
         `SELECT envelope->'payload' AS payload FROM audit.outbox

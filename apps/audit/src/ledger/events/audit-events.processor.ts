@@ -1,7 +1,9 @@
 import { Processor } from '@nestjs/bullmq';
-import { EVENT_TYPES, eventQueueName, type EventEnvelope } from '#libs/contracts';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { EVENT_TYPES, SOURCE_HEAD_JOB, eventQueueName, sourceHeadProblems, type EventEnvelope, type SourceHead } from '#libs/contracts';
 import { ConsumerKit, EventProcessor, workerOptions, type EventHandlers } from '#libs/messaging';
 import { AUDIT_WORKER_CONCURRENCY, AUDIT_WORKERS, RecordEventCommand } from '../commands/record-event.command.js';
+import { RecordSourceHeadCommand } from '../commands/record-source-head.command.js';
 import { LedgerChainer } from '../jobs/ledger-chainer.js';
 
 /** Audit subscribes to every event type, and every one is recorded the same way. */
@@ -18,6 +20,14 @@ export class AuditEventsProcessor extends EventProcessor<'audit'> {
     private readonly chainer: LedgerChainer,
   ) {
     super('audit', kit, AUDIT_WORKERS);
+  }
+
+  /** Besides events, audit's queue carries the sources' heads (SOURCE_HEAD_JOB). */
+  override async process(job: Job): Promise<boolean | boolean[]> {
+    if (job.name !== SOURCE_HEAD_JOB) return super.process(job);
+    const problems = sourceHeadProblems(job.data);
+    if (problems.length) throw new UnrecoverableError(`invalid source head: ${problems.join('; ')}`);
+    return this.kit.commandBus.execute<RecordSourceHeadCommand, boolean>(new RecordSourceHeadCommand(job.data as SourceHead));
   }
 
   /**

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Actor, EventEnvelope } from '#libs/contracts';
+import type { Actor, EventEnvelope, SourceHead } from '#libs/contracts';
 import type { SegmentBounds } from '../domain/chain-stitcher.js';
 import { fromStoredEntry, GENESIS_HASH, type LedgerEntry, type StoredLedgerEntry } from '../domain/ledger-hash.js';
 import type { SourceGap } from '../domain/source-gaps.js';
@@ -269,6 +269,41 @@ export async function findSourceGapsAboveWatermarks(sql: SqlRunner): Promise<Obs
     SELECT ${GAP_COLUMNS} FROM g
     ORDER BY g.source, g.from_seq`)) as GapRow[];
   return observedGaps(rows);
+}
+
+/**
+ * Keeps the highest head a source has reported (replicas report in any order and repeat
+ * themselves), with the time audit first heard of it; true when it moved.
+ */
+export async function raiseSourceHead(sql: SqlRunner, head: SourceHead): Promise<boolean> {
+  const moved = await sql(
+    `INSERT INTO audit.source_heads AS h (source, head_seq, reported_at) VALUES ($1, $2, now())
+     ON CONFLICT (source) DO UPDATE SET head_seq = excluded.head_seq, reported_at = excluded.reported_at
+     WHERE h.head_seq < excluded.head_seq
+     RETURNING head_seq`,
+    [head.source, head.headSeq],
+  );
+  return moved.length > 0;
+}
+
+/**
+ * The newest events of each source that are missing: those above its newest recorded entry (or
+ * its watermark, trusted as in findSourceGapsAboveWatermarks) up to the head it reported, visible
+ * since audit heard of that head. Other gaps have an entry after them; these have none.
+ */
+export async function findMissingHeads(sql: SqlRunner): Promise<ObservedGap[]> {
+  const rows = (await sql(`
+    SELECT h.source, newest.seq + 1 AS from_seq, h.head_seq AS to_seq, h.reported_at
+    FROM audit.source_heads h
+    CROSS JOIN LATERAL (
+      SELECT greatest(
+        (SELECT max(source_seq) FROM audit.ledger WHERE source = h.source),
+        (SELECT contiguous_seq FROM audit.source_watermarks WHERE source = h.source),
+        0) AS seq
+    ) newest
+    WHERE h.head_seq > newest.seq
+    ORDER BY h.source`)) as Array<{ source: string; from_seq: string; to_seq: string; reported_at: Date }>;
+  return rows.map((r) => ({ source: r.source, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), visibleSince: r.reported_at.toISOString() }));
 }
 
 export async function readCheckpoints(sql: SqlRunner): Promise<SignedCheckpoint[]> {

@@ -4,7 +4,7 @@ import { databaseOptions } from '#libs/platform';
 import { migrate } from '#libs/persistence';
 import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
 import { auditService } from '../../audit.service.js';
-import { findSourceGaps, findSourceGapsAboveWatermarks, type SqlRunner } from './ledger-sql.js';
+import { findMissingHeads, findSourceGaps, findSourceGapsAboveWatermarks, raiseSourceHead, type SqlRunner } from './ledger-sql.js';
 
 /** Gap healing reads above each source's watermark; verification reads the whole ledger. They must agree. */
 describe('source gaps above the watermarks', () => {
@@ -73,4 +73,36 @@ describe('source gaps above the watermarks', () => {
     // Above 9, proposals has 10 and nothing missing in between.
     expect((await watermarks()).proposals).toBe(10);
   });
+
+  it('keeps only the highest head each source reports, dated when audit first heard of it', async () => {
+    expect(await raiseSourceHead(sql, { source: 'assessments', headSeq: 4 })).toBe(true);
+    const [first] = (await client.query(`SELECT reported_at FROM audit.source_heads WHERE source = 'assessments'`)).rows;
+
+    expect(await raiseSourceHead(sql, { source: 'assessments', headSeq: 4 })).toBe(false);
+    expect(await raiseSourceHead(sql, { source: 'assessments', headSeq: 2 })).toBe(false);
+
+    const rows = (await client.query(`SELECT head_seq, reported_at FROM audit.source_heads WHERE source = 'assessments'`)).rows;
+    expect(rows.map((r) => [Number(r.head_seq), r.reported_at.getTime()])).toEqual([[4, first.reported_at.getTime()]]);
+    expect(await raiseSourceHead(sql, { source: 'assessments', headSeq: 5 })).toBe(true);
+  });
+
+  it('finds events above each source\'s newest entry up to its head, and none at or below it', async () => {
+    // Recorded so far: proposals 1-8 and 10 (watermark 10, raised over a hole above), reviews 1-4, disbursements 2-3.
+    await raiseSourceHead(sql, { source: 'proposals', headSeq: 13 });
+    await raiseSourceHead(sql, { source: 'reviews', headSeq: 6 });
+    await raiseSourceHead(sql, { source: 'disbursements', headSeq: 3 });
+    await client.query(`INSERT INTO audit.source_watermarks VALUES ('reviews', 7) ON CONFLICT (source) DO UPDATE SET contiguous_seq = 7`);
+
+    const missing = await findMissingHeads(sql);
+
+    // assessments: nothing recorded, head 5; proposals: above 10; reviews: 5-6 lie below its
+    // watermark, which is trusted as gap healing trusts it; disbursements: its head is its newest entry.
+    expect(spans(missing)).toEqual(['assessments:1-5', 'proposals:11-13']);
+    const [{ reported_at: heardOf }] = (await client.query(`SELECT reported_at FROM audit.source_heads WHERE source = 'proposals'`)).rows;
+    expect(missing[1].visibleSince).toBe(heardOf.toISOString());
+
+    await append('proposals', 11, 12, 13);
+    expect(spans(await findMissingHeads(sql))).toEqual(['assessments:1-5']);
+  });
 });
+
