@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { carriedEvents, eventQueueName, type EventEnvelope } from '#libs/contracts';
+import { SOURCE_HEAD_JOB, carriedEvents, eventQueueName, type EventEnvelope } from '#libs/contracts';
 import { TEST_REDIS_URL } from '#libs/testing';
 import { chainEntry, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
-import { findSourceGapsAboveWatermarks } from '../apps/audit/src/ledger/persistence/ledger-sql.js';
+import { findMissingHeads, findSourceGapsAboveWatermarks, raiseSourceHead } from '../apps/audit/src/ledger/persistence/ledger-sql.js';
 import { TestSystem } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 
@@ -40,10 +40,44 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
     });
   }
 
+  /**
+   * Takes out of audit's queue (audit is stopped) the jobs that carry these events, once published:
+   * their delivery is lost. Returns the ids of every event those jobs carried.
+   */
+  async function withholdFromAudit(eventIds: string[]): Promise<string[]> {
+    const queue = new Queue(eventQueueName('audit'), { connection: { url: TEST_REDIS_URL }, prefix: sys.redisPrefix });
+    try {
+      const jobs = await sys.eventually(async () => {
+        const waiting = await queue.getJobs(['waiting', 'prioritized']);
+        const found = waiting.filter((j) => carriedIds(j.name, j.data).some((id) => eventIds.includes(id)));
+        expect(found.flatMap((j) => carriedIds(j.name, j.data))).toEqual(expect.arrayContaining(eventIds));
+        return found;
+      });
+      for (const job of jobs) await queue.remove(job.id!);
+      return jobs.flatMap((j) => carriedIds(j.name, j.data));
+    } finally {
+      await queue.close();
+    }
+  }
+
+  const republishRequests = async () =>
+    (await sys.query<{ payload: string }>(`SELECT payload FROM audit.ledger WHERE type = 'audit.republish-requested'`)).map((r) => JSON.parse(r.payload));
+
+  /** Waits until `verify` reports no gaps and every one of these events is in the ledger. */
+  async function healed(eventIds: string[]): Promise<void> {
+    const report = await sys.eventually(async () => {
+      const current = await verify();
+      expect(current.gaps).toEqual([]);
+      expect(await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = ANY($1)`, [eventIds])).toHaveLength(eventIds.length);
+      return current;
+    }, 15_000);
+    expect(report.valid).toBe(true);
+  }
+
   beforeAll(async () => {
     sys = await TestSystem.start({
       services: ['proposals', 'audit'],
-      config: { auditCheckpointEveryMs: 150, auditGapGraceMs: 400 },
+      config: { auditCheckpointEveryMs: 150, auditGapGraceMs: 400, relayHeadEveryMs: 200 },
     });
     for (let i = 0; i < 3; i++) await createAndSubmit();
     await settled();
@@ -170,7 +204,7 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       expect(await ledgerCount()).toBeGreaterThan(0);
     });
 
-    it('has what accepting, chaining, checkpointing, gap healing and the inbox need', async () => {
+    it('has what accepting, chaining, checkpointing, gap healing, source heads and the inbox need', async () => {
       const client = await sys.db.connect();
       try {
         await client.query('BEGIN');
@@ -193,7 +227,10 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
         await client.query(`SELECT id FROM audit.ledger_intake ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED`);
         await client.query(`DELETE FROM audit.ledger_intake`);
         await client.query(`SELECT * FROM audit.outbox_sequence FOR UPDATE`);
-        await findSourceGapsAboveWatermarks(async (text) => (await client.query(text)).rows);
+        const sql = async (text: string, params?: unknown[]) => (await client.query(text, params)).rows;
+        await findSourceGapsAboveWatermarks(sql);
+        await raiseSourceHead(sql, { source: 'reviews', headSeq: 2 });
+        expect(await findMissingHeads(sql)).toContainEqual(expect.objectContaining({ source: 'reviews', fromSeq: 1, toSeq: 2 }));
         const { rows } = await client.query(`SELECT w.contiguous_seq FROM audit.source_watermarks w JOIN audit.ledger l ON l.source = w.source WHERE l.seq = 1`);
         expect(Number(rows[0].contiguous_seq)).toBeGreaterThan(0);
       } finally {
@@ -213,20 +250,7 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       );
       // Published to audit's queue while audit was down; taking the job out loses the delivery (of
       // every event the job carries: the relay may have sent the program's two events as one batch).
-      const queue = new Queue(eventQueueName('audit'), { connection: { url: TEST_REDIS_URL }, prefix: sys.redisPrefix });
-      let withheldIds: string[];
-      try {
-        const job = await sys.eventually(async () => {
-          const waiting = await queue.getJobs(['waiting', 'prioritized']);
-          const found = waiting.find((j) => carriedIds(j.name, j.data).includes(withheldId));
-          expect(found).toBeDefined();
-          return found!;
-        });
-        withheldIds = carriedIds(job.name, job.data);
-        await queue.remove(job.id!);
-      } finally {
-        await queue.close();
-      }
+      const withheldIds = await withholdFromAudit([withheldId]);
       // Published, so numbered by the relay.
       const seqs = await sys.query<{ source_seq: string }>(`SELECT source_seq FROM proposals.outbox WHERE event_id = ANY($1) ORDER BY 1`, [withheldIds]);
       const withheld = { fromSeq: Number(seqs[0].source_seq), toSeq: Number(seqs[seqs.length - 1].source_seq) };
@@ -238,16 +262,54 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       const gap = { source: 'proposals', ...withheld };
       await sys.eventually(async () => expect((await verify()).gaps).toEqual([gap]), 5000);
 
-      const healed = await sys.eventually(async () => {
-        const report = await verify();
-        expect(report.gaps).toEqual([]);
-        return report;
-      }, 15_000);
-      expect(healed.valid).toBe(true);
-      const requests = await sys.query<{ payload: string }>(`SELECT payload FROM audit.ledger WHERE type = 'audit.republish-requested'`);
-      expect(requests.map((r) => JSON.parse(r.payload))).toContainEqual(gap);
-      const recorded = await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = ANY($1)`, [withheldIds]);
-      expect(recorded).toHaveLength(withheldIds.length);
+      await healed(withheldIds);
+      expect(await republishRequests()).toContainEqual(gap);
+    });
+
+    it('heals the newest events of a source gone quiet, which no later entry reveals, from the head it reports', async () => {
+      await sys.stopService('audit');
+      const quietProgram = await createAndSubmit();
+      const programEvents = await sys.query<{ event_id: string }>(
+        `SELECT event_id FROM proposals.outbox WHERE envelope->'payload'->>'programId' = $1`,
+        [quietProgram],
+      );
+      const withheldIds = await withholdFromAudit(programEvents.map((r) => r.event_id));
+      const [range] = await sys.query<{ from_seq: string; to_seq: string; newest: string }>(
+        `SELECT min(source_seq) FILTER (WHERE event_id = ANY($1)) AS from_seq, max(source_seq) FILTER (WHERE event_id = ANY($1)) AS to_seq,
+                max(source_seq) AS newest
+         FROM proposals.outbox`,
+        [withheldIds],
+      );
+      // Proposals stays quiet: no later event of it will show these as a gap between entries.
+      expect(range.to_seq).toBe(range.newest);
+      const newest = { source: 'proposals', fromSeq: Number(range.from_seq), toSeq: Number(range.to_seq) };
+
+      await sys.startService('audit', { auditGapGraceMs: 1000 });
+
+      await healed(withheldIds);
+      expect(await republishRequests()).toContainEqual(newest);
+      const [head] = await sys.query<{ head_seq: string }>(`SELECT head_seq FROM audit.source_heads WHERE source = 'proposals'`);
+      expect(Number(head.head_seq)).toBe(newest.toSeq);
+    });
+
+    it('parks a malformed source head and keeps nothing of it', async () => {
+      const heads = () => sys.query(`SELECT source, head_seq, reported_at FROM audit.source_heads ORDER BY source`);
+      const before = await heads();
+      const queue = new Queue(eventQueueName('audit'), { connection: { url: TEST_REDIS_URL }, prefix: sys.redisPrefix });
+      try {
+        const added = await queue.add(SOURCE_HEAD_JOB, { source: 'gateway', headSeq: 999 }, { removeOnFail: false });
+        const failed = await sys.eventually(async () => {
+          const job = await queue.getJob(added.id!);
+          expect(await job?.isFailed()).toBe(true);
+          return job!;
+        });
+        expect(failed.failedReason).toMatch(/^invalid source head: source must be one of/);
+        expect(failed.attemptsMade).toBe(1);
+        await failed.remove();
+      } finally {
+        await queue.close();
+      }
+      expect(await heads()).toEqual(before);
     });
   });
 

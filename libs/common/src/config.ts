@@ -28,6 +28,8 @@ export interface ServiceConfig {
   eventAttempts: number;
   eventBackoffMs: number;
   relayPollMs: number;
+  /** How often each source's relay tells audit its head (`SOURCE_HEAD_JOB`). */
+  relayHeadEveryMs: number;
   rateLimitPerMinute: number;
   /** Service base URLs, used by the gateway. */
   upstreams: Record<ServiceName, string>;
@@ -106,6 +108,7 @@ export function loadConfig(service: AppName, env: Env = process.env, overrides: 
     eventAttempts: int('EVENT_ATTEMPTS', 8, 1, 100),
     eventBackoffMs: int('EVENT_BACKOFF_MS', 500, 1),
     relayPollMs: int('RELAY_POLL_MS', 1000, 10),
+    relayHeadEveryMs: int('RELAY_HEAD_EVERY_MS', 5000, 100),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1),
     upstreams,
     auditSigningKey: env.AUDIT_SIGNING_KEY || null,

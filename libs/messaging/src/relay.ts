@@ -2,7 +2,18 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Queue, type JobsOptions } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { EVENT_BATCH_JOB, eventQueueName, subscribersOf, type EventBatch, type EventEnvelope, type EventOf, type EventType, type ServiceName } from '#libs/contracts';
+import {
+  EVENT_BATCH_JOB,
+  SOURCE_HEAD_JOB,
+  eventQueueName,
+  subscribersOf,
+  type EventBatch,
+  type EventEnvelope,
+  type EventOf,
+  type EventType,
+  type ServiceName,
+  type SourceHead,
+} from '#libs/contracts';
 import { ChangeSignals, DrainLoop, SERVICE_CONFIG, bullConnection, type ServiceConfig } from '#libs/common';
 import { planEachRun } from '#libs/persistence';
 import { outboxChannel } from './messaging.migration.js';
@@ -32,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly queues = new Map<ServiceName, Queue>();
   private listener: pg.Client | null = null;
   private readonly loop: DrainLoop;
+  private headTimer: NodeJS.Timeout | null = null;
   private readonly claimSql: string;
   private readonly markPublishedSql: string;
 
@@ -53,10 +65,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await this.listen();
     this.loop.start();
+    this.headTimer = setInterval(() => void this.reportHead(), this.config.relayHeadEveryMs).unref();
   }
 
   /** After the workers have finished their jobs, before the database closes: publish what they wrote. */
   async beforeApplicationShutdown(): Promise<void> {
+    if (this.headTimer) clearInterval(this.headTimer);
     await this.loop.stop();
     await this.drain();
     await this.listener?.end().catch(() => undefined);
@@ -94,6 +108,22 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     )) as [unknown, number];
     this.kick();
     return count;
+  }
+
+  /**
+   * Tells audit the highest `sourceSeq` given so far (SOURCE_HEAD_JOB), whether or not it changed:
+   * a report lost with Redis is made good by the next. Every replica reports; audit keeps the highest.
+   */
+  private async reportHead(): Promise<void> {
+    if (this.loop.isStopped) return;
+    try {
+      const [{ value }] = (await this.dataSource.query(`SELECT value FROM "${this.schema}".outbox_sequence WHERE id = 1`)) as [{ value: string }];
+      const head: SourceHead = { source: this.schema, headSeq: Number(value) };
+      if (head.headSeq === 0) return;
+      await this.queue('audit').add(SOURCE_HEAD_JOB, head, { removeOnComplete: true, removeOnFail: true });
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'outbox relay could not report its head; will retry');
+    }
   }
 
   private async drain(): Promise<void> {
