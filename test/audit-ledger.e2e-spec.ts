@@ -63,11 +63,12 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
   const republishRequests = async () =>
     (await sys.query<{ payload: string }>(`SELECT payload FROM audit.ledger WHERE type = 'audit.republish-requested'`)).map((r) => JSON.parse(r.payload));
 
-  /** Waits until `verify` reports no gaps and every one of these events is in the ledger. */
+  /** Waits until `verify` reports nothing missing and every one of these events is in the ledger. */
   async function healed(eventIds: string[]): Promise<void> {
     const report = await sys.eventually(async () => {
       const current = await verify();
       expect(current.gaps).toEqual([]);
+      expect(current.unrecorded).toEqual([]);
       expect(await sys.query(`SELECT seq FROM audit.ledger WHERE event_id = ANY($1)`, [eventIds])).toHaveLength(eventIds.length);
       return current;
     }, 15_000);
@@ -183,6 +184,9 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
         firstInvalidSeq: null,
         gaps: [],
       });
+      // Every source's reported head is recorded (audit's own events may still be on their way).
+      await sys.eventually(async () => expect((await verify()).unrecorded).toEqual([]));
+      expect(await sys.query(`SELECT source FROM audit.source_heads ORDER BY source`)).toEqual([{ source: 'audit' }, { source: 'proposals' }]);
     });
   });
 
@@ -230,7 +234,7 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
         const sql = async (text: string, params?: unknown[]) => (await client.query(text, params)).rows;
         await findSourceGapsAboveWatermarks(sql);
         await raiseSourceHead(sql, { source: 'reviews', headSeq: 2 });
-        expect(await findMissingHeads(sql)).toContainEqual(expect.objectContaining({ source: 'reviews', fromSeq: 1, toSeq: 2 }));
+        expect(await findMissingHeads(sql, { aboveWatermarks: true })).toContainEqual(expect.objectContaining({ source: 'reviews', fromSeq: 1, toSeq: 2 }));
         const { rows } = await client.query(`SELECT w.contiguous_seq FROM audit.source_watermarks w JOIN audit.ledger l ON l.source = w.source WHERE l.seq = 1`);
         expect(Number(rows[0].contiguous_seq)).toBeGreaterThan(0);
       } finally {
@@ -284,7 +288,9 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       expect(range.to_seq).toBe(range.newest);
       const newest = { source: 'proposals', fromSeq: Number(range.from_seq), toSeq: Number(range.to_seq) };
 
-      await sys.startService('audit', { auditGapGraceMs: 1000 });
+      // Long enough a grace to see them reported before they are asked for.
+      await sys.startService('audit', { auditGapGraceMs: 3000 });
+      await sys.eventually(async () => expect(await verify()).toMatchObject({ gaps: [], unrecorded: [newest] }), 2500);
 
       await healed(withheldIds);
       expect(await republishRequests()).toContainEqual(newest);
@@ -293,23 +299,24 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
     });
 
     it('parks a malformed source head and keeps nothing of it', async () => {
-      const heads = () => sys.query(`SELECT source, head_seq, reported_at FROM audit.source_heads ORDER BY source`);
-      const before = await heads();
       const queue = new Queue(eventQueueName('audit'), { connection: { url: TEST_REDIS_URL }, prefix: sys.redisPrefix });
       try {
         const added = await queue.add(SOURCE_HEAD_JOB, { source: 'gateway', headSeq: 999 }, { removeOnFail: false });
+        // Read whole once finished: failing sets the reason and finishedOn together.
         const failed = await sys.eventually(async () => {
           const job = await queue.getJob(added.id!);
-          expect(await job?.isFailed()).toBe(true);
+          expect(job?.finishedOn).toBeDefined();
           return job!;
         });
+        expect(await failed.isFailed()).toBe(true);
         expect(failed.failedReason).toMatch(/^invalid source head: source must be one of/);
         expect(failed.attemptsMade).toBe(1);
         await failed.remove();
       } finally {
         await queue.close();
       }
-      expect(await heads()).toEqual(before);
+      // Unvalidated, it would have been kept as the head of a source named gateway.
+      expect(await sys.query(`SELECT head_seq FROM audit.source_heads WHERE source = 'gateway'`)).toEqual([]);
     });
   });
 

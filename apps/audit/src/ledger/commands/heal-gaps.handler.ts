@@ -30,7 +30,7 @@ export class HealGapsHandler implements ICommandHandler<HealGapsCommand, SourceG
       // compile it (JIT) first: 0.4 s on a million-entry ledger, every few seconds.
       await em.query(`SET LOCAL jit = off`);
       const cutoff = new Date(now.getTime() - this.config.auditGapGraceMs);
-      const gaps = [...(await findSourceGapsAboveWatermarks(sql)), ...(await findMissingHeads(sql))];
+      const gaps = [...(await findSourceGapsAboveWatermarks(sql)), ...(await findMissingHeads(sql, { aboveWatermarks: true }))];
       const stale = gaps.filter((gap) => gap.visibleSince <= cutoff.toISOString());
       if (stale.length === 0) return [];
       const recent = (await em.query(

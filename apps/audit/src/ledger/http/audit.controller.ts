@@ -66,6 +66,7 @@ export class AuditController {
         reason: 'hash mismatch',
         checkpoints: 12,
         gaps: [{ source: 'reviews', fromSeq: 40, toSeq: 41 }],
+        unrecorded: [{ source: 'proposals', fromSeq: 912, toSeq: 913 }],
       },
     },
   })

@@ -287,19 +287,18 @@ export async function raiseSourceHead(sql: SqlRunner, head: SourceHead): Promise
 }
 
 /**
- * The newest events of each source that are missing: those above its newest recorded entry (or
- * its watermark, trusted as in findSourceGapsAboveWatermarks) up to the head it reported, visible
- * since audit heard of that head. Other gaps have an entry after them; these have none.
+ * The newest events of each source that are missing: those above its newest recorded entry up to
+ * the head it reported, visible since audit heard of that head. Other gaps have an entry after
+ * them; these have none. Gap healing also trusts each source's watermark, as
+ * findSourceGapsAboveWatermarks does; verification (`aboveWatermarks: false`) trusts only entries.
  */
-export async function findMissingHeads(sql: SqlRunner): Promise<ObservedGap[]> {
+export async function findMissingHeads(sql: SqlRunner, { aboveWatermarks }: { aboveWatermarks: boolean }): Promise<ObservedGap[]> {
+  const watermark = aboveWatermarks ? '(SELECT contiguous_seq FROM audit.source_watermarks WHERE source = h.source)' : '0';
   const rows = (await sql(`
     SELECT h.source, newest.seq + 1 AS from_seq, h.head_seq AS to_seq, h.reported_at
     FROM audit.source_heads h
     CROSS JOIN LATERAL (
-      SELECT greatest(
-        (SELECT max(source_seq) FROM audit.ledger WHERE source = h.source),
-        (SELECT contiguous_seq FROM audit.source_watermarks WHERE source = h.source),
-        0) AS seq
+      SELECT greatest((SELECT max(source_seq) FROM audit.ledger WHERE source = h.source), ${watermark}, 0) AS seq
     ) newest
     WHERE h.head_seq > newest.seq
     ORDER BY h.source`)) as Array<{ source: string; from_seq: string; to_seq: string; reported_at: Date }>;

@@ -93,7 +93,7 @@ describe('source gaps above the watermarks', () => {
     await raiseSourceHead(sql, { source: 'disbursements', headSeq: 3 });
     await client.query(`INSERT INTO audit.source_watermarks VALUES ('reviews', 7) ON CONFLICT (source) DO UPDATE SET contiguous_seq = 7`);
 
-    const missing = await findMissingHeads(sql);
+    const missing = await findMissingHeads(sql, { aboveWatermarks: true });
 
     // assessments: nothing recorded, head 5; proposals: above 10; reviews: 5-6 lie below its
     // watermark, which is trusted as gap healing trusts it; disbursements: its head is its newest entry.
@@ -101,8 +101,11 @@ describe('source gaps above the watermarks', () => {
     const [{ reported_at: heardOf }] = (await client.query(`SELECT reported_at FROM audit.source_heads WHERE source = 'proposals'`)).rows;
     expect(missing[1].visibleSince).toBe(heardOf.toISOString());
 
+    // Verification trusts no watermark.
+    expect(spans(await findMissingHeads(sql, { aboveWatermarks: false }))).toEqual(['assessments:1-5', 'proposals:11-13', 'reviews:5-6']);
+
     await append('proposals', 11, 12, 13);
-    expect(spans(await findMissingHeads(sql))).toEqual(['assessments:1-5']);
+    expect(spans(await findMissingHeads(sql, { aboveWatermarks: true }))).toEqual(['assessments:1-5']);
   });
 });
 

@@ -4,7 +4,7 @@ import { checkpointsWithin, segmentBounds, stitchSegments } from '../domain/chai
 import type { ChainFailureReason, ChainSegment } from '../domain/chain-verifier.js';
 import { verifyCheckpoint } from '../domain/checkpoint-signer.js';
 import type { SourceGap } from '../domain/source-gaps.js';
-import { findSourceGaps, readCheckpoints, readLedgerHead, type SqlRunner } from '../persistence/ledger-sql.js';
+import { findMissingHeads, findSourceGaps, readCheckpoints, readLedgerHead, type SqlRunner } from '../persistence/ledger-sql.js';
 import { verifySegment, type SegmentTask } from './verify-segment.js';
 
 /** Rows per keyset batch: memory stays flat whatever the ledger's size. */
@@ -42,6 +42,12 @@ export interface LedgerVerificationReport {
   /** Checkpoints whose signature verified and which the chain was checked against. */
   checkpoints: number;
   gaps: SourceGap[];
+  /**
+   * Events above each source's newest entry up to the head the source last reported: the sources'
+   * claim, not evidence, and normal for a moment while events are on their way. Gap healing asks
+   * for any still missing after the grace period.
+   */
+  unrecorded: SourceGap[];
 }
 
 /**
@@ -49,6 +55,7 @@ export interface LedgerVerificationReport {
  * each source's sequence gaps. A checkpoint whose signature fails is itself evidence of tampering:
  * the ledger is then invalid from that checkpoint's seq on (or from an earlier chain failure).
  * Gaps do not make the chain invalid: they mean events are missing upstream, not altered here.
+ * Nor do unrecorded events above a source's newest entry, which only its reported head reveals.
  */
 export async function verifyLedger(sql: SqlRunner, publicKeyPem: string, options: VerifyLedgerOptions): Promise<LedgerVerificationReport> {
   const stored = await readCheckpoints(sql);
@@ -64,13 +71,13 @@ export async function verifyLedger(sql: SqlRunner, publicKeyPem: string, options
   const tasks = segmentBounds(headSeq, count).map(
     (bounds): SegmentTask => ({ databaseUrl, bounds, checkpoints: checkpointsWithin(trusted, bounds), batchSize: VERIFY_BATCH }),
   );
-  const gapsRead = findSourceGaps(sql);
+  const gapsRead = Promise.all([findSourceGaps(sql), findMissingHeads(sql, { aboveWatermarks: false })]);
   gapsRead.catch(() => undefined);
   const segments = threads && tasks.length > 1 ? await inWorkers(tasks) : await Promise.all(tasks.map(verifySegment));
   const chain = stitchSegments(segments, trusted);
-  const gaps = (await gapsRead).map(({ source, fromSeq, toSeq }) => ({ source, fromSeq, toSeq }));
+  const [gaps, unrecorded] = (await gapsRead).map((found) => found.map(({ source, fromSeq, toSeq }) => ({ source, fromSeq, toSeq })));
 
-  const report: LedgerVerificationReport = { ...chain, checkpoints: trusted.length, gaps };
+  const report: LedgerVerificationReport = { ...chain, checkpoints: trusted.length, gaps, unrecorded };
   if (forged && (chain.firstInvalidSeq === null || forged.seq < chain.firstInvalidSeq)) {
     return { ...report, valid: false, firstInvalidSeq: forged.seq, reason: 'checkpoint signature invalid' };
   }
