@@ -135,6 +135,18 @@ describe('web console in a browser', () => {
     await auditor.goto(`${system.url}/#/audit`);
     await auditor.locator('[data-testid="verify-badge"][data-valid="true"]').waitFor();
     await shot(auditor, '08-audit-verified');
+    expect(await auditor.getByTestId('unrecorded-table').count()).toBe(0);
+
+    // A source reports a head far above its newest entry: the auditor sees what audit still awaits.
+    await system.sys.query(
+      `INSERT INTO audit.source_heads (source, head_seq, reported_at) VALUES ('assessments', 900000, now())
+       ON CONFLICT (source) DO UPDATE SET head_seq = excluded.head_seq`,
+    );
+    await auditor.getByTestId('action-verify').click();
+    const awaited = auditor.getByTestId('unrecorded-table').locator('tbody tr');
+    await awaited.filter({ hasText: '900000' }).waitFor();
+    expect(await awaited.first().locator('td').first().textContent()).toBe('assessments');
+    await auditor.locator('[data-testid="verify-badge"][data-valid="true"]').waitFor();
 
     expect(problems).toEqual([]);
   }, 180_000);

@@ -184,4 +184,6 @@ export interface AuditVerification {
   firstInvalidSeq: number | null;
   reason?: string | null;
   gaps: Array<{ source: string; fromSeq: number; toSeq: number }>;
+  /** Above each source's newest entry, up to the head it reported. */
+  unrecorded: Array<{ source: string; fromSeq: number; toSeq: number }>;
 }

@@ -58,6 +58,32 @@ function VerifyBadge({ result, error }: { result: AuditVerification | undefined;
   );
 }
 
+/** Runs of a source's sequence numbers the ledger lacks; nothing when there are none. */
+function SequenceRanges({ ranges, caption, testId }: { ranges: AuditVerification['gaps']; caption: string; testId: string }) {
+  if (ranges.length === 0) return null;
+  return (
+    <table className="table table-compact" data-testid={testId}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Source</th>
+          <th scope="col">From</th>
+          <th scope="col">To</th>
+        </tr>
+      </thead>
+      <tbody>
+        {ranges.map((range) => (
+          <tr key={`${range.source}-${range.fromSeq}`}>
+            <td>{range.source}</td>
+            <td>{range.fromSeq}</td>
+            <td>{range.toSeq}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function AuditPage({ session }: { session: Session }) {
   const allowed = hasRole(session, 'auditor');
   const [form, setForm] = useState<Record<string, string>>(() => {
@@ -124,26 +150,13 @@ export function AuditPage({ session }: { session: Session }) {
             </div>
           )}
         </dl>
-        {v && v.gaps.length > 0 && (
-          <table className="table table-compact" data-testid="gaps-table">
-            <caption>Missing source sequences</caption>
-            <thead>
-              <tr>
-                <th scope="col">Source</th>
-                <th scope="col">From</th>
-                <th scope="col">To</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.gaps.map((gap) => (
-                <tr key={`${gap.source}-${gap.fromSeq}`}>
-                  <td>{gap.source}</td>
-                  <td>{gap.fromSeq}</td>
-                  <td>{gap.toSeq}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        {v && <SequenceRanges ranges={v.gaps} caption="Missing source sequences" testId="gaps-table" />}
+        {v && (
+          <SequenceRanges
+            ranges={v.unrecorded}
+            caption="Reported by their source, not yet recorded (asked for again if they stay missing)"
+            testId="unrecorded-table"
+          />
         )}
         <ErrorNotice error={verify.error} title="Verification failed" />
       </Section>
