@@ -75,6 +75,20 @@ describe('observability: correlated JSON logs and Prometheus metrics', () => {
     });
   });
 
+  it("counts each source's events that audit knows of from the source's head but has not recorded", async () => {
+    const unrecorded = async () => parsePrometheus((await sys.http('audit').get('/metrics').expect(200)).text);
+    // Assessments is not running and has recorded nothing: a head of 50 means 50 events missing.
+    await sys.query(`INSERT INTO audit.source_heads (source, head_seq, reported_at) VALUES ('assessments', 50, now())`);
+    const samples = await unrecorded();
+    expect(samples.get('audit_unrecorded_events{source="assessments"}')).toBe(50);
+    expect(samples.get('audit_unrecorded_events{source="disbursements"}')).toBe(0);
+    // Proposals' relay reports its head every few seconds; everything it gave a number is recorded.
+    await sys.eventually(async () => {
+      expect(await sys.query(`SELECT 1 FROM audit.source_heads WHERE source = 'proposals'`)).toHaveLength(1);
+      expect((await unrecorded()).get('audit_unrecorded_events{source="proposals"}')).toBe(0);
+    }, 15_000);
+  });
+
   it('counts the statements each service sends to Postgres', async () => {
     const created = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201);
     const queries = async () => parsePrometheus((await sys.http('proposals').get('/metrics').expect(200)).text).get('db_queries_total') ?? 0;
