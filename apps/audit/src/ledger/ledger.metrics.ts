@@ -5,7 +5,7 @@ import { MetricsRegistry } from '#libs/common';
 import { SERVICES } from '#libs/contracts';
 import { findMissingHeads } from './persistence/ledger-sql.js';
 
-/** The ledger's head and what waits to be chained, read from Postgres when Prometheus scrapes. */
+/** The ledger's head, what waits to be chained and what sources reported but never arrived, read from Postgres when Prometheus scrapes. */
 @Injectable()
 export class LedgerMetrics implements OnModuleInit {
   constructor(

@@ -4,8 +4,8 @@ import { AUDIT_APP_ROLE } from './1764300000700-audit-app-role.js';
 /**
  * The highest `sourceSeq` each source has reported (SOURCE_HEAD_JOB) and when audit first heard
  * of it. Gap healing compares it with the source's newest recorded entry, so the newest events of
- * a source that has gone quiet are asked for again if they never arrived. Verification never
- * reads it: a head is a source's claim, not evidence.
+ * a source that has gone quiet are asked for again if they never arrived. Verification lists
+ * those events apart (`unrecorded`): a head is a source's claim, not evidence.
  */
 export class SourceHeads1764300001100 implements MigrationInterface {
   name = 'SourceHeads1764300001100';

@@ -108,4 +108,3 @@ describe('source gaps above the watermarks', () => {
     expect(spans(await findMissingHeads(sql, { aboveWatermarks: true }))).toEqual(['assessments:1-5']);
   });
 });
-
