@@ -5,7 +5,8 @@
  * default), its schema, its connection pool, its queues, its relay; the services still meet only
  * through events on Redis. What the apps share is the process, and with it one copy of the code V8
  * compiles, one heap and one event loop: on 2 cores, two such processes need half the memory of six
- * and, in most runs, up to 30 % less CPU per transition (bench/results/lifecycle-grouped.md).
+ * (bench/results/lifecycle-grouped.md). Their CPU per transition is about the same under load, and
+ * was up to 30 % lower at light load in some runs.
  * Production runs one app per container (docker/), and replicas of either layout share the work as before.
  *
  * SIGTERM or SIGINT closes the gateway first (no new requests), then every service at once: each
