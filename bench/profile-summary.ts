@@ -5,12 +5,8 @@
  *
  *   node dist/bench/profile-summary.js DIR [top]
  *
- * V8 samples by the wall clock: a sample taken while the thread waits for a core is charged to
- * whatever it was running. A socket write on loopback wakes the peer (Postgres, Redis, another
- * service), which often takes the core at once, so native writes show several times their real
- * cost (in one grouped run at 200 transitions/s, "(native writev)" was 23 % of the samples while
- * `perf` put all of Node's TCP sending at 6 % of its CPU). Compare owners with this; weigh system
- * calls with `perf record -a -g`.
+ * V8 samples by the wall clock, so it overstates loopback socket writes (README, Benchmarks):
+ * compare owners with it, and weigh system calls with `perf record -a -g`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
