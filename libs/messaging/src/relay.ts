@@ -141,6 +141,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * committed before anything is sent, so a row keeps its number however often it is sent, and
    * the counter row is locked only while the statement runs. Relays sharing the work claim
    * disjoint rows and take turns at the counter, so the sequence stays gapless.
+   *
+   * Claims and marks share the service's pool on purpose. Run prepared on the relay's LISTEN
+   * connection instead, a claim cost Postgres a third as much, but under load the relay no longer
+   * waited for a pooled connection: it sent half as many events per job, and the system made a
+   * fifth more socket writes per transition (lifecycle bench, interleaved runs).
    */
   private async claim(): Promise<ClaimedRow[]> {
     // An UPDATE answers [rows, count] through TypeORM.
