@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
-import { PreparingClient } from './preparing-client.js';
+import { ErrorTolerantClient, PreparingClient } from './preparing-client.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -30,7 +30,7 @@ export function dataSourceOptions(o: DatabaseOptions): DataSourceOptions {
       max: o.poolSize ?? 10,
       connectionTimeoutMillis: 3000,
       idleTimeoutMillis: 30_000,
-      ...(o.preparedStatements ? { Client: PreparingClient } : {}),
+      Client: o.preparedStatements ? PreparingClient : ErrorTolerantClient,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { TEST_ADMIN_DATABASE_URL } from '#libs/testing';
-import { PreparingClient, planEachRun } from './preparing-client.js';
+import pg from 'pg';
+import { ErrorTolerantClient, PreparingClient, planEachRun } from './preparing-client.js';
 
 /** Against the real server: pg_prepared_statements lists what this session has prepared. */
 describe('PreparingClient', () => {
@@ -71,5 +72,22 @@ describe('PreparingClient', () => {
       expect(indexScans).toBeGreaterThan(0);
       expect(await prepared()).not.toContain(text);
     });
+  });
+
+  it('stays up when its server ends the connection while no query runs, and refuses the next query', async () => {
+    // The tolerance lives in ErrorTolerantClient, which PreparingClient extends: no other listener here.
+    expect(client).toBeInstanceOf(ErrorTolerantClient);
+    const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows as Array<{ pid: number }>;
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    const admin = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    } finally {
+      await admin.end();
+    }
+    await ended;
+
+    await expect(client.query('SELECT 1')).rejects.toThrow();
   });
 });

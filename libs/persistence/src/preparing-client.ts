@@ -30,12 +30,27 @@ export function planEachRun(text: string): string {
 }
 
 /**
+ * The client of a service's pool. pg emits 'error' on a client whose connection breaks while no
+ * query runs on it, and an 'error' nobody listens to ends the process. The pool and TypeORM
+ * listen while a client is idle or checked out, but not at every moment in between: when
+ * Postgres was killed under load, one such error ended the process (seen once in the Postgres
+ * crash test). This listener keeps the service up; the client is no longer queryable, so its
+ * next query fails and the pool discards it.
+ */
+export class ErrorTolerantClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
+/**
  * A pg client that names every parameterised statement after its text. pg then parses a named
  * statement once per connection and afterwards only binds and executes it, so Postgres skips
  * parsing and (once it settles on a generic plan) planning the statements an application repeats.
  * Texts marked with `planEachRun` are left unnamed.
  */
-export class PreparingClient extends pg.Client {
+export class PreparingClient extends ErrorTolerantClient {
   private readonly prepared = new Set<string>();
 
   override query(config: any, values?: any, callback?: any): any {
