@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { v4 as uuidv4 } from 'uuid';
-import type { ServiceName } from '#libs/contracts';
+import { ROLES, type ServiceName } from '#libs/contracts';
 import { TestSystem, type Person } from '../support/test-system.js';
 import { people, programBody } from '../support/fixtures.js';
 import { ProgramFlow, RATIONALE } from '../support/program-flow.js';
-import { ROUTE_TABLE, routeKey } from '../support/route-table.js';
+import { GUARDED_SERVICES, ROUTE_TABLE, concretePath, routeKey } from '../support/route-table.js';
 
 /** One write endpoint, aimed at a resource in a state where its valid body would succeed. */
 interface WriteTarget {
@@ -37,7 +37,7 @@ describe('security: mass assignment and generated bad bodies on every write endp
   let targets: WriteTarget[];
 
   beforeAll(async () => {
-    sys = await TestSystem.start({ services: ['proposals', 'reviews', 'disbursements', 'assessments'] });
+    sys = await TestSystem.start({ services: [...GUARDED_SERVICES] });
     const flow = new ProgramFlow(sys);
     const draft = await flow.create();
     const approved = await flow.driveTo('APPROVED');
@@ -164,11 +164,12 @@ describe('security: mass assignment and generated bad bodies on every write endp
     const unicode = fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }).map(json);
     const anyJson = fc.jsonValue({ maxDepth: 4 }).map(json);
 
-    /** A value of another JSON type than the one the valid body has at that field. */
+    /** A value of another JSON type than the one the valid body has at that field, or a string Postgres cannot store. */
     function wrongTypeFor(sample: unknown): fc.Arbitrary<string> {
       // Absurd numbers are wrong for every field: out of range where a number is expected.
       const kinds: Array<fc.Arbitrary<string>> = [hugeNumber, deep, longString];
       if (typeof sample !== 'string') kinds.push(unicode);
+      else kinds.push(fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([a, b]) => json(`${a}\u0000${b}`)));
       if (typeof sample !== 'number') kinds.push(fc.double().map((d) => (Number.isFinite(d) ? json(d) : '1e400')));
       if (typeof sample !== 'boolean') kinds.push(fc.boolean().map(json));
       if (!Array.isArray(sample)) kinds.push(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }).map(json));
@@ -241,6 +242,74 @@ describe('security: mass assignment and generated bad bodies on every write endp
       ).catch((err: Error) => failures.push(err.message.split('\n', 3).map((line) => line.slice(0, 300)).join('\n')));
       expect(failures).toEqual([]);
       expect(await footprint()).toEqual(before);
+    });
+  });
+
+  describe('U+0000, which Postgres text and jsonb cannot store', () => {
+    const NUL = 'Held\u0000back';
+
+    /** A 400 VALIDATION_FAILED that names the field and the character; a dropped connection counts as a failure. */
+    async function refusesNaming(call: Promise<{ status: number; body: { code?: string; details?: unknown } }>, field: string): Promise<string | null> {
+      const res = await call.catch((err: Error) => ({ status: 599, body: { error: err.message } as { code?: string; details?: unknown } }));
+      const details = Array.isArray(res.body.details) ? (res.body.details as Array<{ field: string; problems: string[] }>) : [];
+      const named = details.some((d) => d.field === field && d.problems.some((p) => p.includes('U+0000')));
+      return res.status === 400 && res.body.code === 'VALIDATION_FAILED' && named ? null : `${field}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
+    }
+
+    /** The path of every string in a body, nested ones included, as the refusal names it. */
+    function stringPaths(value: unknown, path: string[] = []): string[][] {
+      if (typeof value === 'string') return [path];
+      if (typeof value !== 'object' || value === null) return [];
+      return Object.entries(value).flatMap(([key, inner]) => stringPaths(inner, [...path, key]));
+    }
+
+    function replaced(value: unknown, [head, ...rest]: string[], by: string): unknown {
+      if (head === undefined) return by;
+      const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string, unknown>;
+      copy[head] = replaced(copy[head], rest, by);
+      return copy;
+    }
+
+    it('is refused in every string field of every write body with 400 naming the field, writing nothing', async () => {
+      await quiet();
+      const before = await footprint();
+      const wrong: string[] = [];
+      let tried = 0;
+      for (const target of targets) {
+        for (const path of stringPaths(target.valid)) {
+          tried += 1;
+          const problem = await refusesNaming(send(target, JSON.stringify(replaced(target.valid, path, NUL))), path.join('.'));
+          if (problem) wrong.push(`${target.key} ${problem}`);
+        }
+      }
+      expect(tried).toBeGreaterThan(20);
+      expect(wrong).toEqual([]);
+      expect(await footprint()).toEqual(before);
+    });
+
+    it('is refused in every query and path parameter of every service, from its OpenAPI document, with 400 naming it', async () => {
+      const everyone = { sub: 'gm-nul', roles: [...ROLES], org: 'Program Office', name: 'Probe' };
+      const wrong: string[] = [];
+      let tried = 0;
+      for (const service of GUARDED_SERVICES) {
+        const doc = await sys.http(service).get('/docs-json').expect(200);
+        for (const [path, operations] of Object.entries(doc.body.paths as Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>)) {
+          for (const [method, operation] of Object.entries(operations)) {
+            for (const { name, in: where } of operation.parameters ?? []) {
+              if (where !== 'query' && where !== 'path') continue;
+              tried += 1;
+              const target =
+                where === 'path'
+                  ? concretePath(path.replace(`{${name}}`, encodeURIComponent(NUL)), uuidv4())
+                  : `${concretePath(path, uuidv4())}?${name}=${encodeURIComponent(NUL)}`;
+              const problem = await refusesNaming(sys.http(service)[method as 'get' | 'post'](target).set(sys.auth(everyone)).timeout(5_000), name);
+              if (problem) wrong.push(`${method.toUpperCase()} ${path} ${problem}`);
+            }
+          }
+        }
+      }
+      expect(tried).toBeGreaterThan(30);
+      expect(wrong).toEqual([]);
     });
   });
 

@@ -146,20 +146,26 @@ const MAX_BODY_DEPTH = 32;
 /** Names no body field may have: they reach the prototype chain, which the whitelist does not see. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
-/** The first problem of a JSON body's shape, found before any class-transformer work. */
-function bodyShapeProblem(value: unknown, path = '', depth = 0): { field: string; problem: string } | null {
+/**
+ * The first problem of a request input's shape (a JSON body, the query or a path parameter), found
+ * before any class-transformer work: too deep, a key that reaches the prototype chain, or a string
+ * holding U+0000, which Postgres text and jsonb cannot store (it failed the statement: a 500).
+ */
+function inputShapeProblem(value: unknown, path: string, depth = 0): { field: string; problem: string } | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? { field: path, problem: 'must not contain the NUL character (U+0000)' } : null;
   if (typeof value !== 'object' || value === null) return null;
-  if (depth >= MAX_BODY_DEPTH) return { field: path || 'body', problem: `nests deeper than ${MAX_BODY_DEPTH} levels` };
+  if (depth >= MAX_BODY_DEPTH) return { field: path, problem: `nests deeper than ${MAX_BODY_DEPTH} levels` };
   for (const key of Object.keys(value)) {
-    const field = path ? `${path}.${key}` : key;
+    const field = depth === 0 ? key : `${path}.${key}`;
     if (!Array.isArray(value) && FORBIDDEN_KEYS.has(key)) return { field, problem: 'should not exist' };
-    const inner = bodyShapeProblem((value as Record<string, unknown>)[key], field, depth + 1);
+    if (key.includes('\u0000')) return { field, problem: 'should not exist' };
+    const inner = inputShapeProblem((value as Record<string, unknown>)[key], field, depth + 1);
     if (inner) return inner;
   }
   return null;
 }
 
-/** The global pipe: the body's shape first, then class-validator. */
+/** The global pipe: the input's shape first, then class-validator. */
 class ApiValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata) {
     if (metadata.type === 'body') {
@@ -167,7 +173,9 @@ class ApiValidationPipe extends ValidationPipe {
       if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
         throw new ValidationError('Invalid request: body', [{ field: 'body', problems: ['must be a JSON object'] }]);
       }
-      const shape = bodyShapeProblem(value);
+    }
+    if (metadata.type !== 'custom') {
+      const shape = inputShapeProblem(value, metadata.data ?? metadata.type);
       if (shape) throw new ValidationError(`Invalid request: ${shape.field}`, [{ field: shape.field, problems: [shape.problem] }]);
     }
     return super.transform(value, metadata);
