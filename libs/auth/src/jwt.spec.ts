@@ -41,4 +41,9 @@ describe('verifyToken', () => {
     expect(() => verifyToken(forged, SECRET)).toThrow(UnauthenticatedError);
     expect(verify).toHaveBeenCalledTimes(2);
   });
+
+  it.each(['sub', 'name', 'org'] as const)('refuses a well-signed token whose %s holds U+0000, which no event could store', (claim) => {
+    const token = signToken({ ...claims, [claim]: 'rv-\u0000carla' }, SECRET);
+    expect(() => verifyToken(token, SECRET)).toThrow(new UnauthenticatedError('The token is not valid'));
+  });
 });

@@ -55,6 +55,10 @@ function verifyClaims(token: string, secret: string): { actor: Actor; expiresAt?
   if (typeof claims === 'string' || typeof claims.sub !== 'string' || claims.sub.length === 0) {
     throw new UnauthenticatedError('The token has no subject');
   }
+  // Who acted is written into every event; Postgres cannot store U+0000, so such a token would fail each write.
+  if ([claims.sub, claims.name, claims.org].some((claim) => typeof claim === 'string' && claim.includes('\u0000'))) {
+    throw new UnauthenticatedError('The token is not valid');
+  }
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r)) : [];
   // Frozen: one actor object now serves every request that brings its token.
   const actor = {
