@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { SOURCE_HEAD_JOB, carriedEvents, eventQueueName, type EventEnvelope } from '#libs/contracts';
 import { TEST_REDIS_URL } from '#libs/testing';
 import { chainEntry, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
 import { findMissingHeads, findSourceGapsAboveWatermarks, raiseSourceHead } from '../apps/audit/src/ledger/persistence/ledger-sql.js';
+import { LedgerReader } from '../apps/audit/src/ledger/persistence/ledger.reader.js';
 import { TestSystem } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 
@@ -173,6 +175,49 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       expect(rows[1].startsWith(`${listed[0].seq},${listed[0].eventId},`)).toBe(true);
 
       await audit().get('/audit/export').query({ format: 'xml' }).set(sys.auth(auditor)).expect(400);
+    });
+
+    it('exports nothing but the CSV header when no entry matches', async () => {
+      const none = { correlationId: 'matches-nothing' };
+      const ndjson = await audit().get('/audit/export').query(none).set(sys.auth(auditor)).buffer(true).expect(200);
+      expect([ndjson.headers['content-type'], ndjson.text]).toEqual([expect.stringMatching(/application\/x-ndjson/), '']);
+      const csv = await audit().get('/audit/export').query({ ...none, format: 'csv' }).set(sys.auth(auditor)).buffer(true).expect(200);
+      expect(csv.text.split('\r\n').filter(Boolean)).toEqual([expect.stringMatching(/^seq,eventId,type,/)]);
+    });
+
+    describe('when the ledger cannot be read', () => {
+      const lost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' });
+      afterEach(() => jest.restoreAllMocks());
+
+      it('answers 503 with an error body before the first entry, not a dropped connection', async () => {
+        jest.spyOn(sys.app('audit').get(LedgerReader), 'batches').mockImplementation(async function* () {
+          yield* [];
+          throw lost();
+        });
+        for (const format of ['ndjson', 'csv']) {
+          const res = await audit().get('/audit/export').query({ format }).set(sys.auth(auditor)).set('X-Correlation-Id', `export-${format}`).expect(503);
+          expect(res.headers['content-type']).toMatch(/application\/json/);
+          expect(res.headers['content-disposition']).toBeUndefined();
+          expect(res.body).toEqual(expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', correlationId: `export-${format}` }));
+        }
+      });
+
+      it('cuts the answer short after the first entries, so a partial export cannot pass for a whole one', async () => {
+        const reader = sys.app('audit').get(LedgerReader);
+        const real = reader.batches.bind(reader);
+        jest.spyOn(reader, 'batches').mockImplementation(async function* (filter) {
+          for await (const batch of real(filter)) {
+            yield batch.slice(0, 1);
+            throw lost();
+          }
+        });
+        const cut = await audit()
+          .get('/audit/export')
+          .set(sys.auth(auditor))
+          .buffer(true)
+          .then(() => 'complete', (err: Error) => err.message);
+        expect(cut).toMatch(/aborted|socket hang up|ECONNRESET/);
+      });
     });
 
     it('verifies a valid chain against its signed checkpoints, with no gaps', async () => {

@@ -88,20 +88,27 @@ export class AuditController {
   @ApiProduces('application/x-ndjson', 'text/csv')
   async export(@Query() query: ExportLedgerQueryDto, @Res() res: Response): Promise<void> {
     const format = EXPORTS[query.format];
-    res.status(200);
-    res.setHeader('Content-Type', format.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename="audit-ledger.${query.format}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    if (format.header) res.write(format.header);
+    // The answer starts with the first batch, so a failure before it (Postgres down) still gets
+    // the error filter's body instead of a dropped connection.
+    let started = false;
+    const start = () => {
+      started = true;
+      res.status(200);
+      res.setHeader('Content-Type', format.contentType);
+      res.setHeader('Content-Disposition', `attachment; filename="audit-ledger.${query.format}"`);
+      res.setHeader('Cache-Control', 'no-store');
+      return format.header;
+    };
     try {
       for await (const batch of this.ledger.batches(filterOf(query))) {
         if (res.destroyed) return;
-        let chunk = '';
+        let chunk = started ? '' : start();
         for (const entry of batch) chunk += format.line(entry);
         if (!res.write(chunk)) await drained(res);
       }
-      res.end();
+      res.end(started ? undefined : start());
     } catch (err) {
+      if (!started) throw err;
       // Headers are gone: the only honest signal left is an aborted response.
       res.destroy(err as Error);
     }
