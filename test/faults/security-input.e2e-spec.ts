@@ -169,7 +169,7 @@ describe('security: mass assignment and generated bad bodies on every write endp
       // Absurd numbers are wrong for every field: out of range where a number is expected.
       const kinds: Array<fc.Arbitrary<string>> = [hugeNumber, deep, longString];
       if (typeof sample !== 'string') kinds.push(unicode);
-      else kinds.push(fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([a, b]) => json(`${a}\u0000${b}`)));
+      else kinds.push(fc.tuple(fc.string({ maxLength: 20 }), fc.constantFrom('\u0000', '\ud800', '\udfff'), fc.string({ maxLength: 20 })).map((parts) => json(parts.join(''))));
       if (typeof sample !== 'number') kinds.push(fc.double().map((d) => (Number.isFinite(d) ? json(d) : '1e400')));
       if (typeof sample !== 'boolean') kinds.push(fc.boolean().map(json));
       if (!Array.isArray(sample)) kinds.push(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }).map(json));
@@ -245,8 +245,9 @@ describe('security: mass assignment and generated bad bodies on every write endp
     });
   });
 
-  describe('U+0000, which Postgres text and jsonb cannot store', () => {
+  describe('text Postgres cannot store: U+0000 and lone surrogates', () => {
     const NUL = 'Held\u0000back';
+    const LONE_SURROGATE = 'Held\ud800back';
 
     /** A 400 VALIDATION_FAILED that names the field and the character; a dropped connection counts as a failure. */
     async function refusesNaming(call: Promise<{ status: number; body: { code?: string; details?: unknown } }>, field: string): Promise<string | null> {
@@ -270,7 +271,10 @@ describe('security: mass assignment and generated bad bodies on every write endp
       return copy;
     }
 
-    it('is refused in every string field of every write body with 400 naming the field, writing nothing', async () => {
+    it.each([
+      ['U+0000', NUL],
+      ['a lone surrogate', LONE_SURROGATE],
+    ])('%s is refused in every string field of every write body with 400 naming the field, writing nothing', async (_, text) => {
       await quiet();
       const before = await footprint();
       const wrong: string[] = [];
@@ -278,7 +282,7 @@ describe('security: mass assignment and generated bad bodies on every write endp
       for (const target of targets) {
         for (const path of stringPaths(target.valid)) {
           tried += 1;
-          const problem = await refusesNaming(send(target, JSON.stringify(replaced(target.valid, path, NUL))), path.join('.'));
+          const problem = await refusesNaming(send(target, JSON.stringify(replaced(target.valid, path, text))), path.join('.'));
           if (problem) wrong.push(`${target.key} ${problem}`);
         }
       }
@@ -287,7 +291,8 @@ describe('security: mass assignment and generated bad bodies on every write endp
       expect(await footprint()).toEqual(before);
     });
 
-    it('is refused in every query and path parameter of every service, from its OpenAPI document, with 400 naming it', async () => {
+    // A lone surrogate cannot be percent-encoded as UTF-8, so only U+0000 reaches a query or path.
+    it('U+0000 is refused in every query and path parameter of every service, from its OpenAPI document, with 400 naming it', async () => {
       const everyone = { sub: 'gm-nul', roles: [...ROLES], org: 'Program Office', name: 'Probe' };
       const wrong: string[] = [];
       let tried = 0;

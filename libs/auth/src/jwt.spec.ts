@@ -42,8 +42,12 @@ describe('verifyToken', () => {
     expect(verify).toHaveBeenCalledTimes(2);
   });
 
-  it.each(['sub', 'name', 'org'] as const)('refuses a well-signed token whose %s holds U+0000, which no event could store', (claim) => {
-    const token = signToken({ ...claims, [claim]: 'rv-\u0000carla' }, SECRET);
+  it.each([
+    ['sub', 'rv-\u0000carla'],
+    ['name', 'Carla \ud800'],
+    ['org', 'Office \u0000'],
+  ] as const)('refuses a well-signed token whose %s holds text no event could store (%j)', (claim, text) => {
+    const token = signToken({ ...claims, [claim]: text }, SECRET);
     expect(() => verifyToken(token, SECRET)).toThrow(new UnauthenticatedError('The token is not valid'));
   });
 });

@@ -2,7 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import { ROLES, type Actor, type Role } from '#libs/contracts';
-import { UnauthenticatedError } from '#libs/common';
+import { UnauthenticatedError, isStorableText } from '#libs/common';
 
 export interface TokenClaims {
   sub: string;
@@ -55,8 +55,8 @@ function verifyClaims(token: string, secret: string): { actor: Actor; expiresAt?
   if (typeof claims === 'string' || typeof claims.sub !== 'string' || claims.sub.length === 0) {
     throw new UnauthenticatedError('The token has no subject');
   }
-  // Who acted is written into every event; Postgres cannot store U+0000, so such a token would fail each write.
-  if ([claims.sub, claims.name, claims.org].some((claim) => typeof claim === 'string' && claim.includes('\u0000'))) {
+  // Who acted is written into every event: text Postgres cannot store would fail each of its writes.
+  if ([claims.sub, claims.name, claims.org].some((claim) => typeof claim === 'string' && !isStorableText(claim))) {
     throw new UnauthenticatedError('The token is not valid');
   }
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r)) : [];

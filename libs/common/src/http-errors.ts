@@ -146,19 +146,26 @@ const MAX_BODY_DEPTH = 32;
 /** Names no body field may have: they reach the prototype chain, which the whitelist does not see. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
+/** What Postgres text and jsonb cannot store: U+0000, and a surrogate that is not half of a pair (JSON allows both). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/** Whether Postgres can store the text: a request carrying text it cannot would fail its statement. */
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
 /**
  * The first problem of a request input's shape (a JSON body, the query or a path parameter), found
- * before any class-transformer work: too deep, a key that reaches the prototype chain, or a string
- * holding U+0000, which Postgres text and jsonb cannot store (it failed the statement: a 500).
+ * before any class-transformer work: too deep, a key that reaches the prototype chain, or text
+ * Postgres cannot store (it failed the statement: a 500).
  */
 function inputShapeProblem(value: unknown, path: string, depth = 0): { field: string; problem: string } | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? { field: path, problem: 'must not contain the NUL character (U+0000)' } : null;
+  if (typeof value === 'string') return isStorableText(value) ? null : { field: path, problem: 'must be well-formed Unicode text without the NUL character (U+0000)' };
   if (typeof value !== 'object' || value === null) return null;
   if (depth >= MAX_BODY_DEPTH) return { field: path, problem: `nests deeper than ${MAX_BODY_DEPTH} levels` };
   for (const key of Object.keys(value)) {
     const field = depth === 0 ? key : `${path}.${key}`;
-    if (!Array.isArray(value) && FORBIDDEN_KEYS.has(key)) return { field, problem: 'should not exist' };
-    if (key.includes('\u0000')) return { field, problem: 'should not exist' };
+    if ((!Array.isArray(value) && FORBIDDEN_KEYS.has(key)) || !isStorableText(key)) return { field, problem: 'should not exist' };
     const inner = inputShapeProblem((value as Record<string, unknown>)[key], field, depth + 1);
     if (inner) return inner;
   }
