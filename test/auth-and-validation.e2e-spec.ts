@@ -90,6 +90,32 @@ describe('authentication, authorisation and validation at the edge', () => {
     expect(missing.body.code).toBe('NOT_FOUND');
   });
 
+  it.each([
+    ['form-encoded (curl -d without a type)', 'application/x-www-form-urlencoded', 'title=Youth+employment'],
+    ['plain text', 'text/plain', JSON.stringify(programBody())],
+    ['JSON in a charset other than UTF-8', 'application/json; charset=latin1', JSON.stringify(programBody())],
+  ])('answers 415 UNSUPPORTED_MEDIA_TYPE for a body sent %s, writing nothing', async (_, type, body) => {
+    const res = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).set('Content-Type', type).send(body).expect(415);
+    expect(res.body).toEqual(expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE', correlationId: expect.any(String) }));
+    expect(await sys.query(`SELECT id FROM proposals.programs`)).toHaveLength(0);
+  });
+
+  it('takes a command with an empty body (Content-Length: 0, no Content-Type) and refuses a corrupt compressed body with 400', async () => {
+    const created = await sys.http('proposals').post('/programs').set(sys.auth(people.manager)).send(programBody()).expect(201);
+    const withdraw = { reason: 'Merged into another program' };
+    await sys.http('proposals').post(`/programs/${created.body.id}/submit`).set(sys.auth(people.manager)).set('Content-Length', '0').expect(200);
+    const gzip = await sys
+      .http('proposals')
+      .post(`/programs/${created.body.id}/withdraw`)
+      .set(sys.auth(people.manager))
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send(JSON.stringify(withdraw))
+      .expect(400);
+    expect(gzip.body.code).toBe('VALIDATION_FAILED');
+    await sys.http('proposals').post(`/programs/${created.body.id}/withdraw`).set(sys.auth(people.manager)).send(withdraw).expect(200);
+  });
+
   it('keeps health, metrics and docs open', async () => {
     await sys.http('proposals').get('/health/live').expect(200);
     await sys.http('proposals').get('/health/ready').expect(200);

@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe } from './http-errors.js';
+import { UnsupportedMediaTypeError, createValidationPipe } from './http-errors.js';
 import { RequestContext, correlationIdFrom } from './request-context.js';
 
 /** Takes or makes the correlation id, echoes it, and opens the request's context. */
@@ -13,6 +13,15 @@ export function correlationMiddleware(req: Request, res: Response, next: NextFun
   const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
   res.setHeader('X-Correlation-Id', correlationId);
   RequestContext.run({ correlationId, causationId: null, actor: null }, next);
+}
+
+/**
+ * Refuses a body that is not JSON before any parser reads it: a form-encoded body (curl's `-d`
+ * default) would otherwise be parsed into one stray field named after the whole JSON text.
+ */
+export function jsonBodiesOnly(req: Request, _res: Response, next: NextFunction): void {
+  const sendsBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  next(sendsBody && !req.is('application/json') ? new UnsupportedMediaTypeError(req.headers['content-type']) : undefined);
 }
 
 export interface BuildOptions {
@@ -34,6 +43,7 @@ export async function buildServiceApp(
   app.useLogger(app.get(Logger));
   app.use(helmet());
   app.use(correlationMiddleware);
+  app.use(jsonBodiesOnly);
   app.useGlobalPipes(createValidationPipe());
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -15,6 +15,13 @@ import type { ErrorBody, ErrorCode } from '#libs/contracts';
 import { DomainError, ValidationError } from '#libs/core';
 import { RequestContext } from './request-context.js';
 
+/** A request body in another format than JSON (415). */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(contentType: string | undefined) {
+    super('UNSUPPORTED_MEDIA_TYPE', `Send the body as JSON with Content-Type: application/json (got ${contentType ? `"${contentType}"` : 'none'})`, 415);
+  }
+}
+
 /** Missing or bad credentials (401). Always audited. */
 export class UnauthenticatedError extends DomainError {
   constructor(message: string) {
@@ -42,6 +49,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   404: 'NOT_FOUND',
   409: 'INVALID_TRANSITION',
   413: 'VALIDATION_FAILED',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
   503: 'SERVICE_UNAVAILABLE',
 };
@@ -90,7 +98,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message =
         typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-      return { statusCode, code: STATUS_CODES[statusCode] ?? 'INTERNAL_ERROR', message, correlationId };
+      return { statusCode, code: STATUS_CODES[statusCode] ?? (statusCode < 500 ? 'VALIDATION_FAILED' : 'INTERNAL_ERROR'), message, correlationId };
     }
     // Body-parser errors (malformed JSON, too large) carry a status but are not HttpExceptions.
     const status = (exception as { status?: unknown })?.status;
