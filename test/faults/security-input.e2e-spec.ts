@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { v4 as uuidv4 } from 'uuid';
-import { ROLES, type ServiceName } from '#libs/contracts';
+import { ERROR_CODES, ROLES, type ErrorCode, type ServiceName } from '#libs/contracts';
 import { TestSystem, type Person } from '../support/test-system.js';
 import { people, programBody } from '../support/fixtures.js';
 import { ProgramFlow, RATIONALE } from '../support/program-flow.js';
-import { GUARDED_SERVICES, ROUTE_TABLE, concretePath, routeKey } from '../support/route-table.js';
+import { GUARDED_SERVICES, ROUTE_TABLE, concretePath, routeKey, type RouteSpec } from '../support/route-table.js';
 
 /** One write endpoint, aimed at a resource in a state where its valid body would succeed. */
 interface WriteTarget {
@@ -125,6 +125,18 @@ describe('security: mass assignment and generated bad bodies on every write endp
       expect(stable).toBe(true);
     }, 20_000);
   }
+
+  interface Parameter {
+    name: string;
+    in: string;
+  }
+  const documents = new Map<ServiceName, Record<string, Record<string, { parameters?: Parameter[] }>>>();
+  /** The parameters each service's own OpenAPI document declares for one route, fetched once per service. */
+  async function parametersOf(service: ServiceName, method: string, path: string): Promise<Parameter[]> {
+    if (!documents.has(service)) documents.set(service, (await sys.http(service).get('/docs-json').expect(200)).body.paths);
+    return documents.get(service)![path]?.[method.toLowerCase()]?.parameters ?? [];
+  }
+  const everyone = { sub: 'gm-probe', roles: [...ROLES], org: 'Program Office', name: 'Probe' };
 
   /** An answer that never comes is a finding too, so every call has a deadline. */
   function send(target: WriteTarget, rawJson: string | null) {
@@ -293,28 +305,70 @@ describe('security: mass assignment and generated bad bodies on every write endp
 
     // A lone surrogate cannot be percent-encoded as UTF-8, so only U+0000 reaches a query or path.
     it('U+0000 is refused in every query and path parameter of every service, from its OpenAPI document, with 400 naming it', async () => {
-      const everyone = { sub: 'gm-nul', roles: [...ROLES], org: 'Program Office', name: 'Probe' };
       const wrong: string[] = [];
       let tried = 0;
-      for (const service of GUARDED_SERVICES) {
-        const doc = await sys.http(service).get('/docs-json').expect(200);
-        for (const [path, operations] of Object.entries(doc.body.paths as Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>)) {
-          for (const [method, operation] of Object.entries(operations)) {
-            for (const { name, in: where } of operation.parameters ?? []) {
-              if (where !== 'query' && where !== 'path') continue;
-              tried += 1;
-              const target =
-                where === 'path'
-                  ? concretePath(path.replace(`{${name}}`, encodeURIComponent(NUL)), uuidv4())
-                  : `${concretePath(path, uuidv4())}?${name}=${encodeURIComponent(NUL)}`;
-              const problem = await refusesNaming(sys.http(service)[method as 'get' | 'post'](target).set(sys.auth(everyone)).timeout(5_000), name);
-              if (problem) wrong.push(`${method.toUpperCase()} ${path} ${problem}`);
-            }
-          }
+      for (const route of ROUTE_TABLE) {
+        for (const { name, in: where } of await parametersOf(route.service, route.method, route.path)) {
+          if (where !== 'query' && where !== 'path') continue;
+          tried += 1;
+          const target =
+            where === 'path'
+              ? concretePath(route.path.replace(`{${name}}`, encodeURIComponent(NUL)), uuidv4())
+              : `${concretePath(route.path, uuidv4())}?${name}=${encodeURIComponent(NUL)}`;
+          const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+          const problem = await refusesNaming(sys.http(route.service)[method](target).set(sys.auth(everyone)).timeout(5_000), name);
+          if (problem) wrong.push(`${routeKey(route)} ${problem}`);
         }
       }
       expect(tried).toBeGreaterThan(30);
       expect(wrong).toEqual([]);
+    });
+  });
+
+  describe('generated bad queries', () => {
+    /** Values a query parameter must survive, percent-encoded as they travel: NUL, bad UTF-8, absurd numbers, injection, size. */
+    const HOSTILE = ['%00', 'a%00b', '%C0%80', '%ED%A0%80', '%FF%FE', '%', '%zz', '', '1e400', '-1', '9007199254740993', 'NaN', 'true', 'null', `'%20OR%201=1--`, '%5C%22', 'a'.repeat(5_000)];
+    /** One parameter as Express's query parser may read it: a string, a repeated key (an array), `[]` or a nested key (an object). */
+    const SHAPES = [(n: string, v: string) => `${n}=${v}`, (n: string, v: string) => `${n}=1&${n}=${v}`, (n: string, v: string) => `${n}%5B%5D=${v}`, (n: string, v: string) => `${n}%5Bx%5D=${v}`];
+    // Percent-encoded random bytes and text, for what the table above did not think of.
+    const bytes = fc.uint8Array({ maxLength: 24 }).map((raw) => Array.from(raw, (b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+    const text = fc.string({ unit: 'grapheme', maxLength: 40 }).map(encodeURIComponent);
+
+    /** Null when the answer is a 2xx or a 4xx of the API (a code it documents and a correlation id), else what went wrong. */
+    async function misanswered(route: RouteSpec, query: string): Promise<string | null> {
+      const target = `${concretePath(route.path, uuidv4())}?${query}`;
+      const res = await sys
+        .http(route.service)
+        .get(target)
+        .set(sys.auth(everyone))
+        .timeout(5_000)
+        .catch((err: Error) => ({ status: 599, body: { error: err.message } as Record<string, unknown> }));
+      const fine = res.status < 400 || (res.status < 500 && ERROR_CODES.includes(res.body.code as ErrorCode) && typeof res.body.correlationId === 'string');
+      return fine ? null : `GET ${target.slice(0, 200)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
+    }
+
+    const reads = ROUTE_TABLE.filter((r) => r.method === 'GET');
+    it.each(reads.map((r) => [routeKey(r), r] as const))('%s answers every parameter its document declares, and one it does not, with a 2xx or a 4xx of the API', async (_, route) => {
+      // A name nobody declared too, so a route without parameters is tried as well.
+      const names = [...(await parametersOf(route.service, route.method, route.path)).filter((p) => p.in === 'query').map((p) => p.name), 'stray'];
+      const failures: string[] = [];
+      for (const name of names) {
+        for (const shape of SHAPES) {
+          for (const value of HOSTILE) {
+            const failure = await misanswered(route, shape(name, value));
+            if (failure) failures.push(failure);
+          }
+        }
+      }
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...names), fc.constantFrom(...SHAPES), fc.oneof(bytes, text), async (name, shape, value) => {
+          const failure = await misanswered(route, shape(name, value));
+          if (failure) failures.push(failure);
+          return failure === null;
+        }),
+        { numRuns: 40, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+      ).catch((err: Error) => failures.push(err.message.split('\n', 3).map((line) => line.slice(0, 300)).join('\n')));
+      expect(failures).toEqual([]);
     });
   });
 
