@@ -131,12 +131,14 @@ describe('event backbone', () => {
       const toSeq = drafted[drafted.length - 1].seq;
       const relay = sys.app('proposals').get(OutboxRelay);
       const count = await relay.republish(fromSeq, toSeq);
-      // Audit may have asked for a slow event again already (a busy CI machine): the job id counts every republish.
-      const [first] = await sys.query<{ event_id: string; republished: number }>(
-        `SELECT event_id, republished FROM proposals.outbox WHERE source_seq = $1`,
-        [fromSeq],
+      // The relay sends a batch in outbox order (id), which is the order of sourceSeq only among
+      // rows numbered in one claim: a row that committed after a later-inserted one is numbered after it.
+      const rows = await sys.query<{ event_id: string; republished: number; source_seq: string }>(
+        `SELECT event_id, republished, source_seq FROM proposals.outbox WHERE source_seq BETWEEN $1 AND $2 ORDER BY id`,
+        [fromSeq, toSeq],
       );
-      const jobId = `${first.event_id}-r${first.republished}+${count}`;
+      expect(rows.map((r) => Number(r.source_seq)).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => fromSeq + i));
+      const jobId = `${rows[0].event_id}-r${rows[0].republished}+${count}`;
 
       const job = await sys.eventually(async () => {
         const found = await relay.queue('audit').getJob(jobId);
@@ -144,7 +146,7 @@ describe('event backbone', () => {
         return found!;
       });
       expect(job.name).toBe(EVENT_BATCH_JOB);
-      expect((job.data as EventBatch).events.map((e) => e.sourceSeq)).toEqual(Array.from({ length: count }, (_, i) => fromSeq + i));
+      expect((job.data as EventBatch).events.map((e) => e.sourceSeq)).toEqual(rows.map((r) => Number(r.source_seq)));
       expect(job.returnvalue).toEqual(Array(count).fill(false));
       expect(await inLedger(drafted.map((d) => d.eventId))).toHaveLength(3);
     });
@@ -314,12 +316,15 @@ describe('event backbone', () => {
       const unique = await sys.query<{ n: string }>(`SELECT count(*) AS n FROM proposals.outbox WHERE type = 'program.submitted'`);
       expect(counts[0].n).toBe(unique[0].n);
       // Both relays numbered rows from one counter: every row got a distinct sourceSeq, with no hole.
-      const [seqs] = await sys.query<{ rows: number; distinct: number; max: number; envelope_agrees: number }>(
-        `SELECT count(*)::int AS rows, count(DISTINCT source_seq)::int AS distinct, max(source_seq)::int AS max,
-                count(*) FILTER (WHERE (envelope->>'sourceSeq')::bigint = source_seq)::int AS envelope_agrees
-         FROM proposals.outbox`,
-      );
-      expect(seqs).toEqual({ rows: seqs.max, distinct: seqs.max, max: seqs.max, envelope_agrees: seqs.max });
+      // Rows the submissions caused later (program.under-review) may still be on their way: wait for them.
+      await sys.eventually(async () => {
+        const [seqs] = await sys.query<{ rows: number; distinct: number; max: number; envelope_agrees: number }>(
+          `SELECT count(*)::int AS rows, count(DISTINCT source_seq)::int AS distinct, max(source_seq)::int AS max,
+                  count(*) FILTER (WHERE (envelope->>'sourceSeq')::bigint = source_seq)::int AS envelope_agrees
+           FROM proposals.outbox`,
+        );
+        expect(seqs).toEqual({ rows: seqs.max, distinct: seqs.max, max: seqs.max, envelope_agrees: seqs.max });
+      });
     } finally {
       await second.close();
     }
