@@ -32,6 +32,23 @@ const MASS_ASSIGNED: Record<string, unknown> = {
 /** Tables a request could write to; the inbox and sequence only move with consumed events. */
 const SKIPPED_TABLES = new Set(['inbox', 'outbox_sequence', 'migrations']);
 
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** The answer, or status 599 when the connection dropped or the deadline passed: either is a finding. */
+function answerOf(request: PromiseLike<Answer>): Promise<Answer> {
+  return Promise.resolve(request).catch((err: Error) => ({ status: 599, body: { error: err.message } }));
+}
+
+/** Runs a property 40 times (FC_SEED replays a run) and adds fast-check's shrunk counterexample to the failures. */
+function runProperty<Ts extends unknown[]>(property: fc.IAsyncProperty<Ts>, failures: string[]): Promise<unknown> {
+  return fc
+    .assert(property, { numRuns: 40, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true })
+    .catch((err: Error) => failures.push(err.message.split('\n', 3).map((line) => line.slice(0, 300)).join('\n')));
+}
+
 describe('security: mass assignment and generated bad bodies on every write endpoint', () => {
   let sys: TestSystem;
   let targets: WriteTarget[];
@@ -240,9 +257,9 @@ describe('security: mass assignment and generated bad bodies on every write endp
       await quiet();
       const before = await footprint();
       const failures: string[] = [];
-      await fc.assert(
+      await runProperty(
         fc.asyncProperty(badBody(target), async (raw) => {
-          const res = await send(target, raw).catch((err: Error) => ({ status: 599, body: { error: err.message } }));
+          const res = await answerOf(send(target, raw));
           if (res.status >= 500 || res.status < 400) {
             const shown = raw.length > 400 ? `${raw.slice(0, 200)}…(${raw.length} chars)…${raw.slice(-200)}` : raw;
             failures.push(`${target.key} ${shown} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
@@ -250,8 +267,8 @@ describe('security: mass assignment and generated bad bodies on every write endp
           }
           return true;
         }),
-        { numRuns: 40, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
-      ).catch((err: Error) => failures.push(err.message.split('\n', 3).map((line) => line.slice(0, 300)).join('\n')));
+        failures,
+      );
       expect(failures).toEqual([]);
       expect(await footprint()).toEqual(before);
     });
@@ -262,8 +279,8 @@ describe('security: mass assignment and generated bad bodies on every write endp
     const LONE_SURROGATE = 'Held\ud800back';
 
     /** A 400 VALIDATION_FAILED that names the field and the character; a dropped connection counts as a failure. */
-    async function refusesNaming(call: Promise<{ status: number; body: { code?: string; details?: unknown } }>, field: string): Promise<string | null> {
-      const res = await call.catch((err: Error) => ({ status: 599, body: { error: err.message } as { code?: string; details?: unknown } }));
+    async function refusesNaming(request: PromiseLike<Answer>, field: string): Promise<string | null> {
+      const res = await answerOf(request);
       const details = Array.isArray(res.body.details) ? (res.body.details as Array<{ field: string; problems: string[] }>) : [];
       const named = details.some((d) => d.field === field && d.problems.some((p) => p.includes('U+0000')));
       return res.status === 400 && res.body.code === 'VALIDATION_FAILED' && named ? null : `${field}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
@@ -337,12 +354,7 @@ describe('security: mass assignment and generated bad bodies on every write endp
     /** Null when the answer is a 2xx or a 4xx of the API (a code it documents and a correlation id), else what went wrong. */
     async function misanswered(route: RouteSpec, query: string): Promise<string | null> {
       const target = `${concretePath(route.path, uuidv4())}?${query}`;
-      const res = await sys
-        .http(route.service)
-        .get(target)
-        .set(sys.auth(everyone))
-        .timeout(5_000)
-        .catch((err: Error) => ({ status: 599, body: { error: err.message } as Record<string, unknown> }));
+      const res = await answerOf(sys.http(route.service).get(target).set(sys.auth(everyone)).timeout(5_000));
       const fine = res.status < 400 || (res.status < 500 && ERROR_CODES.includes(res.body.code as ErrorCode) && typeof res.body.correlationId === 'string');
       return fine ? null : `GET ${target.slice(0, 200)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
     }
@@ -360,14 +372,14 @@ describe('security: mass assignment and generated bad bodies on every write endp
           }
         }
       }
-      await fc.assert(
+      await runProperty(
         fc.asyncProperty(fc.constantFrom(...names), fc.constantFrom(...SHAPES), fc.oneof(bytes, text), async (name, shape, value) => {
           const failure = await misanswered(route, shape(name, value));
           if (failure) failures.push(failure);
           return failure === null;
         }),
-        { numRuns: 40, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
-      ).catch((err: Error) => failures.push(err.message.split('\n', 3).map((line) => line.slice(0, 300)).join('\n')));
+        failures,
+      );
       expect(failures).toEqual([]);
     });
   });
