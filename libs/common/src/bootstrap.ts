@@ -19,7 +19,7 @@ export function correlationMiddleware(req: Request, res: Response, next: NextFun
  * Refuses a body that is not JSON before any parser reads it: a form-encoded body (curl's `-d`
  * default) would otherwise be parsed into one stray field named after the whole JSON text.
  */
-export function jsonBodiesOnly(req: Request, _res: Response, next: NextFunction): void {
+function jsonBodiesOnly(req: Request, _res: Response, next: NextFunction): void {
   const sendsBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   next(sendsBody && !req.is('application/json') ? new UnsupportedMediaTypeError(req.headers['content-type']) : undefined);
 }
