@@ -101,7 +101,10 @@ export class ProcessSystem {
       EVENT_BACKOFF_MS: '200',
       EVENT_ATTEMPTS: '20',
       RATE_LIMIT_PER_MINUTE: '1000000',
-      DB_POOL_SIZE: '5',
+      // Connections are budgeted: the two longest test files (two instances of every service each)
+      // start together on the two Jest workers, 2 × 10 processes × (3 + the relay's LISTEN) = 80 of
+      // the server's 100. With 5 each they ran out ("too many clients") and a starting process died.
+      DB_POOL_SIZE: '3',
       ...this.env,
       ...env,
     };
