@@ -141,6 +141,12 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       }
       expect((await audit().get('/audit/events/999999').set(sys.auth(auditor)).expect(404)).body.code).toBe('NOT_FOUND');
       await audit().get('/audit/programs/not-a-uuid/timeline').set(sys.auth(auditor)).expect(400);
+      // Swapped bounds would match nothing and pass for "no activity": refused, list and export alike.
+      const swapped = { from: '2026-12-31T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+      for (const path of ['/audit/events', '/audit/export']) {
+        const res = await audit().get(path).query(swapped).set(sys.auth(auditor)).expect(400);
+        expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'to' }] });
+      }
     });
 
     it('reads one entry, the head and a program timeline', async () => {

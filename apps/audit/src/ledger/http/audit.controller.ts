@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swag
 import type { Response } from 'express';
 import { Roles } from '#libs/auth';
 import { UuidParam } from '#libs/common';
+import { ValidationError } from '#libs/core';
 import { CSV_HEADER, toCsvRow, toNdjsonLine } from '../domain/export-format.js';
 import type { StoredLedgerEntry } from '../domain/ledger-hash.js';
 import { LedgerReader } from '../persistence/ledger.reader.js';
@@ -29,6 +30,10 @@ function drained(res: Response): Promise<void> {
 
 function filterOf(query: LedgerFilterDto): LedgerFilter {
   const { aggregateId, type, actorId, source, correlationId, from, to } = query;
+  // Swapped bounds match nothing: an auditor would read an empty export as "nothing happened".
+  if (from && to && Date.parse(from) > Date.parse(to)) {
+    throw new ValidationError('to must not be before from', [{ field: 'to', problems: [`must not be before from (${from})`] }]);
+  }
   return { aggregateId, type, actorId, source, correlationId, from, to };
 }
 

@@ -32,7 +32,7 @@ export class LedgerFilterDto {
   @ApiPropertyOptional({ description: 'recordedAt at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' })
   @IsOptional() @IsISO8601({ strict: true }) @Transform(toIso) from?: string;
 
-  @ApiPropertyOptional({ description: 'recordedAt at or before (ISO 8601)', example: '2026-12-31T23:59:59Z' })
+  @ApiPropertyOptional({ description: 'recordedAt at or before (ISO 8601), not before from', example: '2026-12-31T23:59:59Z' })
   @IsOptional() @IsISO8601({ strict: true }) @Transform(toIso) to?: string;
 }
 
