@@ -1,15 +1,23 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { SOURCE_HEAD_JOB, carriedEvents, eventQueueName, type EventEnvelope } from '#libs/contracts';
 import { TEST_REDIS_URL } from '#libs/testing';
-import { chainEntry, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
+import { rehash } from '../apps/audit/src/ledger/domain/ledger-entry.fixtures.js';
+import { chainEntry, storedEntryJson, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
 import { findMissingHeads, findSourceGapsAboveWatermarks, raiseSourceHead } from '../apps/audit/src/ledger/persistence/ledger-sql.js';
 import { LedgerReader } from '../apps/audit/src/ledger/persistence/ledger.reader.js';
+import { buildServices } from './support/process-system.js';
 import { TestSystem } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 
 const auditor = people.auditor;
+const execFileAsync = promisify(execFile);
 
 describe('audit ledger: auditor API, app role, completeness and tamper evidence', () => {
   let sys: TestSystem;
@@ -238,6 +246,79 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       // Every source's reported head is recorded (audit's own events may still be on their way).
       await sys.eventually(async () => expect((await verify()).unrecorded).toEqual([]));
       expect(await sys.query(`SELECT source FROM audit.source_heads ORDER BY source`)).toEqual([{ source: 'audit' }, { source: 'proposals' }]);
+    });
+
+    it('lists signed checkpoints newest first, with the key they verify under', async () => {
+      const head = await settled();
+      const newest = (await audit().get('/audit/checkpoints').query({ limit: 1 }).set(sys.auth(auditor)).expect(200)).body;
+      expect(newest).toEqual({
+        items: [{ seq: head, hash: expect.stringMatching(/^[0-9a-f]{64}$/), signedAt: expect.any(String), signature: expect.any(String) }],
+        nextCursor: String(head),
+        publicKey: expect.stringContaining('BEGIN PUBLIC KEY'),
+      });
+      const older = (await audit().get('/audit/checkpoints').query({ cursor: newest.nextCursor, limit: 500 }).set(sys.auth(auditor)).expect(200)).body;
+      const seqs = older.items.map((cp: { seq: number }) => cp.seq);
+      expect(seqs.length).toBeGreaterThan(0);
+      expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+      expect(Math.max(...seqs)).toBeLessThan(head);
+      expect(older.nextCursor).toBeNull();
+      expect((await audit().get('/audit/checkpoints').query({ cursor: 'x' }).set(sys.auth(auditor)).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    });
+
+    describe('an export verified away from the service (npm run audit:verify -- --file)', () => {
+      let dir: string;
+      beforeAll(async () => {
+        buildServices();
+        dir = await mkdtemp(join(tmpdir(), 'cuentas-export-'));
+      });
+      afterAll(() => rm(dir, { recursive: true, force: true }));
+
+      /** Runs the compiled CLI on `lines` as an export file; its exit code and report. */
+      async function verifyOffline(lines: string[], args: string[]): Promise<{ code: number; report: Record<string, unknown> }> {
+        const file = join(dir, `export-${randomBytes(4).toString('hex')}.ndjson`);
+        await writeFile(file, lines.map((l) => `${l}\n`).join(''));
+        const { code, stdout } = await execFileAsync('node', ['dist/scripts/audit-verify.js', '--file', file, ...args]).then(
+          (out) => ({ code: 0, stdout: out.stdout }),
+          (err: { code: number; stdout: string; stderr: string }) => {
+            if (err.code !== 1) throw new Error(`audit:verify exited with ${err.code}: ${err.stderr}`);
+            return { code: 1, stdout: err.stdout };
+          },
+        );
+        return { code, report: JSON.parse(stdout) as Record<string, unknown> };
+      }
+
+      it('passes the export as served, and catches a changed byte and a chain rewritten with fresh hashes', async () => {
+        await settled();
+        const head = (await audit().get('/audit/head').set(sys.auth(auditor)).expect(200)).body;
+        const exported = await audit().get('/audit/export').set(sys.auth(auditor)).buffer(true).expect(200);
+        const checkpoints = (await audit().get('/audit/checkpoints').query({ limit: 500 }).set(sys.auth(auditor)).expect(200)).body;
+        const checkpointsFile = join(dir, 'checkpoints.json');
+        await writeFile(checkpointsFile, JSON.stringify(checkpoints));
+        const args = ['--anchor', `${head.seq}:${head.hash}`, '--checkpoints', checkpointsFile];
+        const lines = exported.text.trimEnd().split('\n');
+
+        const served = await verifyOffline(lines, args);
+        expect(served).toEqual({
+          code: 0,
+          report: expect.objectContaining({ valid: true, checked: lines.length, fromSeq: 1, anchors: 1, checkpoints: expect.any(Number) }),
+        });
+        expect(served.report.checkpoints).toBeGreaterThan(1);
+
+        const entries = lines.map((line) => JSON.parse(line) as LedgerEntry);
+        const changed = [...lines];
+        changed[1] = storedEntryJson(toStoredEntry({ ...entries[1], payload: { ...(entries[1].payload as object), title: 'Altered' } }));
+        expect(await verifyOffline(changed, args)).toMatchObject({ code: 1, report: { valid: false, firstInvalidSeq: 2, reason: 'hash mismatch', line: 2 } });
+
+        // What a superuser could write: every hash and link recomputes, only the signatures give it away.
+        const rewritten = [entries[0], ...rehash([{ ...entries[1], payload: { forged: true } }, ...entries.slice(2)], entries[0].hash)];
+        const rewrittenLines = rewritten.map((e) => storedEntryJson(toStoredEntry(e)));
+        expect(await verifyOffline(rewrittenLines, [])).toMatchObject({ code: 0, report: { valid: true } });
+        const firstCheckpoint = Math.min(...checkpoints.items.map((cp: { seq: number }) => cp.seq).filter((seq: number) => seq >= 2));
+        expect(await verifyOffline(rewrittenLines, ['--checkpoints', checkpointsFile])).toMatchObject({
+          code: 1,
+          report: { valid: false, firstInvalidSeq: firstCheckpoint, reason: 'checkpoint mismatch' },
+        });
+      });
     });
   });
 

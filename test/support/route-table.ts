@@ -64,6 +64,7 @@ export const ROUTE_TABLE: readonly RouteSpec[] = [
   route('audit', 'GET', '/audit/programs/{programId}/timeline', ['auditor']),
   route('audit', 'GET', '/audit/verify', ['auditor']),
   route('audit', 'GET', '/audit/head', ['auditor']),
+  route('audit', 'GET', '/audit/checkpoints', ['auditor']),
   route('audit', 'GET', '/audit/export', ['auditor']),
 ];
 

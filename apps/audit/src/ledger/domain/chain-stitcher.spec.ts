@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { checkpointsWithin, segmentBounds, stitchSegments, type SegmentBounds } from './chain-stitcher.js';
 import { ChainVerifier, type ChainCheckpoint } from './chain-verifier.js';
-import { buildChain } from './ledger-entry.fixtures.js';
+import { buildChain, rehash } from './ledger-entry.fixtures.js';
 import { chainEntry, toStoredEntry, type LedgerEntry } from './ledger-hash.js';
 
 const CHAIN = buildChain(60);
@@ -21,15 +21,6 @@ function segmented(entries: LedgerEntry[], checkpoints: ChainCheckpoint[], bound
     return verifier.segment();
   });
   return stitchSegments(segments, checkpoints);
-}
-
-/** Rewrites the chain from `entries[0]` on with fresh hashes, as someone with write access could. */
-function rehash(entries: LedgerEntry[], prevHash: string): LedgerEntry[] {
-  return entries.map((entry) => {
-    const rewritten = chainEntry(entry, prevHash);
-    prevHash = rewritten.hash;
-    return rewritten;
-  });
 }
 
 const forged = (entry: LedgerEntry): LedgerEntry => ({ ...entry, payload: { forged: true } });

@@ -1,6 +1,6 @@
 import { ValidationError } from '#libs/core';
 import { ChainVerifier, type ChainCheckpoint } from './chain-verifier.js';
-import { buildChain } from './ledger-entry.fixtures.js';
+import { buildChain, rehash } from './ledger-entry.fixtures.js';
 import { chainEntry, GENESIS_HASH, toStoredEntry, type LedgerEntry } from './ledger-hash.js';
 
 const CHAIN = buildChain(1000);
@@ -10,15 +10,6 @@ function verify(entries: LedgerEntry[], checkpoints: ChainCheckpoint[] = []) {
   const verifier = new ChainVerifier(checkpoints);
   for (const entry of entries) verifier.push(toStoredEntry(entry));
   return verifier.result();
-}
-
-/** Rewrites the chain from `entries[0]` on with fresh hashes, as someone with write access could. */
-function rehash(entries: LedgerEntry[], prevHash: string): LedgerEntry[] {
-  return entries.map((entry) => {
-    const rewritten = chainEntry(entry, prevHash);
-    prevHash = rewritten.hash;
-    return rewritten;
-  });
 }
 
 describe('ChainVerifier', () => {

@@ -33,3 +33,12 @@ export function buildChain(count: number): LedgerEntry[] {
   }
   return entries;
 }
+
+/** Rewrites the chain from `entries[0]` on with fresh hashes, as someone with write access could. */
+export function rehash(entries: LedgerEntry[], prevHash: string): LedgerEntry[] {
+  return entries.map((entry) => {
+    const rewritten = chainEntry(entry, prevHash);
+    prevHash = rewritten.hash;
+    return rewritten;
+  });
+}

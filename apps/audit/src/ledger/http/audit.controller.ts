@@ -8,7 +8,7 @@ import { CSV_HEADER, toCsvRow, toNdjsonLine } from '../domain/export-format.js';
 import type { StoredLedgerEntry } from '../domain/ledger-hash.js';
 import { LedgerReader } from '../persistence/ledger.reader.js';
 import type { LedgerFilter } from '../persistence/ledger-sql.js';
-import { afterSeq, ExportLedgerQueryDto, LedgerFilterDto, ListLedgerQueryDto, parseSeq, TimelineQueryDto } from './ledger.dto.js';
+import { afterSeq, CheckpointPageDto, ExportLedgerQueryDto, LedgerFilterDto, ListLedgerQueryDto, parseSeq, TimelineQueryDto } from './ledger.dto.js';
 
 const EXPORTS = {
   ndjson: { contentType: 'application/x-ndjson; charset=utf-8', header: '', line: toNdjsonLine },
@@ -83,6 +83,25 @@ export class AuditController {
   @ApiOkResponse({ schema: { example: { seq: 1200, hash: 'ab'.repeat(32), recordedAt: '2026-05-01T10:00:00.000Z' } } })
   head() {
     return this.ledger.head();
+  }
+
+  /**
+   * The signed checkpoints and the key they verify under, for verifying an export away from this
+   * service (`npm run audit:verify -- --file`): a superuser can rewrite the ledger and its hashes,
+   * but cannot sign a checkpoint without the key.
+   */
+  @Get('checkpoints')
+  @ApiOkResponse({
+    schema: {
+      example: {
+        items: [{ seq: 1200, hash: 'ab'.repeat(32), signedAt: '2026-05-01T10:00:00.000Z', signature: 'base64 Ed25519 signature' }],
+        nextCursor: '1200',
+        publicKey: '-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----\n',
+      },
+    },
+  })
+  checkpoints(@Query() query: CheckpointPageDto) {
+    return this.ledger.checkpoints(query.cursor === undefined ? null : Number(query.cursor), query.limit);
   }
 
   /**

@@ -57,6 +57,16 @@ export class TimelineQueryDto extends SeqPageDto {
   override limit: number = 500;
 }
 
+/** Checkpoints newest first: `cursor` (a nextCursor) continues with older ones. */
+export class CheckpointPageDto {
+  @ApiPropertyOptional({ description: 'return checkpoints below this seq (the nextCursor of the previous page)' })
+  @IsOptional() @Matches(SEQ, { message: 'cursor must be a nextCursor of this list' }) cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit: number = 50;
+}
+
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
 
 export class ExportLedgerQueryDto extends LedgerFilterDto {

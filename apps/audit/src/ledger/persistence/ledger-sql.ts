@@ -305,12 +305,19 @@ export async function findMissingHeads(sql: SqlRunner, { aboveWatermarks }: { ab
   return rows.map((r) => ({ source: r.source, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), visibleSince: r.reported_at.toISOString() }));
 }
 
+type CheckpointRow = { seq: string; hash: string; signed_at: string; signature: string };
+const toCheckpoint = (r: CheckpointRow): SignedCheckpoint => ({ seq: Number(r.seq), hash: r.hash, signedAt: r.signed_at, signature: r.signature });
+
 export async function readCheckpoints(sql: SqlRunner): Promise<SignedCheckpoint[]> {
-  const rows = (await sql(`SELECT seq, hash, signed_at, signature FROM audit.checkpoints ORDER BY seq, id`)) as Array<{
-    seq: string;
-    hash: string;
-    signed_at: string;
-    signature: string;
-  }>;
-  return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, signedAt: r.signed_at, signature: r.signature }));
+  const rows = (await sql(`SELECT seq, hash, signed_at, signature FROM audit.checkpoints ORDER BY seq, id`)) as CheckpointRow[];
+  return rows.map(toCheckpoint);
+}
+
+/** Checkpoints below `beforeSeq` (all when null), newest first: the newest one vouches for every entry up to it. */
+export async function readCheckpointPage(sql: SqlRunner, beforeSeq: number | null, limit: number): Promise<SignedCheckpoint[]> {
+  const rows = (await sql(
+    `SELECT seq, hash, signed_at, signature FROM audit.checkpoints WHERE $1::bigint IS NULL OR seq < $1 ORDER BY seq DESC, id DESC LIMIT $2`,
+    [beforeSeq, limit],
+  )) as CheckpointRow[];
+  return rows.map(toCheckpoint);
 }

@@ -3,12 +3,14 @@ import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 import { NotFoundError } from '#libs/core';
 import type { Page } from '#libs/persistence';
+import type { SignedCheckpoint } from '../domain/checkpoint-signer.js';
 import type { LedgerEntry, StoredLedgerEntry } from '../domain/ledger-hash.js';
 import { verifyLedger, type LedgerVerificationReport } from '../queries/verify-ledger.js';
 import { CheckpointKeys } from './checkpoint-keys.js';
 import {
   findLedgerEntry,
   ledgerBatches,
+  readCheckpointPage,
   readLedgerHead,
   readLedgerPage,
   type LedgerFilter,
@@ -46,6 +48,13 @@ export class LedgerReader {
 
   head(): Promise<LedgerHead> {
     return readLedgerHead(this.sql);
+  }
+
+  /** Signed checkpoints, newest first, with the public key they verify under (SPKI PEM). */
+  async checkpoints(beforeSeq: number | null, limit: number): Promise<Page<SignedCheckpoint> & { publicKey: string }> {
+    const rows = await readCheckpointPage(this.sql, beforeSeq, limit + 1);
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null, publicKey: this.keys.publicKeyPem };
   }
 
   verify(): Promise<LedgerVerificationReport> {
