@@ -181,13 +181,16 @@ describe('gateway: one origin for every service, the console and the docs', () =
     const ready = await http().get('/health/ready').expect(200);
     expect(ready.body.status).toBe('ok');
     expect(Object.keys(ready.body.upstreams).sort()).toEqual([...SERVICES].sort());
+    expect(ready.body.upstreams.proposals).toEqual({ status: 'up', detail: { postgres: 'up', redis: 'up' } });
     expectSecurityHeaders((await http().get('/health/live').expect(200)).headers);
 
     await sys().stopService('audit');
     const degraded = await http().get('/health/ready').expect(503);
     expect(degraded.body.status).toBe('error');
-    expect(degraded.body.upstreams.audit.status).toBe('down');
+    expect(degraded.body.upstreams.audit).toEqual({ status: 'down', detail: { unreachable: 'ECONNREFUSED' } });
     expect(degraded.body.upstreams.proposals.status).toBe('up');
+    // The public edge does not tell where the services or their databases are.
+    expect(JSON.stringify([ready.body, degraded.body])).not.toMatch(/127\.0\.0\.1|localhost|:\d{4,5}\b/);
 
     const down = await http().get('/audit/head').set(sys().auth(people.auditor)).set('X-Correlation-Id', 'gw-down-1').expect(503);
     expect(down.body).toEqual({

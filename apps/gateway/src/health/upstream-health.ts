@@ -2,11 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SERVICES, type ServiceName } from '#libs/contracts';
 import { SERVICE_CONFIG, type ServiceConfig } from '#libs/common';
 
+/**
+ * What the public edge tells of a service: up or down, and which of its checks failed. Addresses
+ * and driver messages (hosts, ports) stay on the service's own /health/ready, on the private network.
+ */
 export interface UpstreamStatus {
   status: 'up' | 'down';
-  url: string;
-  /** The service's own readiness body when it answered, else why it could not be reached. */
-  detail: unknown;
+  /** Each check the service ran and whether it passed, or why the service could not be asked. */
+  detail: Record<string, 'up' | 'down'> | { unreachable: string };
 }
 
 export interface GatewayReadiness {
@@ -30,17 +33,12 @@ export class UpstreamHealth {
   private async checkOne(url: string): Promise<UpstreamStatus> {
     try {
       const res = await fetch(new URL('/health/ready', url), { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
-      const text = await res.text();
-      let detail: unknown = text;
-      try {
-        detail = JSON.parse(text);
-      } catch {
-        // a non-JSON answer is shown as text
-      }
-      return { status: res.ok ? 'up' : 'down', url, detail };
+      const body = (await res.json().catch(() => null)) as { details?: Record<string, { status?: string }> } | null;
+      const checks = Object.entries(body?.details ?? {}).map(([name, check]) => [name, check?.status === 'up' ? 'up' : 'down'] as const);
+      return { status: res.ok ? 'up' : 'down', detail: Object.fromEntries(checks) };
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      return { status: 'down', url, detail: cause ?? (err as Error).message };
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? 'error');
+      return { status: 'down', detail: { unreachable: reason } };
     }
   }
 }
