@@ -2,12 +2,16 @@ import { PassThrough } from 'node:stream';
 import { TestSystem } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 
-/** Parses Prometheus text exposition into { 'name{labels}': value }, failing on any malformed line. */
+/**
+ * Parses Prometheus text exposition into { 'name{labels}': value }, failing on any malformed line.
+ * Values are read as Prometheus reads them (Go's ParseFloat): NaN in any case, as prom-client
+ * writes "Nan" for a gauge with no samples yet (the event loop lag right after a reset).
+ */
 function parsePrometheus(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|[Nn]a[Nn]|[+-]Inf)$/.exec(line);
     if (!match) throw new Error(`not Prometheus text: ${line}`);
     samples.set(match[1], Number(match[2]));
   }
