@@ -1,5 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { SignedCheckpoint } from '../../apps/audit/src/ledger/domain/checkpoint-signer.js';
+import { verifyExport } from '../../apps/audit/src/ledger/queries/verify-export.js';
 import { DEV_PEOPLE, type DevPersonKey } from '../../apps/gateway/src/console/dev-people.js';
 import { CONSOLE_CONFIG, GatewaySystem } from './gateway-system.js';
 
@@ -53,6 +57,13 @@ describe('web console in a browser', () => {
     await page.getByTestId(`signin-${DEV_PEOPLE[person].sub}`).click();
     await page.getByTestId('current-user').waitFor();
     return page;
+  }
+
+  /** Clicks a download button and returns where the browser saved the file. */
+  async function downloaded(page: Page, testId: string): Promise<string> {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+    expect(await download.failure()).toBeNull();
+    return (await download.path())!;
   }
 
   async function openProgram(page: Page, programId: string): Promise<void> {
@@ -136,6 +147,20 @@ describe('web console in a browser', () => {
     await auditor.locator('[data-testid="verify-badge"][data-valid="true"]').waitFor();
     await shot(auditor, '08-audit-verified');
     expect(await auditor.getByTestId('unrecorded-table').count()).toBe(0);
+
+    // The evidence leaves Cuentas: the export and the signed checkpoints verify away from it.
+    const exported = await downloaded(auditor, 'action-export-ndjson');
+    const saved = JSON.parse(await readFile(await downloaded(auditor, 'action-download-checkpoints'), 'utf8')) as {
+      items: SignedCheckpoint[];
+      publicKey: string;
+    };
+    const report = await verifyExport(createInterface({ input: createReadStream(exported, 'utf8'), crlfDelay: Infinity }), {
+      checkpoints: saved.items,
+      publicKeyPem: saved.publicKey,
+    });
+    expect(report).toMatchObject({ valid: true, fromSeq: 1, firstInvalidSeq: null });
+    expect(report.checked).toBeGreaterThan(10);
+    expect(report.checkpoints).toBeGreaterThan(0);
 
     // A source reports a head far above its newest entry: the auditor sees what audit still awaits.
     await system.sys.query(

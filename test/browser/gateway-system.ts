@@ -32,7 +32,8 @@ export class GatewaySystem {
         stdio: 'inherit',
       });
     }
-    const sys = await TestSystem.start({ services: [...SERVICES] });
+    // Checkpoints every second: the auditor's journey downloads some with the export.
+    const sys = await TestSystem.start({ services: [...SERVICES], config: { auditCheckpointEveryMs: 1000 } });
     const upstreams = {} as Record<ServiceName, string>;
     for (const [service, app] of sys.apps) {
       await app.listen(0, '127.0.0.1');

@@ -145,5 +145,7 @@ export const api = {
     verify: () => apiRequest<AuditVerification>('GET', '/audit/verify'),
     export: (format: 'ndjson' | 'csv', filter: AuditFilter) =>
       apiDownload('/audit/export', { ...filter, format }, `cuentas-audit-${new Date().toISOString().slice(0, 19)}.${format}`),
+    /** The newest signed checkpoints and their public key, to verify an export away from Cuentas. */
+    checkpoints: () => apiDownload('/audit/checkpoints', { limit: 500 }, `cuentas-checkpoints-${new Date().toISOString().slice(0, 19)}.json`),
   },
 };

@@ -113,6 +113,10 @@ export function AuditPage({ session }: { session: Session }) {
     feedback.clear();
     api.audit.export(format, filter).then(() => feedback.succeed(`Export (${format.toUpperCase()}) downloaded.`), feedback.fail);
   };
+  const downloadCheckpoints = () => {
+    feedback.clear();
+    api.audit.checkpoints().then(() => feedback.succeed('Signed checkpoints downloaded.'), feedback.fail);
+  };
   const entries: AuditEntry[] = page.data?.items ?? [];
   const v = verify.data;
 
@@ -129,7 +133,13 @@ export function AuditPage({ session }: { session: Session }) {
           <button type="button" className="button button-small" data-testid="action-verify" onClick={() => void verify.refresh()}>
             Verify again
           </button>
+          <button type="button" className="button button-small" data-testid="action-download-checkpoints" onClick={downloadCheckpoints}>
+            Download signed checkpoints
+          </button>
         </div>
+        <p className="muted">
+          To check an NDJSON export away from Cuentas: <code>npm run audit:verify -- --file export.ndjson --checkpoints checkpoints.json</code>
+        </p>
         <dl className="details">
           <div>
             <dt>Head sequence</dt>
