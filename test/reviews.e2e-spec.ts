@@ -231,6 +231,14 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
     expect((await flow.get(id)).status).toBe('WITHDRAWN');
   });
 
+  /** The audit ledger's entries of one reference-data aggregate, once `count` of them are recorded. */
+  const ledgerOf = (aggregateId: string, count: number) =>
+    sys.eventually(async () => {
+      const res = await sys.http('audit').get('/audit/events').query({ aggregateId }).set(sys.auth(people.auditor)).expect(200);
+      expect(res.body.items).toHaveLength(count);
+      return res.body.items as Array<{ type: string; aggregateVersion: number; actor: { id: string }; payload: Record<string, unknown> }>;
+    });
+
   describe('restricted parties', () => {
     const parties = () => reviews().get('/restricted-parties?limit=500').set(sys.auth(people.auditor)).expect(200).then((r) => r.body.items);
 
@@ -268,6 +276,22 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
         createdBy: people.admin.sub,
         removedBy: people.admin.sub,
       });
+
+      // Who put the party on the list and who took it off is evidence in the ledger; the refused duplicate left nothing.
+      expect(await ledgerOf(added.body.id, 2)).toEqual([
+        expect.objectContaining({
+          type: 'reference.restricted-party-added',
+          aggregateVersion: 1,
+          actor: expect.objectContaining({ id: people.admin.sub }),
+          payload: { partyId: added.body.id, name: 'Transportes La Frontera S.A.', registrationId: 'HN-0801-777', reason: 'Debarred for fraud in 2025 (fictional).', source: 'Test list' },
+        }),
+        expect.objectContaining({
+          type: 'reference.restricted-party-removed',
+          aggregateVersion: 2,
+          actor: expect.objectContaining({ id: people.admin.sub }),
+          payload: { partyId: added.body.id, name: 'Transportes La Frontera S.A.', registrationId: 'HN-0801-777' },
+        }),
+      ]);
 
       const cleared = await flow.underReview({ country: 'HN', targetAreas: ['Yoro'], implementingPartner: partner });
       // The reviewer reads how long the active list was: the removed party is no longer counted.
@@ -325,6 +349,23 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       expect((await checksOf(old)).targeting.result).toBe('WARN');
 
       await reviews().put('/priority-areas/GT').set(sys.auth(people.admin)).send({ areas: seeded.body.areas }).expect(200);
+      // Each change is in the ledger with the list it replaced, numbered in turn.
+      const changes = await ledgerOf('GT', 2);
+      expect(changes.map((e) => [e.type, e.aggregateVersion, e.actor.id])).toEqual([
+        ['reference.priority-areas-changed', 2, people.admin.sub],
+        ['reference.priority-areas-changed', 3, people.admin.sub],
+      ]);
+      expect(changes.map((e) => e.payload)).toEqual([
+        { country: 'GT', areas: ['Petén', 'Izabal'], previousAreas: seeded.body.areas },
+        { country: 'GT', areas: seeded.body.areas, previousAreas: ['Petén', 'Izabal'] },
+      ]);
+    });
+
+    it('starts the history of a country without a list (one added to the reference data later) from an empty one', async () => {
+      await sys.query(`DELETE FROM reviews.priority_areas WHERE country = 'REGIONAL'`);
+      await reviews().put('/priority-areas/REGIONAL').set(sys.auth(people.admin)).send({ areas: ['Trifinio'] }).expect(200);
+      const [change] = await ledgerOf('REGIONAL', 1);
+      expect(change).toMatchObject({ aggregateVersion: 1, payload: { country: 'REGIONAL', areas: ['Trifinio'], previousAreas: [] } });
     });
 
     it.each([

@@ -177,6 +177,14 @@ export interface EventPayloads {
     reason: string;
     programId: string | null;
   };
+  /**
+   * Reference data kept by admin. The safeguard checks judge programs by it, so who changed it,
+   * when and how is evidence too: in the ledger, not only in reviews' own rows.
+   */
+  'reference.restricted-party-added': { partyId: string; name: string; registrationId: string | null; reason: string; source: string };
+  'reference.restricted-party-removed': { partyId: string; name: string; registrationId: string | null };
+  'reference.priority-areas-changed': { country: Country; areas: string[]; previousAreas: string[] };
+
   /** Audit asks a source to publish a range of its outbox again, to heal a gap in `sourceSeq`. */
   'audit.republish-requested': { source: string; fromSeq: number; toSeq: number };
 }

@@ -81,6 +81,9 @@ export const PAYLOAD_SCHEMA: Schema = {
     reason: 'string',
     programId: 'uuid?',
   },
+  'reference.restricted-party-added': { partyId: 'uuid', name: 'string', registrationId: 'string?', reason: 'string', source: 'string' },
+  'reference.restricted-party-removed': { partyId: 'uuid', name: 'string', registrationId: 'string?' },
+  'reference.priority-areas-changed': { country: 'string', areas: 'strings', previousAreas: 'strings' },
   'audit.republish-requested': { source: 'string', fromSeq: 'int', toSeq: 'int' },
 };
 

@@ -6,4 +6,6 @@ export class PriorityAreaEntity {
   @Column('jsonb') areas: string[];
   @Column('text', { name: 'updated_by' }) updatedBy: string;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+  /** Changes so far: the aggregate version of their events. */
+  @Column('integer') version: number;
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { QueryFailedError } from 'typeorm';
-import type { Country, ProgramSnapshot } from '#libs/contracts';
+import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { Country, EventPayloads, ProgramSnapshot } from '#libs/contracts';
 import { NotFoundError, RuleViolationError } from '#libs/core';
+import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
 import type { SafeguardContext } from '../../reviews/domain/safeguard-checks.js';
@@ -32,7 +33,10 @@ const UNIQUE_VIOLATION = '23505';
 /** Reference data the safeguard checks read: restricted parties and priority areas, kept by admin. */
 @Injectable()
 export class ReferenceDataRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly outbox: Outbox,
+  ) {}
 
   /**
    * What the safeguard checks read, in one statement: the active parties the partner could match,
@@ -68,6 +72,7 @@ export class ReferenceDataRepository {
     return toPage(rows, page.limit, (p) => ({ k: p.name, id: p.id }));
   }
 
+  /** Adds the party and its event in one transaction. */
   async addRestrictedParty(party: NewRestrictedParty, actorId: string, now: Date): Promise<RestrictedPartyEntity> {
     const row: RestrictedPartyEntity = {
       id: uuidv7(),
@@ -83,7 +88,10 @@ export class ReferenceDataRepository {
       removedAt: null,
     };
     try {
-      await this.tx.manager.insert(RestrictedPartyEntity, row);
+      await this.tx.run(async (em) => {
+        await em.insert(RestrictedPartyEntity, row);
+        await this.appendPartyEvent(em, row, 1, 'reference.restricted-party-added', { reason: row.reason, source: row.source });
+      });
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
         throw new RuleViolationError('DUPLICATE', `"${party.name}" is already on the restricted list`, {
@@ -96,7 +104,7 @@ export class ReferenceDataRepository {
     return row;
   }
 
-  /** Marks the party removed (who, when); a party already removed is no longer on the list: 404. */
+  /** Marks the party removed (who, when), with its event; a party already removed is no longer on the list: 404. */
   async removeRestrictedParty(id: string, actorId: string, now: Date): Promise<RestrictedPartyEntity> {
     return this.tx.run(async (em) => {
       const row = await em.findOne(RestrictedPartyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -104,8 +112,21 @@ export class ReferenceDataRepository {
       row.removedBy = actorId;
       row.removedAt = now;
       await em.update(RestrictedPartyEntity, { id }, { removedBy: actorId, removedAt: now });
+      // A party is added once and removed once: its two versions.
+      await this.appendPartyEvent(em, row, 2, 'reference.restricted-party-removed', {});
       return row;
     });
+  }
+
+  private appendPartyEvent<T extends 'reference.restricted-party-added' | 'reference.restricted-party-removed'>(
+    em: EntityManager,
+    row: RestrictedPartyEntity,
+    version: number,
+    type: T,
+    extra: Omit<EventPayloads[T], 'partyId' | 'name' | 'registrationId'>,
+  ) {
+    const payload = { partyId: row.id, name: row.name, registrationId: row.registrationId, ...extra } as EventPayloads[T];
+    return this.outbox.append(em, [{ type, payload, aggregateType: 'restricted-party', aggregateId: row.id, aggregateVersion: version }]);
   }
 
   /** A country without a row has no priority areas yet (REGIONAL, or a list never seeded). */
@@ -116,8 +137,28 @@ export class ReferenceDataRepository {
       : { country, areas: [], updatedBy: null, updatedAt: null };
   }
 
+  /** Replaces the country's list and records the change (with the list it replaced) in one transaction. */
   async setPriorityAreas(country: Country, areas: string[], actorId: string, now: Date): Promise<PriorityAreas> {
-    await this.tx.manager.upsert(PriorityAreaEntity, { country, areas, updatedBy: actorId, updatedAt: now }, ['country']);
-    return { country, areas, updatedBy: actorId, updatedAt: now };
+    return this.tx.run(async (em) => {
+      // A country never listed gets an empty list (version 0) first, so there is always a row to
+      // lock: two admins' changes are then numbered in turn, each replacing what the other wrote.
+      await em.query(
+        `INSERT INTO reviews.priority_areas (country, areas, updated_by, updated_at, version) VALUES ($1, '[]', $2, $3, 0) ON CONFLICT (country) DO NOTHING`,
+        [country, actorId, now],
+      );
+      const before = await em.findOneOrFail(PriorityAreaEntity, { where: { country }, lock: { mode: 'pessimistic_write' } });
+      const version = before.version + 1;
+      await em.update(PriorityAreaEntity, { country }, { areas, updatedBy: actorId, updatedAt: now, version });
+      await this.outbox.append(em, [
+        {
+          type: 'reference.priority-areas-changed',
+          payload: { country, areas, previousAreas: before.areas },
+          aggregateType: 'priority-areas',
+          aggregateId: country,
+          aggregateVersion: version,
+        },
+      ]);
+      return { country, areas, updatedBy: actorId, updatedAt: now };
+    });
   }
 }
