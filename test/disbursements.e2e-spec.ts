@@ -270,6 +270,68 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     expect((await act(id, 'cancel', people.manager, { reason: 'Again' }).expect(409)).body.code).toBe('INVALID_TRANSITION');
   });
 
+  describe('partners put on the restricted list after approval (screening at payment time)', () => {
+    const flow = () => new ProgramFlow(sys);
+    const partner = { name: 'Cooperativa Río Azul', registrationId: 'GT-5555-01', country: 'GT' };
+
+    async function listParty(name: string, registrationId?: string): Promise<string> {
+      const res = await sys
+        .http('reviews')
+        .post('/restricted-parties')
+        .set(sys.auth(people.admin))
+        .send({ name, registrationId, reason: 'Designated for corruption after approval (fictional).', source: 'Test list' })
+        .expect(201);
+      return res.body.id as string;
+    }
+    const unlistParty = (id: string) => sys.http('reviews').delete(`/restricted-parties/${id}`).set(sys.auth(people.admin)).expect(200);
+
+    it('holds the funds of every program paying a newly listed party, by name or registration id, until no listed party matches', async () => {
+      const paying = await approve((await flow().create({ implementingPartner: partner })).id);
+      const other = await approve((await flow().create({ implementingPartner: { name: 'Asociación Horizonte', registrationId: 'GT-1212-12', country: 'GT' } })).id);
+      const id = await requested(paying, 1_000_000);
+
+      const byName = await listParty('COOPERATIVA RIO AZUL, S.A.');
+      await holdsBecome(paying, ['PARTNER_RESTRICTED']);
+      expect((await act(id, 'approve', people.approver).expect(409)).body).toMatchObject({ code: 'FUNDS_ON_HOLD', details: { holds: ['PARTNER_RESTRICTED'] } });
+      // Requests may still be made; a program paying someone else is untouched.
+      await requested(paying, 1_000);
+      expect((await account(other)).holds).toEqual([]);
+
+      const byRegistration = await listParty('Nombre Comercial Distinto', 'gt 5555 01');
+      await unlistParty(byName);
+      // Still listed under another name: the hold stays.
+      await sys.eventually(async () => {
+        const [row] = await sys.query<{ removed_at: Date | null }>(`SELECT removed_at FROM disbursements.restricted_parties WHERE party_id = $1`, [byName]);
+        expect(row.removed_at).not.toBeNull();
+      });
+      expect((await account(paying)).holds).toEqual(['PARTNER_RESTRICTED']);
+      await unlistParty(byRegistration);
+      await holdsBecome(paying, []);
+      await act(id, 'approve', people.approver).expect(200);
+
+      const causes = await sys.query<{ type: string; cause: string }>(
+        `SELECT type, envelope->'payload'->>'causeId' AS cause FROM disbursements.outbox
+          WHERE envelope->>'aggregateId' = $1 AND type LIKE 'funding.hold-%' ORDER BY id`,
+        [paying],
+      );
+      expect(causes).toEqual([
+        { type: 'funding.hold-placed', cause: byName },
+        { type: 'funding.hold-lifted', cause: byRegistration },
+      ]);
+    });
+
+    it('opens the account on hold when the party was listed after the review opened and before the approval', async () => {
+      const late = { name: 'Servicios Integrales Quetzal', registrationId: 'GT-3030-30', country: 'GT' };
+      const { id: programId, reviewId } = await flow().underReview({ implementingPartner: late });
+      const partyId = await listParty(late.name);
+      await flow().conclude(reviewId, 'APPROVE');
+      await sys.eventually(() => api().get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200));
+      expect((await account(programId)).holds).toEqual(['PARTNER_RESTRICTED']);
+      await unlistParty(partyId);
+      await holdsBecome(programId, []);
+    });
+  });
+
   describe('assessment holds, delivered on the disbursements queue', () => {
     let sourceSeq = 1_000;
     async function deliver<T extends 'assessment.overdue' | 'assessment.completed' | 'program.discontinued'>(

@@ -3,6 +3,7 @@ import { FundingModule } from './funding/funding.module.js';
 import { DisbursementEntity } from './funding/persistence/disbursement.entity.js';
 import { FundingAccountEntity } from './funding/persistence/funding-account.entity.js';
 import { Funding1764300000200 } from './migrations/1764300000200-funding.js';
+import { PartnerScreening1764300000210 } from './migrations/1764300000210-partner-screening.js';
 
 export const disbursementsService: ServiceDefinition = {
   name: 'disbursements',
@@ -10,5 +11,5 @@ export const disbursementsService: ServiceDefinition = {
   description: 'Funding accounts of approved programs, disbursement requests, approvals, releases and holds.',
   features: [FundingModule],
   entities: [FundingAccountEntity, DisbursementEntity],
-  migrations: [Funding1764300000200],
+  migrations: [Funding1764300000200, PartnerScreening1764300000210],
 };

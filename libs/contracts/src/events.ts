@@ -89,6 +89,8 @@ export interface EventPayloads {
     /** Who drafted it and whom it funds: assessments refuse outcomes from either (conflict of interest). */
     createdBy: string;
     partnerName: string;
+    /** Disbursements screen the partner at payment time by name and registration id (absent in events of older versions). */
+    partnerRegistrationId?: string | null;
   };
   'program.rejected': { programId: string; reviewId: string; rationale: string };
   'program.suspended': { programId: string; reason: string };

@@ -34,6 +34,7 @@ export const PAYLOAD_SCHEMA: Schema = {
     title: 'string',
     createdBy: 'string',
     partnerName: 'string',
+    partnerRegistrationId: 'string?',
   },
   'program.rejected': { programId: 'uuid', reviewId: 'uuid', rationale: 'string' },
   'program.suspended': { programId: 'uuid', reason: 'string' },

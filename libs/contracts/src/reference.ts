@@ -41,7 +41,8 @@ export const DISBURSEMENT_STATUSES = [
   'CANCELLED',
 ] as const;
 export type DisbursementStatus = (typeof DISBURSEMENT_STATUSES)[number];
-export const HOLD_REASONS = ['PROGRAM_SUSPENDED', 'ASSESSMENT_OVERDUE', 'ADJUSTMENT_REQUIRED'] as const;
+/** DOMAIN.md's three, and PARTNER_RESTRICTED: the partner was put on the restricted list after its program was approved. */
+export const HOLD_REASONS = ['PROGRAM_SUSPENDED', 'ASSESSMENT_OVERDUE', 'ADJUSTMENT_REQUIRED', 'PARTNER_RESTRICTED'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 export const FUNDING_ACCOUNT_STATUSES = ['OPEN', 'CLOSED'] as const;
 export type FundingAccountStatus = (typeof FUNDING_ACCOUNT_STATUSES)[number];

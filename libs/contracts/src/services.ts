@@ -33,6 +33,8 @@ const SUBSCRIPTIONS_SPEC = {
     'program.closed',
     'assessment.overdue',
     'assessment.completed',
+    'reference.restricted-party-added',
+    'reference.restricted-party-removed',
     'audit.republish-requested',
   ],
   assessments: ['program.approved', 'program.discontinued', 'program.closed', 'audit.republish-requested'],

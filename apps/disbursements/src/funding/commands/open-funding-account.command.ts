@@ -3,5 +3,7 @@ export class OpenFundingAccountCommand {
   constructor(
     readonly programId: string,
     readonly budgetCents: number,
+    /** Whom it pays, screened against the restricted parties listed since (registration id absent in older events). */
+    readonly partner: { name: string; registrationId: string | null },
   ) {}
 }

@@ -25,6 +25,8 @@ describe('FundingAccountAggregate', () => {
       answeredAssessmentIds: [],
       awaitedFollowUpIds: [],
       programVersion: 0,
+      partner: { nameKey: null, registrationKey: null },
+      restrictingPartyIds: [],
       status: 'OPEN',
       openedAt: opened,
       closedAt: null,
@@ -238,6 +240,52 @@ describe('FundingAccountAggregate', () => {
       account.placeHold('PROGRAM_SUSPENDED', null);
       account.reserve(500);
       expect(account.reservedCents).toBe(500);
+    });
+
+    describe('a partner restricted after approval', () => {
+      const [partyA, partyB] = ['0190a0b0-0000-7000-8000-00000000000a', '0190a0b0-0000-7000-8000-00000000000b'];
+
+      it('keeps the partner as the restricted list matches it', () => {
+        const account = FundingAccountAggregate.open(programId, 100, opened, { name: 'Fundación Ñandú, S.A.', registrationId: 'hn-08 01' });
+        expect(account.partnerKeys).toEqual({ nameKey: 'FUNDACION NANDU', registrationKey: 'HN0801' });
+        expect(FundingAccountAggregate.open(programId, 100, opened, { name: '...', registrationId: null }).partnerKeys).toEqual({ nameKey: null, registrationKey: null });
+      });
+
+      it('holds the funds while any matching party is listed, naming the party that placed or lifted it', () => {
+        const account = openAccount();
+        account.restrictPartner(partyA);
+        account.restrictPartner(partyB);
+        account.restrictPartner(partyA);
+        expect(() => account.assertNoHolds()).toThrow(expect.objectContaining({ code: 'FUNDS_ON_HOLD', details: { holds: ['PARTNER_RESTRICTED'] } }));
+        account.clearPartner(partyA);
+        expect(account.holds).toEqual(['PARTNER_RESTRICTED']);
+        account.clearPartner(partyB);
+        account.clearPartner(partyB);
+        expect(account.holds).toEqual([]);
+        expect(account.pullEvents()).toEqual([
+          { type: 'funding.hold-placed', payload: { programId, hold: 'PARTNER_RESTRICTED', holds: ['PARTNER_RESTRICTED'], causeId: partyA } },
+          { type: 'funding.hold-lifted', payload: { programId, hold: 'PARTNER_RESTRICTED', holds: [], causeId: partyB } },
+        ]);
+      });
+
+      it('is one hold among the others, and a closed account takes none', () => {
+        const account = openAccount();
+        account.applyProgramStanding(true, 2);
+        account.restrictPartner(partyA);
+        expect(account.holds).toEqual(['PARTNER_RESTRICTED', 'PROGRAM_SUSPENDED']);
+        account.close('Program closed', later);
+        account.restrictPartner(partyB);
+        expect(account.holds).toEqual([]);
+        expect(account.toState().restrictingPartyIds).toEqual([]);
+      });
+
+      it('restores an account opened before screening as matching nothing', () => {
+        const { partner, restrictingPartyIds, ...older } = openAccount().toState();
+        const restored = FundingAccountAggregate.restore(older);
+        expect([partner, restrictingPartyIds, restored.partnerKeys]).toEqual([{ nameKey: null, registrationKey: null }, [], { nameKey: null, registrationKey: null }]);
+        restored.clearPartner(partyA);
+        expect(restored.holds).toEqual([]);
+      });
     });
 
     it('does not let a caller change the holds through the getter', () => {

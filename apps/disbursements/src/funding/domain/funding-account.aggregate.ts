@@ -1,6 +1,19 @@
 import type { AssessmentOutcome, FundingAccountStatus, HoldReason } from '#libs/contracts';
-import { AggregateRoot, RuleViolationError } from '#libs/core';
+import { AggregateRoot, RuleViolationError, normalisePartyName, normaliseRegistrationId } from '#libs/core';
 import { assertCents } from './cents.js';
+
+/** The implementing partner as the restricted list matches parties: normalised name and registration id (null: none to match). */
+export interface PartnerKeys {
+  nameKey: string | null;
+  registrationKey: string | null;
+}
+
+export function partnerKeysOf(name: string | null, registrationId: string | null): PartnerKeys {
+  return {
+    nameKey: (name && normalisePartyName(name)) || null,
+    registrationKey: (registrationId && normaliseRegistrationId(registrationId)) || null,
+  };
+}
 
 export interface FundingAccountState {
   programId: string;
@@ -21,6 +34,10 @@ export interface FundingAccountState {
    * arrive out of order, and only a newer one may change PROGRAM_SUSPENDED.
    */
   programVersion: number;
+  /** Absent on accounts opened before partners were screened at payment time: they match nothing. */
+  partner?: PartnerKeys;
+  /** Restricted parties (added after approval) matching the partner: PARTNER_RESTRICTED while any. */
+  restrictingPartyIds?: string[];
   status: FundingAccountStatus;
   openedAt: Date;
   closedAt: Date | null;
@@ -39,7 +56,12 @@ export class FundingAccountAggregate extends AggregateRoot {
     super();
   }
 
-  static open(programId: string, budgetCents: number, now: Date): FundingAccountAggregate {
+  static open(
+    programId: string,
+    budgetCents: number,
+    now: Date,
+    partner: { name: string; registrationId: string | null } | null = null,
+  ): FundingAccountAggregate {
     assertCents('budgetCents', budgetCents, 0);
     const account = new FundingAccountAggregate({
       programId,
@@ -51,6 +73,8 @@ export class FundingAccountAggregate extends AggregateRoot {
       answeredAssessmentIds: [],
       awaitedFollowUpIds: [],
       programVersion: 0,
+      partner: partnerKeysOf(partner?.name ?? null, partner?.registrationId ?? null),
+      restrictingPartyIds: [],
       status: 'OPEN',
       openedAt: now,
       closedAt: null,
@@ -95,6 +119,9 @@ export class FundingAccountAggregate extends AggregateRoot {
   }
   get status(): FundingAccountStatus {
     return this.state.status;
+  }
+  get partnerKeys(): PartnerKeys {
+    return this.state.partner ?? { nameKey: null, registrationKey: null };
   }
   get openedAt(): Date {
     return this.state.openedAt;
@@ -185,6 +212,27 @@ export class FundingAccountAggregate extends AggregateRoot {
     else this.liftHold('ADJUSTMENT_REQUIRED', assessmentId);
   }
 
+  /**
+   * From reference.restricted-party-added (or at opening, for a party added before): the partner
+   * is barred from funds, so nothing is approved or released while any matching party is listed.
+   */
+  restrictPartner(partyId: string): void {
+    const ids = this.state.restrictingPartyIds ?? [];
+    if (this.state.status === 'CLOSED' || ids.includes(partyId)) return;
+    this.state.restrictingPartyIds = [...ids, partyId].sort();
+    this.touch();
+    this.placeHold('PARTNER_RESTRICTED', partyId);
+  }
+
+  /** From reference.restricted-party-removed: the hold lifts once no listed party matches the partner. */
+  clearPartner(partyId: string): void {
+    const ids = this.state.restrictingPartyIds ?? [];
+    if (!ids.includes(partyId)) return;
+    this.state.restrictingPartyIds = ids.filter((id) => id !== partyId);
+    this.touch();
+    if (this.state.restrictingPartyIds.length === 0) this.liftHold('PARTNER_RESTRICTED', partyId);
+  }
+
   /** Approve and release answer this while any hold is set; requests may still be made. */
   assertNoHolds(): void {
     if (this.state.holds.length === 0) return;
@@ -207,6 +255,7 @@ export class FundingAccountAggregate extends AggregateRoot {
     this.state.holds = [];
     this.state.overdueAssessmentIds = [];
     this.state.awaitedFollowUpIds = [];
+    this.state.restrictingPartyIds = [];
     this.record('funding.account-closed', { programId: this.programId, reason });
     this.touch();
   }

@@ -12,6 +12,9 @@ export class FundingAccountEntity {
   @Column('bigint', { name: 'reserved_cents' }) reservedCents: number | string;
   @Column('bigint', { name: 'released_cents' }) releasedCents: number | string;
   @Column('jsonb') state: FundingAccountState;
+  /** The state's partner keys again, indexed: which accounts a newly restricted party matches. */
+  @Column('text', { name: 'partner_name_key', nullable: true }) partnerNameKey: string | null;
+  @Column('text', { name: 'partner_registration_key', nullable: true }) partnerRegistrationKey: string | null;
   @Column('timestamptz', { name: 'opened_at' }) openedAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }

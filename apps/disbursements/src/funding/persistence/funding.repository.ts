@@ -4,7 +4,7 @@ import { NotFoundError, type AggregateRoot } from '#libs/core';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, rowAndParentGuard, rowGuard, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
-import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
+import { FundingAccountAggregate, type FundingAccountState, type PartnerKeys } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
 import { FundingAccountEntity } from './funding-account.entity.js';
 
@@ -40,6 +40,70 @@ export class FundingRepository {
     private readonly tx: TransactionRunner,
     private readonly outbox: Outbox,
   ) {}
+
+  /**
+   * Screening takes this lock: shared to open an account, exclusive to change the restricted list.
+   * So an account opened while a party is listed either is seen by the listing or sees the party.
+   */
+  screening<T>(mode: 'open' | 'list', work: () => Promise<T>): Promise<T> {
+    return this.tx.run(async (em) => {
+      await em.query(`SELECT ${mode === 'open' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtext('disbursements.partner-screening'))`);
+      return work();
+    });
+  }
+
+  /** Listed parties (added here by their events, not removed) that match the partner. */
+  async restrictingParties({ nameKey, registrationKey }: PartnerKeys): Promise<string[]> {
+    if (!nameKey && !registrationKey) return [];
+    const rows = (await this.tx.manager.query(
+      `SELECT party_id FROM disbursements.restricted_parties
+        WHERE removed_at IS NULL AND (name_key = $1 OR registration_key = $2) ORDER BY party_id`,
+      [nameKey, registrationKey],
+    )) as Array<{ party_id: string }>;
+    return rows.map((r) => r.party_id);
+  }
+
+  /**
+   * Records a party put on the list; false when its removal was recorded first (events delivered
+   * out of order), so it restricts nothing.
+   */
+  async listParty(partyId: string, keys: PartnerKeys, now: Date): Promise<boolean> {
+    const [row] = (await this.tx.manager.query(
+      `INSERT INTO disbursements.restricted_parties (party_id, name_key, registration_key, added_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (party_id) DO UPDATE SET added_at = excluded.added_at RETURNING removed_at`,
+      [partyId, keys.nameKey, keys.registrationKey, now],
+    )) as Array<{ removed_at: Date | null }>;
+    return row.removed_at === null;
+  }
+
+  /** Records a party taken off the list (also before its addition arrives). */
+  async unlistParty(partyId: string, now: Date): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO disbursements.restricted_parties (party_id, removed_at) VALUES ($1, $2)
+       ON CONFLICT (party_id) DO UPDATE SET removed_at = excluded.removed_at`,
+      [partyId, now],
+    );
+  }
+
+  /** Open accounts whose partner the party matches, in lock order. */
+  async accountsMatching({ nameKey, registrationKey }: PartnerKeys): Promise<string[]> {
+    const rows = (await this.tx.manager.query(
+      `SELECT program_id FROM disbursements.funding_accounts
+        WHERE status = 'OPEN' AND (partner_name_key = $1 OR partner_registration_key = $2) ORDER BY program_id`,
+      [nameKey, registrationKey],
+    )) as Array<{ program_id: string }>;
+    return rows.map((r) => r.program_id);
+  }
+
+  /** Open accounts the party restricts now, in lock order. */
+  async accountsRestrictedBy(partyId: string): Promise<string[]> {
+    const rows = (await this.tx.manager.query(
+      `SELECT program_id FROM disbursements.funding_accounts
+        WHERE status = 'OPEN' AND state->'restrictingPartyIds' ? $1 ORDER BY program_id`,
+      [partyId],
+    )) as Array<{ program_id: string }>;
+    return rows.map((r) => r.program_id);
+  }
 
   /** Returns false when the program already has an account (a repeated program.approved). */
   async open(account: FundingAccountAggregate): Promise<boolean> {
@@ -238,6 +302,8 @@ function accountRow(account: FundingAccountAggregate): FundingAccountEntity {
     reservedCents: state.reservedCents,
     releasedCents: state.releasedCents,
     state,
+    partnerNameKey: account.partnerKeys.nameKey,
+    partnerRegistrationKey: account.partnerKeys.registrationKey,
     openedAt: state.openedAt,
     updatedAt: new Date(),
   };

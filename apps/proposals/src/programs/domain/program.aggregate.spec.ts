@@ -232,6 +232,7 @@ describe('ProgramAggregate', () => {
           title: 'Youth employment in western Honduras',
           createdBy: CREATOR,
           partnerName: 'Fundación Futuro',
+          partnerRegistrationId: 'HN-0042',
         },
       },
     ]);

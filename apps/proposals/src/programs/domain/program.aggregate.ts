@@ -292,6 +292,7 @@ export class ProgramAggregate extends AggregateRoot {
       title: f.title,
       createdBy: this.createdBy,
       partnerName: f.implementingPartner.name,
+      partnerRegistrationId: f.implementingPartner.registrationId ?? null,
     };
   }
 

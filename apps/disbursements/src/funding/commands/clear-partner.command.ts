@@ -1,0 +1,4 @@
+/** From `reference.restricted-party-removed`: the party no longer holds the funds of programs paying it. */
+export class ClearPartnerCommand {
+  constructor(readonly partyId: string) {}
+}

@@ -1,0 +1,20 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { partnerKeysOf } from '../domain/funding-account.aggregate.js';
+import { FundingRepository } from '../persistence/funding.repository.js';
+import { accountNotOpened } from './account-not-opened.js';
+import { RestrictPartnerCommand } from './restrict-partner.command.js';
+
+@CommandHandler(RestrictPartnerCommand)
+export class RestrictPartnerHandler implements ICommandHandler<RestrictPartnerCommand, void> {
+  constructor(private readonly funding: FundingRepository) {}
+
+  async execute({ partyId, name, registrationId }: RestrictPartnerCommand): Promise<void> {
+    const keys = partnerKeysOf(name, registrationId);
+    await this.funding.screening('list', async () => {
+      if (!(await this.funding.listParty(partyId, keys, new Date()))) return;
+      for (const programId of await this.funding.accountsMatching(keys)) {
+        await this.funding.changeAccount(programId, accountNotOpened(programId), (account) => account.restrictPartner(partyId));
+      }
+    });
+  }
+}
