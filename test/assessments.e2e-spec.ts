@@ -338,6 +338,15 @@ describe('assessments: plans, durable timers and outcomes', () => {
     expect(await delayedTimersOf(open.map((p) => p.id))).toHaveLength(6);
     await changeCadence(programId, 10).expect(400);
     await changeCadence(programId, 60, people.reviewer).expect(403);
+    // The change itself is an event (who, from what, to what); asking for the same cadence again is none.
+    await changeCadence(programId, 120).expect(200);
+    const changes = await sys.query<{ envelope: { actor: { id: string }; aggregateVersion: number; payload: unknown } }>(
+      `SELECT envelope FROM assessments.outbox WHERE type = 'assessment.cadence-changed' AND envelope->>'aggregateId' = $1`,
+      [programId],
+    );
+    expect(changes.map(({ envelope: e }) => [e.actor.id, e.aggregateVersion, e.payload])).toEqual([
+      [people.scheduler.sub, 2, { programId, cadenceDays: 120, previousCadenceDays: 90 }],
+    ]);
   });
 
   it('schedules a follow-up 30 days after ADJUST that turns DUE on its timer', async () => {

@@ -170,6 +170,8 @@ export interface EventPayloads {
     reason: string;
   };
   'assessment.cancelled': { assessmentId: string; programId: string; reason: string };
+  /** A scheduler's change of a plan's cadence: the ledger shows who made it even when no point moves. */
+  'assessment.cadence-changed': { programId: string; cadenceDays: number; previousCadenceDays: number };
 
   'access.denied': {
     method: string;

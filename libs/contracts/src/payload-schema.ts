@@ -74,6 +74,7 @@ export const PAYLOAD_SCHEMA: Schema = {
   },
   'assessment.rescheduled': { ...assessment, previousDueAt: 'datetime', dueAt: 'datetime', reason: 'string' },
   'assessment.cancelled': { ...assessment, reason: 'string' },
+  'assessment.cadence-changed': { programId: 'uuid', cadenceDays: 'int', previousCadenceDays: 'int' },
   'access.denied': {
     method: 'string',
     path: 'string',

@@ -22,8 +22,10 @@ export class ChangeCadenceHandler implements ICommandHandler<ChangeCadenceComman
       const locked = await this.assessments.lockPointsOf(em, programId);
       const now = new Date();
       const byPoint = new Map(locked.map((l) => [l.point, l]));
+      const previousCadenceDays = plan.cadenceDays;
       const replan = plan.changeCadence(cadenceDays, [...byPoint.keys()], now, dayMs);
       await this.assessments.savePlan(em, plan);
+      if (cadenceDays !== previousCadenceDays) await this.assessments.recordCadenceChange(em, plan, previousCadenceDays);
       for (const point of replan.cancel) {
         point.cancel(`cadence changed to ${cadenceDays} days`, now);
         await this.assessments.savePoint(em, byPoint.get(point)!);

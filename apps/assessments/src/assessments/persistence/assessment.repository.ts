@@ -138,6 +138,19 @@ export class AssessmentRepository {
     await em.update(AssessmentPlanEntity, { programId: plan.programId }, this.planRow(plan));
   }
 
+  /** The plan's new cadence as an event; the plan is not an aggregate of its own. */
+  async recordCadenceChange(em: EntityManager, plan: AssessmentPlan, previousCadenceDays: number): Promise<void> {
+    await this.outbox.append(em, [
+      {
+        type: 'assessment.cadence-changed',
+        payload: { programId: plan.programId, cadenceDays: plan.cadenceDays, previousCadenceDays },
+        aggregateType: 'assessment-plan',
+        aggregateId: plan.programId,
+        aggregateVersion: plan.version,
+      },
+    ]);
+  }
+
   /** Locks a point and, before it, its program's plan (the lock order of every command). */
   async lockPointAndPlan(em: EntityManager, id: string): Promise<LoadedPlan & LoadedPoint> {
     // A point's program never changes, so finding the plan through it before the locks is safe.
