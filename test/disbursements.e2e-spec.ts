@@ -298,6 +298,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       expect((await account(other)).holds).toEqual([]);
 
       const byRegistration = await listParty('Nombre Comercial Distinto', 'gt 5555 01');
+      await sys.eventually(async () => expect((await account(paying)).restrictingPartyIds).toEqual([byName, byRegistration].sort()));
       await unlistParty(byName);
       // Still listed under another name: the hold stays.
       await sys.eventually(async () => {

@@ -41,7 +41,7 @@ export function ApprovalsPage({ session }: { session: Session }) {
     <div className="page" data-testid="page-approvals">
       <header className="page-head">
         <h1>Approvals</h1>
-        <p className="muted">Disbursement requests awaiting finance. While an account holds a reason (suspension, overdue assessment, adjustment), approve and release are refused.</p>
+        <p className="muted">Disbursement requests awaiting finance. While an account holds a reason (suspension, overdue assessment, adjustment, a partner put on the restricted list), approve and release are refused.</p>
       </header>
       {feedback.node}
       <ErrorNotice error={error} title="Could not load disbursements" />
