@@ -265,6 +265,14 @@ const SPECS = {
     objective: 'Keep adolescents in school and out of gangs',
     indicator: { name: 'Participants still enrolled in school after a year', unit: 'percent', baseline: 60, target: 85 },
   },
+  water: {
+    title: 'Rural water boards in Intibucá',
+    summary: 'Pipes, meters and bookkeeping training for community water boards in Lenca villages.',
+    country: 'HN', pillar: 'I', partner: { name: 'Constructora Aguas del Occidente S.A.', registrationId: 'HN-1001-2016' },
+    targetAreas: ['Intibucá'], budgetCents: 0.8 * M,
+    objective: 'Give villages a reliable piped water supply',
+    indicator: { name: 'Households with piped water every day', unit: 'households', baseline: 300, target: 2100 },
+  },
 } satisfies Record<string, ProgramSpec>;
 
 async function main(): Promise<void> {
@@ -348,6 +356,23 @@ async function main(): Promise<void> {
   await call('manager2', 'POST', `/programs/${credit.id}/close`, { reason: 'The guarantee fund is fully capitalised and handed to the credit unions.' });
   await waitStatus(credit.id, 'CLOSED');
   log('  closed         Small business credit in Olancho');
+
+  // A second run finds the partner listed by the first: it comes off the list so the story can replay.
+  const listed = (await call('admin', 'GET', '/restricted-parties?limit=500')).body.items as Json[];
+  for (const party of listed.filter((p) => p.name === SPECS.water.partner.name)) await call('admin', 'DELETE', `/restricted-parties/${party.id}`);
+  const water = await approveProgram(SPECS.water);
+  await requestDisbursement(water.id, 25_000_000, 'Pipes and meters for the first twelve water boards');
+  // Listed after approval: the funds are held at payment time.
+  await call('admin', 'POST', '/restricted-parties', {
+    ...SPECS.water.partner,
+    reason: 'Debarred after the approval for bid rigging in another donor’s program (fictional).',
+    source: 'Multilateral development bank debarment list (fictional entry)',
+  });
+  await waitFor('the water program’s funds to be held', async () => {
+    const account = (await call('manager', 'GET', `/funding-accounts/${water.id}`)).body;
+    return (account.holds as string[]).includes('PARTNER_RESTRICTED') ? account : undefined;
+  });
+  log('  approved       Rural water boards in Intibucá: partner put on the restricted list after approval, funds on hold');
 
   log(`Done. Open ${GATEWAY}/ and sign in as anyone from the list.`);
 }
