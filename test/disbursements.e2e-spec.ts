@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import pg from 'pg';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
@@ -6,6 +8,9 @@ import { systemActor, type EventPayloads } from '#libs/contracts';
 import { OutboxRelay } from '#libs/messaging';
 import { createService } from '#libs/platform';
 import { loadServiceDefinition } from './support/services.js';
+import { OpenFundingAccountCommand } from '../apps/disbursements/src/funding/commands/open-funding-account.command.js';
+import { RestrictPartnerCommand } from '../apps/disbursements/src/funding/commands/restrict-partner.command.js';
+import { FundingRepository } from '../apps/disbursements/src/funding/persistence/funding.repository.js';
 import { TestSystem, type Person } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 import { ProgramFlow } from './support/program-flow.js';
@@ -330,6 +335,39 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       expect((await account(programId)).holds).toEqual(['PARTNER_RESTRICTED']);
       await unlistParty(partyId);
       await holdsBecome(programId, []);
+    });
+
+    it('an account opening and a listing of its partner at the same moment do not miss each other', async () => {
+      const app = sys.app('disbursements');
+      const funding = app.get(FundingRepository);
+      const programId = uuidv7();
+      const racing = { name: 'Transportes Simultáneos', registrationId: null };
+      // The opening has read the (empty) list and is about to write its account when the listing comes.
+      let resume!: () => void;
+      const paused = new Promise<void>((resolve) => (resume = resolve));
+      const read = funding.restrictingParties.bind(funding);
+      const spy = jest.spyOn(funding, 'restrictingParties').mockImplementationOnce(async (keys) => {
+        const found = await read(keys);
+        await paused;
+        return found;
+      });
+      try {
+        const opening = app.get(CommandBus).execute(new OpenFundingAccountCommand(programId, BUDGET, racing));
+        await sys.eventually(() => expect(spy).toHaveBeenCalled());
+        let listed = false;
+        const listing = app
+          .get(CommandBus)
+          .execute(new RestrictPartnerCommand(uuidv7(), 'TRANSPORTES SIMULTANEOS', null))
+          .then(() => (listed = true));
+        await new Promise((r) => setTimeout(r, 300));
+        // The listing waits for the opening (screening lock), then finds the new account.
+        expect(listed).toBe(false);
+        resume();
+        await Promise.all([opening, listing]);
+      } finally {
+        spy.mockRestore();
+      }
+      expect((await account(programId)).holds).toEqual(['PARTNER_RESTRICTED']);
     });
   });
 
