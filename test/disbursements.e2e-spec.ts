@@ -8,6 +8,7 @@ import { systemActor, type EventPayloads } from '#libs/contracts';
 import { OutboxRelay } from '#libs/messaging';
 import { createService } from '#libs/platform';
 import { loadServiceDefinition } from './support/services.js';
+import { ClearPartnerCommand } from '../apps/disbursements/src/funding/commands/clear-partner.command.js';
 import { OpenFundingAccountCommand } from '../apps/disbursements/src/funding/commands/open-funding-account.command.js';
 import { RestrictPartnerCommand } from '../apps/disbursements/src/funding/commands/restrict-partner.command.js';
 import { FundingRepository } from '../apps/disbursements/src/funding/persistence/funding.repository.js';
@@ -368,6 +369,16 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
         spy.mockRestore();
       }
       expect((await account(programId)).holds).toEqual(['PARTNER_RESTRICTED']);
+    });
+
+    it('a removal delivered before its addition (a retried job) leaves the partner unrestricted', async () => {
+      const bus = sys.app('disbursements').get(CommandBus);
+      const programId = uuidv7();
+      await bus.execute(new OpenFundingAccountCommand(programId, BUDGET, { name: 'Ferretería El Retraso', registrationId: null }));
+      const partyId = uuidv7();
+      await bus.execute(new ClearPartnerCommand(partyId));
+      await bus.execute(new RestrictPartnerCommand(partyId, 'Ferreteria El Retraso', null));
+      expect(await account(programId)).toMatchObject({ holds: [], restrictingPartyIds: [] });
     });
   });
 
