@@ -265,8 +265,14 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       const caught = await flow.underReview({ country: 'HN', targetAreas: ['Yoro'], implementingPartner: partner });
       expect((await checksOf(caught.reviewId))['restricted-party'].result).toBe('FAIL');
 
-      const removed = await reviews().delete(`/restricted-parties/${added.body.id}`).set(sys.auth(people.admin)).expect(200);
-      expect(removed.body).toMatchObject({ id: added.body.id, removedBy: people.admin.sub });
+      const blank = await reviews().delete(`/restricted-parties/${added.body.id}`).set(sys.auth(people.admin)).send({ reason: '  ' }).expect(400);
+      expect(fields(blank.body)).toEqual(['reason']);
+      const removed = await reviews()
+        .delete(`/restricted-parties/${added.body.id}`)
+        .set(sys.auth(people.admin))
+        .send({ reason: 'Entered against the wrong company (fictional).' })
+        .expect(200);
+      expect(removed.body).toMatchObject({ id: added.body.id, removedBy: people.admin.sub, removedReason: 'Entered against the wrong company (fictional).' });
       expect(Date.parse(removed.body.removedAt)).toBeGreaterThan(Date.now() - 60_000);
       expect(await parties()).toHaveLength(seeded.length);
       await reviews().delete(`/restricted-parties/${added.body.id}`).set(sys.auth(people.admin)).expect(404);
@@ -289,7 +295,7 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
           type: 'reference.restricted-party-removed',
           aggregateVersion: 2,
           actor: expect.objectContaining({ id: people.admin.sub }),
-          payload: { partyId: added.body.id, name: 'Transportes La Frontera S.A.', registrationId: 'HN-0801-777' },
+          payload: { partyId: added.body.id, name: 'Transportes La Frontera S.A.', registrationId: 'HN-0801-777', reason: 'Entered against the wrong company (fictional).' },
         }),
       ]);
 

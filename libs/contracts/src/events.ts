@@ -186,7 +186,7 @@ export interface EventPayloads {
    * when and how is evidence too: in the ledger, not only in reviews' own rows.
    */
   'reference.restricted-party-added': { partyId: string; name: string; registrationId: string | null; reason: string; source: string };
-  'reference.restricted-party-removed': { partyId: string; name: string; registrationId: string | null };
+  'reference.restricted-party-removed': { partyId: string; name: string; registrationId: string | null; reason: string | null };
   'reference.priority-areas-changed': { country: Country; areas: string[]; previousAreas: string[] };
 
   /** Audit asks a source to publish a range of its outbox again, to heal a gap in `sourceSeq`. */

@@ -84,7 +84,7 @@ export const PAYLOAD_SCHEMA: Schema = {
     programId: 'uuid?',
   },
   'reference.restricted-party-added': { partyId: 'uuid', name: 'string', registrationId: 'string?', reason: 'string', source: 'string' },
-  'reference.restricted-party-removed': { partyId: 'uuid', name: 'string', registrationId: 'string?' },
+  'reference.restricted-party-removed': { partyId: 'uuid', name: 'string', registrationId: 'string?', reason: 'string?' },
   'reference.priority-areas-changed': { country: 'string', areas: 'strings', previousAreas: 'strings' },
   'audit.republish-requested': { source: 'string', fromSeq: 'int', toSeq: 'int' },
 };

@@ -81,7 +81,7 @@ export const api = {
   restrictedParties: {
     list: () => all<RestrictedParty>('/restricted-parties', {}, 4),
     add: (input: RestrictedPartyInput) => apiRequest<RestrictedParty>('POST', '/restricted-parties', { body: input }),
-    remove: (partyId: string) => apiRequest<void>('DELETE', `/restricted-parties/${id(partyId)}`),
+    remove: (partyId: string, reason: string) => apiRequest<void>('DELETE', `/restricted-parties/${id(partyId)}`, { body: { reason } }),
   },
 
   priorityAreas: {

@@ -28,8 +28,8 @@ export function AdminPage({ session }: { session: Session }) {
       description: `“${party.name}” will no longer fail the restricted-party check of new reviews.`,
       confirmLabel: 'Remove',
       tone: 'danger',
-      fields: [],
-      onConfirm: () => api.restrictedParties.remove(party.id),
+      fields: [{ name: 'reason', label: 'Reason (kept in the audit ledger)', kind: 'textarea', required: true }],
+      onConfirm: (v) => api.restrictedParties.remove(party.id, v.reason.trim()),
       onDone: () => done(`${party.name} removed from the restricted list.`),
     });
 

@@ -7,7 +7,7 @@ import { RemoveRestrictedPartyCommand } from './remove-restricted-party.command.
 export class RemoveRestrictedPartyHandler implements ICommandHandler<RemoveRestrictedPartyCommand, RestrictedPartyEntity> {
   constructor(private readonly referenceData: ReferenceDataRepository) {}
 
-  execute({ partyId, actor }: RemoveRestrictedPartyCommand): Promise<RestrictedPartyEntity> {
-    return this.referenceData.removeRestrictedParty(partyId, actor.id, new Date());
+  execute({ partyId, actor, reason }: RemoveRestrictedPartyCommand): Promise<RestrictedPartyEntity> {
+    return this.referenceData.removeRestrictedParty(partyId, actor.id, new Date(), reason?.trim() ?? null);
   }
 }

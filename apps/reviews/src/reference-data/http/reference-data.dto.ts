@@ -20,6 +20,13 @@ export class CreateRestrictedPartyDto {
   source: string;
 }
 
+/** DELETE /restricted-parties/:id may say why (API.md names no body; one without a reason is still accepted). */
+export class RemoveRestrictedPartyDto {
+  @ApiPropertyOptional({ example: 'Designation lifted by the issuing authority on 2027-03-01.' })
+  @IsOptional() @IsString() @Matches(NOT_BLANK, { message: 'reason must not be blank' }) @MaxLength(2000)
+  reason?: string;
+}
+
 export class ListRestrictedPartiesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'also list removed parties, with who removed them and when' })
   @IsOptional() @IsIn(['true', 'false'])

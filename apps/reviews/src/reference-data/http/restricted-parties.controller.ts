@@ -3,11 +3,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#libs/contracts';
 import { CurrentActor, Roles } from '#libs/auth';
-import { EmptyBodyDto, UuidParam } from '#libs/common';
+import { UuidParam } from '#libs/common';
 import { AddRestrictedPartyCommand } from '../commands/add-restricted-party.command.js';
 import { RemoveRestrictedPartyCommand } from '../commands/remove-restricted-party.command.js';
 import { ReferenceDataRepository } from '../persistence/reference-data.repository.js';
-import { CreateRestrictedPartyDto, ListRestrictedPartiesQueryDto } from './reference-data.dto.js';
+import { CreateRestrictedPartyDto, ListRestrictedPartiesQueryDto, RemoveRestrictedPartyDto } from './reference-data.dto.js';
 
 @ApiTags('restricted-parties')
 @ApiBearerAuth()
@@ -32,10 +32,10 @@ export class RestrictedPartiesController {
     return this.commands.execute(new AddRestrictedPartyCommand(party, actor));
   }
 
-  /** Takes the party off the list; the row stays with who removed it and when. */
+  /** Takes the party off the list; the row stays with who removed it, when and (if given) why. */
   @Delete(':id')
   @Roles('admin')
-  remove(@Param('id', UuidParam()) id: string, @Body() _body: EmptyBodyDto, @CurrentActor() actor: Actor) {
-    return this.commands.execute(new RemoveRestrictedPartyCommand(id, actor));
+  remove(@Param('id', UuidParam()) id: string, @Body() body: RemoveRestrictedPartyDto, @CurrentActor() actor: Actor) {
+    return this.commands.execute(new RemoveRestrictedPartyCommand(id, actor, body.reason ?? null));
   }
 }

@@ -86,6 +86,7 @@ export class ReferenceDataRepository {
       createdAt: now,
       removedBy: null,
       removedAt: null,
+      removedReason: null,
     };
     try {
       await this.tx.run(async (em) => {
@@ -105,15 +106,14 @@ export class ReferenceDataRepository {
   }
 
   /** Marks the party removed (who, when), with its event; a party already removed is no longer on the list: 404. */
-  async removeRestrictedParty(id: string, actorId: string, now: Date): Promise<RestrictedPartyEntity> {
+  async removeRestrictedParty(id: string, actorId: string, now: Date, reason: string | null): Promise<RestrictedPartyEntity> {
     return this.tx.run(async (em) => {
       const row = await em.findOne(RestrictedPartyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row || row.removedAt) throw new NotFoundError('Restricted party', id);
-      row.removedBy = actorId;
-      row.removedAt = now;
-      await em.update(RestrictedPartyEntity, { id }, { removedBy: actorId, removedAt: now });
+      Object.assign(row, { removedBy: actorId, removedAt: now, removedReason: reason });
+      await em.update(RestrictedPartyEntity, { id }, { removedBy: actorId, removedAt: now, removedReason: reason });
       // A party is added once and removed once: its two versions.
-      await this.appendPartyEvent(em, row, 2, 'reference.restricted-party-removed', {});
+      await this.appendPartyEvent(em, row, 2, 'reference.restricted-party-removed', { reason });
       return row;
     });
   }

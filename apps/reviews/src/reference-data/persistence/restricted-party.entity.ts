@@ -14,4 +14,5 @@ export class RestrictedPartyEntity {
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('text', { name: 'removed_by', nullable: true }) removedBy: string | null;
   @Column('timestamptz', { name: 'removed_at', nullable: true }) removedAt: Date | null;
+  @Column('text', { name: 'removed_reason', nullable: true }) removedReason: string | null;
 }
