@@ -290,6 +290,15 @@ describe('assessments: plans, durable timers and outcomes', () => {
   it('moves a rescheduled point and its timers: the old time does nothing, the new one makes it DUE', async () => {
     const { points } = await approve({ startDate: '2027-01-01', endDate: '2027-03-02' }, 30);
     const [p] = points;
+    const endAt = (await plan(points[0].programId)).body.endAt as string;
+    const pastTheEnd = await sys
+      .http('assessments')
+      .post(`/assessments/${p.id}/reschedule`)
+      .set(sys.auth(people.scheduler))
+      .send({ dueAt: new Date(Date.parse(endAt) + DAY_MS).toISOString(), reason: 'After the program, when nobody pays any more' })
+      .expect(400);
+    expect(pastTheEnd.body.details).toEqual([{ field: 'dueAt', problems: [expect.stringContaining(endAt)] }]);
+    expect((await point(p.id)).dueAt).toBe(p.dueAt);
     const dueAt = new Date(Date.parse(p.dueAt) + 20 * DAY_MS);
     const res = await sys
       .http('assessments')

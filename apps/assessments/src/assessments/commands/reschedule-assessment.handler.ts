@@ -14,7 +14,7 @@ export class RescheduleAssessmentHandler implements ICommandHandler<RescheduleAs
   async execute({ id, dueAt, reason }: RescheduleAssessmentCommand): Promise<AssessmentPointState> {
     return this.tx.run(async (em) => {
       const locked = await this.assessments.lockPointAndPlan(em, id);
-      locked.point.reschedule(dueAt, reason, new Date());
+      locked.point.reschedule(dueAt, reason, new Date(), locked.plan.endAt);
       // Saving swaps the timers: the old instants' jobs go, the new ones are armed.
       await this.assessments.savePoint(em, locked);
       return locked.point.toState();

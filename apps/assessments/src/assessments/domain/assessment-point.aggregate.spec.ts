@@ -5,6 +5,8 @@ const DAY_MS = 1000;
 const GRACE_DAYS = 14;
 const T0 = new Date('2027-03-01T08:00:00.000Z');
 const day = (n: number) => new Date(T0.getTime() + n * DAY_MS);
+/** The end of the points' plan. */
+const END = day(365);
 const INDICATORS = ['households with income above poverty line', 'youth trained'];
 const NARRATIVE = 'Enrolment is on track in both departments.';
 
@@ -124,7 +126,7 @@ describe('AssessmentPointAggregate', () => {
     it('moves a SCHEDULED point and its overdue date', () => {
       const point = planned();
       point.pullEvents();
-      point.reschedule(day(120), 'partner asked for after harvest', day(10));
+      point.reschedule(day(120), 'partner asked for after harvest', day(10), END);
 
       expect(point.toState()).toMatchObject({ dueAt: day(120), overdueAt: day(134), status: 'SCHEDULED', version: 2 });
       expect(point.pullEvents()).toEqual([
@@ -145,20 +147,34 @@ describe('AssessmentPointAggregate', () => {
 
     it('refuses a due date that is not in the future', () => {
       const point = planned();
-      const reschedule = () => point.reschedule(day(10), 'too late', day(10));
+      const reschedule = () => point.reschedule(day(10), 'too late', day(10), END);
       expect(reschedule).toThrow(ValidationError);
       expect(reschedule).toThrow(expect.objectContaining({ details: [expect.objectContaining({ field: 'dueAt' })] }));
       expect(point.dueAt).toEqual(day(90));
     });
 
     it('refuses an empty reason', () => {
-      expect(() => planned().reschedule(day(120), '', day(10))).toThrow(
+      expect(() => planned().reschedule(day(120), '', day(10), END)).toThrow(
         expect.objectContaining({ details: [expect.objectContaining({ field: 'reason' })] }),
       );
     });
 
+    it("refuses a date past the end of the program's plan, except to move a point that already lies beyond it earlier", () => {
+      const point = planned();
+      expect(() => point.reschedule(day(366), 'after the program, please', day(10), END)).toThrow(
+        expect.objectContaining({ details: [{ field: 'dueAt', problems: [expect.stringContaining(END.toISOString())] }] }),
+      );
+      point.reschedule(END, 'on the last day', day(10), END);
+      expect(point.dueAt).toEqual(END);
+      // A follow-up 30 days after an ADJUST near the end lies beyond it: it may come earlier, not later.
+      const followUp = planned({ dueAt: day(380) });
+      followUp.reschedule(day(370), 'earlier', day(10), END);
+      expect(followUp.dueAt).toEqual(day(370));
+      expect(() => followUp.reschedule(day(371), 'later again', day(10), END)).toThrow(ValidationError);
+    });
+
     it('refuses a point that is no longer SCHEDULED', () => {
-      expect(() => due().reschedule(day(120), 'later please', day(91))).toThrow(InvalidTransitionError);
+      expect(() => due().reschedule(day(120), 'later please', day(91), END)).toThrow(InvalidTransitionError);
     });
   });
 

@@ -223,10 +223,17 @@ export class AssessmentPointAggregate extends AggregateRoot {
   }
 
   /** Moves a SCHEDULED point to a later date; its grace period keeps its length. */
-  reschedule(dueAt: Date, reason: string, now: Date): void {
+  /**
+   * Moves a SCHEDULED point. Not past the end of its program's plan (`planEndAt`), or later than it
+   * already is when it lies beyond (a follow-up): a point moved past the end would never be
+   * assessed while the money flows, a way around the assessment rather than a new date for it.
+   */
+  reschedule(dueAt: Date, reason: string, now: Date, planEndAt: Date): void {
     if (this.status !== 'SCHEDULED') throw new InvalidTransitionError('assessment', this.status, 'be rescheduled');
+    const latest = planEndAt > this.dueAt ? planEndAt : this.dueAt;
     const problems = new FieldProblems();
     problems.check(isInstant(dueAt) && dueAt > now, 'dueAt', 'must be a date and time in the future');
+    problems.check(!isInstant(dueAt) || dueAt <= latest, 'dueAt', `must be on or before the end of the program's plan (${latest.toISOString()})`);
     problems.check(isText(reason), 'reason', 'must not be empty');
     problems.throwIfAny('cannot reschedule the assessment');
 
