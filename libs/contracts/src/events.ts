@@ -67,7 +67,7 @@ export interface IndicatorResult {
   value: number;
 }
 
-/** Every event type of DOMAIN.md's catalogue, with its payload. The one place event names live. */
+/** Every event type (DOMAIN.md's catalogue and the additions README.md lists), with its payload. The one place event names live. */
 export interface EventPayloads {
   'program.drafted': { programId: string; program: ProgramSnapshot };
   'program.revised': { programId: string; program: ProgramSnapshot; changedFields: string[] };
