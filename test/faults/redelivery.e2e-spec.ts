@@ -6,12 +6,13 @@ import { DisbursementsEventsProcessor } from '../../apps/disbursements/src/fundi
 import { TestSystem } from '../support/test-system.js';
 import { people } from '../support/fixtures.js';
 
-type Step = 'suspend' | 'reinstate' | 'overdue' | 'continue' | 'strengthen' | 'adjust';
-type Draft = { type: EventType; source: 'proposals' | 'assessments'; payload: Record<string, unknown>; version: number };
+type Step = 'suspend' | 'reinstate' | 'overdue' | 'continue' | 'strengthen' | 'adjust' | 'list' | 'unlist';
+type Draft = { type: EventType; source: 'proposals' | 'assessments' | 'reviews'; payload: Record<string, unknown>; version: number };
 
 /**
- * A causally valid history of what proposals and assessments tell disbursements about one program.
- * Assessment ids are fixed by the steps, so two programs given the same steps get the same ids.
+ * A causally valid history of what proposals, assessments and reviews tell disbursements about one
+ * program. Assessment ids are fixed by the steps, so two programs given the same steps get the same
+ * ids; the partner (and so the restricted parties that match it) is each program's own.
  */
 function history(steps: Step[], end: 'closed' | 'discontinued' | null): (programId: string) => Draft[] {
   return (programId) => {
@@ -21,8 +22,18 @@ function history(steps: Step[], end: 'closed' | 'discontinued' | null): (program
     let point = 0;
     let open: string | null = null;
     let awaited: string | null = null;
+    const partner = `Fundación ${programId}`;
+    const listed: string[] = [];
     const add = (type: EventType, source: Draft['source'], payload: Record<string, unknown>) =>
       drafts.push({ type, source, payload: { programId, ...payload }, version: source === 'proposals' ? ++version : 1 });
+    const reference = (type: 'reference.restricted-party-added' | 'reference.restricted-party-removed', partyId: string) =>
+      drafts.push({
+        type,
+        source: 'reviews',
+        version: type === 'reference.restricted-party-added' ? 1 : 2,
+        // Listed under the partner's name written another way: it matches as reviews would match it.
+        payload: { partyId, name: partner.toUpperCase().replace('Ó', 'O'), registrationId: null, reason: 'Listed in the property test', source: 'test' },
+      });
     drafts.push({
       type: 'program.approved',
       source: 'proposals',
@@ -30,7 +41,7 @@ function history(steps: Step[], end: 'closed' | 'discontinued' | null): (program
       payload: {
         programId, reviewId: uuidv7(), budgetCents: 500_000, startDate: '2027-01-01', endDate: '2027-12-31',
         assessmentCadenceDays: 90, indicators: ['Youth placed in jobs'], country: 'GT', pillar: 'I', title: 'Property program',
-        createdBy: 'gm-ana', partnerName: 'Fundación Juventud',
+        createdBy: 'gm-ana', partnerName: partner,
       },
     });
     const completed = (outcome: string) => {
@@ -54,6 +65,11 @@ function history(steps: Step[], end: 'closed' | 'discontinued' | null): (program
         add('assessment.overdue', 'assessments', { assessmentId: open, dueAt: new Date().toISOString() });
       } else if (step === 'continue' || step === 'strengthen' || step === 'adjust') {
         completed(step.toUpperCase());
+      } else if (step === 'list') {
+        listed.push(uuidv7());
+        reference('reference.restricted-party-added', listed[listed.length - 1]);
+      } else if (step === 'unlist' && listed.length > 0) {
+        reference('reference.restricted-party-removed', listed.shift()!);
       }
     }
     if (end === 'closed') add('program.closed', 'proposals', { reason: 'Program completed its work' });
@@ -69,8 +85,8 @@ function envelopes(drafts: Draft[], programId: string): EventEnvelope[] {
     version: 1,
     source: d.source,
     sourceSeq: i + 1,
-    aggregateType: d.source === 'proposals' ? 'program' : 'assessment',
-    aggregateId: d.source === 'proposals' ? programId : String(d.payload.assessmentId),
+    aggregateType: { proposals: 'program', assessments: 'assessment', reviews: 'restricted-party' }[d.source],
+    aggregateId: d.source === 'proposals' ? programId : String(d.payload.assessmentId ?? d.payload.partyId),
     aggregateVersion: d.version,
     occurredAt: new Date().toISOString(),
     actor: { id: 'system:test', roles: ['system'] },
@@ -103,12 +119,13 @@ describe('redelivery: every event 2 to 5 times, in shuffled order', () => {
 
   async function finalState(programId: string) {
     const res = await sys.http('disbursements').get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200);
-    const { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds } = res.body;
-    return { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds };
+    const { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds, restrictingPartyIds } = res.body;
+    // Party ids are each program's own: how many restrict it is what must agree.
+    return { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds, restricting: restrictingPartyIds.length };
   }
 
   it('ends in the same state as one clean delivery', async () => {
-    const steps = fc.array(fc.constantFrom<Step>('suspend', 'reinstate', 'overdue', 'continue', 'strengthen', 'adjust'), { maxLength: 8 });
+    const steps = fc.array(fc.constantFrom<Step>('suspend', 'reinstate', 'overdue', 'continue', 'strengthen', 'adjust', 'list', 'unlist'), { maxLength: 10 });
     const end = fc.constantFrom<'closed' | 'discontinued' | null>(null, null, 'closed', 'discontinued');
     await fc.assert(
       fc.asyncProperty(steps, end, fc.array(fc.integer({ min: 2, max: 5 }), { minLength: 20, maxLength: 20 }), fc.infiniteStream(fc.double({ noNaN: true })), async (s, e, copies, keys) => {
