@@ -289,6 +289,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
         .expect(201);
       return res.body.id as string;
     }
+    const listedParty = (partyId: string, name: string) => ({ partyId, name, registrationId: null, reason: 'Listed by the test', source: 'test' });
     const unlistParty = (id: string) => sys.http('reviews').delete(`/restricted-parties/${id}`).set(sys.auth(people.admin)).expect(200);
 
     it('holds the funds of every program paying a newly listed party, by name or registration id, until no listed party matches', async () => {
@@ -304,7 +305,16 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       expect((await account(other)).holds).toEqual([]);
 
       const byRegistration = await listParty('Nombre Comercial Distinto', 'gt 5555 01');
-      await sys.eventually(async () => expect((await account(paying)).restrictingPartyIds).toEqual([byName, byRegistration].sort()));
+      // Whoever reads the account (finance cannot read the restricted list) learns which listings hold it.
+      const listing = { reason: 'Designated for corruption after approval (fictional).', source: 'Test list' };
+      await sys.eventually(async () =>
+        expect((await account(paying)).restrictingParties).toEqual(
+          [
+            { partyId: byName, name: 'COOPERATIVA RIO AZUL, S.A.', ...listing },
+            { partyId: byRegistration, name: 'Nombre Comercial Distinto', ...listing },
+          ].sort((a, b) => a.partyId.localeCompare(b.partyId)),
+        ),
+      );
       await unlistParty(byName);
       // Still listed under another name: the hold stays.
       await sys.eventually(async () => {
@@ -358,7 +368,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
         let listed = false;
         const listing = app
           .get(CommandBus)
-          .execute(new RestrictPartnerCommand(uuidv7(), 'TRANSPORTES SIMULTANEOS', null))
+          .execute(new RestrictPartnerCommand(listedParty(uuidv7(), 'TRANSPORTES SIMULTANEOS')))
           .then(() => (listed = true));
         await new Promise((r) => setTimeout(r, 300));
         // The listing waits for the opening (screening lock), then finds the new account.
@@ -377,8 +387,8 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       await bus.execute(new OpenFundingAccountCommand(programId, BUDGET, { name: 'Ferretería El Retraso', registrationId: null }));
       const partyId = uuidv7();
       await bus.execute(new ClearPartnerCommand(partyId));
-      await bus.execute(new RestrictPartnerCommand(partyId, 'Ferreteria El Retraso', null));
-      expect(await account(programId)).toMatchObject({ holds: [], restrictingPartyIds: [] });
+      await bus.execute(new RestrictPartnerCommand(listedParty(partyId, 'Ferreteria El Retraso')));
+      expect(await account(programId)).toMatchObject({ holds: [], restrictingParties: [] });
     });
   });
 

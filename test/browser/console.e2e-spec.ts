@@ -173,6 +173,19 @@ describe('web console in a browser', () => {
     expect(await awaited.first().locator('td').first().textContent()).toBe('assessments');
     await auditor.locator('[data-testid="verify-badge"][data-valid="true"]').waitFor();
 
+    // The partner is debarred after approval: an admin lists it, and the manager sees the funds held and why.
+    const admin = await signIn('admin');
+    await admin.goto(`${system.url}/#/admin`);
+    await admin.getByTestId('field-party-name').fill('AGUA PARA TODOS S.A.');
+    await admin.getByTestId('field-party-reason').fill('Debarred for falsified invoices (fictional).');
+    await admin.getByTestId('field-party-source').fill('Test debarment list');
+    await admin.getByTestId('action-add-party').click();
+    await admin.locator('[data-testid^="party-row-"]', { hasText: 'AGUA PARA TODOS S.A.' }).waitFor();
+    await openProgram(manager, programId);
+    await manager.getByTestId('hold-PARTNER_RESTRICTED').waitFor({ timeout: 30_000 });
+    expect(await manager.getByTestId('restricting-party').textContent()).toContain('AGUA PARA TODOS S.A.: Debarred for falsified invoices (fictional).');
+    await shot(manager, '09-partner-restricted');
+
     expect(problems).toEqual([]);
   }, 180_000);
 });

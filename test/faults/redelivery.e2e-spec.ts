@@ -119,9 +119,9 @@ describe('redelivery: every event 2 to 5 times, in shuffled order', () => {
 
   async function finalState(programId: string) {
     const res = await sys.http('disbursements').get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200);
-    const { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds, restrictingPartyIds } = res.body;
+    const { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds, restrictingParties } = res.body;
     // Party ids are each program's own: how many restrict it is what must agree.
-    return { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds, restricting: restrictingPartyIds.length };
+    return { holds, status, budgetCents, reservedCents, releasedCents, availableCents, overdueAssessmentIds, restricting: restrictingParties.length };
   }
 
   it('ends in the same state as one clean delivery', async () => {

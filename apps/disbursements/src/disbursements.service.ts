@@ -4,6 +4,7 @@ import { DisbursementEntity } from './funding/persistence/disbursement.entity.js
 import { FundingAccountEntity } from './funding/persistence/funding-account.entity.js';
 import { Funding1764300000200 } from './migrations/1764300000200-funding.js';
 import { PartnerScreening1764300000210 } from './migrations/1764300000210-partner-screening.js';
+import { RestrictedPartyDetails1764300000220 } from './migrations/1764300000220-restricted-party-details.js';
 
 export const disbursementsService: ServiceDefinition = {
   name: 'disbursements',
@@ -11,5 +12,5 @@ export const disbursementsService: ServiceDefinition = {
   description: 'Funding accounts of approved programs, disbursement requests, approvals, releases and holds.',
   features: [FundingModule],
   entities: [FundingAccountEntity, DisbursementEntity],
-  migrations: [Funding1764300000200, PartnerScreening1764300000210],
+  migrations: [Funding1764300000200, PartnerScreening1764300000210, RestrictedPartyDetails1764300000220],
 };

@@ -8,12 +8,12 @@ import { RestrictPartnerCommand } from './restrict-partner.command.js';
 export class RestrictPartnerHandler implements ICommandHandler<RestrictPartnerCommand, void> {
   constructor(private readonly funding: FundingRepository) {}
 
-  async execute({ partyId, name, registrationId }: RestrictPartnerCommand): Promise<void> {
-    const keys = partnerKeysOf(name, registrationId);
+  async execute({ party }: RestrictPartnerCommand): Promise<void> {
+    const keys = partnerKeysOf(party.name, party.registrationId);
     await this.funding.screening('list', async () => {
-      if (!(await this.funding.listParty(partyId, keys, new Date()))) return;
+      if (!(await this.funding.listParty(party, keys, new Date()))) return;
       for (const programId of await this.funding.accountsMatching(keys)) {
-        await this.funding.changeAccount(programId, accountNotOpened(programId), (account) => account.restrictPartner(partyId));
+        await this.funding.changeAccount(programId, accountNotOpened(programId), (account) => account.restrictPartner(party.partyId));
       }
     });
   }

@@ -20,7 +20,8 @@ export class DisbursementsEventsProcessor extends EventProcessor<'disbursements'
     'program.closed': ({ payload: p }) => new CloseFundingAccountCommand(p.programId, `Program closed: ${p.reason}`),
     'assessment.overdue': ({ payload: p }) => new MarkAssessmentOverdueCommand(p.programId, p.assessmentId),
     'assessment.completed': ({ payload: p }) => new RecordAssessmentOutcomeCommand(p.programId, p.assessmentId, p.outcome, p.followUpAssessmentId ?? null),
-    'reference.restricted-party-added': ({ payload: p }) => new RestrictPartnerCommand(p.partyId, p.name, p.registrationId),
+    'reference.restricted-party-added': ({ payload: { partyId, name, registrationId, reason, source } }) =>
+      new RestrictPartnerCommand({ partyId, name, registrationId, reason, source }),
     'reference.restricted-party-removed': ({ payload: p }) => new ClearPartnerCommand(p.partyId),
   };
 

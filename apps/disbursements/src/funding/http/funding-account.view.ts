@@ -1,8 +1,9 @@
 import type { FundingAccountState } from '../domain/funding-account.aggregate.js';
+import type { ListedParty } from '../persistence/funding.repository.js';
 
 /** The account as API.md shows it; the bookkeeping that orders events stays internal. */
-export function fundingAccountView(state: FundingAccountState) {
-  const { programId, budgetCents, reservedCents, releasedCents, holds, overdueAssessmentIds, restrictingPartyIds, status, openedAt, closedAt, version } = state;
+export function fundingAccountView(state: FundingAccountState, restrictingParties: Array<Omit<ListedParty, 'registrationId'>> = []) {
+  const { programId, budgetCents, reservedCents, releasedCents, holds, overdueAssessmentIds, status, openedAt, closedAt, version } = state;
   return {
     programId,
     budgetCents,
@@ -11,8 +12,8 @@ export function fundingAccountView(state: FundingAccountState) {
     availableCents: budgetCents - reservedCents - releasedCents,
     holds,
     overdueAssessmentIds,
-    /** The restricted parties (GET /restricted-parties) behind PARTNER_RESTRICTED. */
-    restrictingPartyIds: restrictingPartyIds ?? [],
+    /** The restricted parties behind PARTNER_RESTRICTED, as listed: whoever reads the account learns why it is held. */
+    restrictingParties,
     status,
     openedAt,
     closedAt,

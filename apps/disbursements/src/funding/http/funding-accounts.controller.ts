@@ -12,6 +12,9 @@ export class FundingAccountsController {
 
   @Get(':programId')
   async get(@Param('programId', UuidParam('programId')) programId: string) {
-    return fundingAccountView(await this.funding.getAccount(programId));
+    const state = await this.funding.getAccount(programId);
+    // Only a held account reads the listings: the common read stays one statement.
+    const restricting = state.restrictingPartyIds?.length ? await this.funding.listedParties(state.restrictingPartyIds) : [];
+    return fundingAccountView(state, restricting);
   }
 }

@@ -22,6 +22,15 @@ export interface DisbursementFilter {
  */
 export type AccountLock = 'exclusive' | 'shared';
 
+/** A restricted party as its listing described it. */
+export interface ListedParty {
+  partyId: string;
+  name: string;
+  registrationId: string | null;
+  reason: string;
+  source: string;
+}
+
 /** What a command changes in a request, given its account (both loaded, and locked or to be checked unchanged). */
 export type DisbursementChange = (account: FundingAccountAggregate, disbursement: DisbursementAggregate) => void;
 
@@ -67,13 +76,22 @@ export class FundingRepository {
    * Records a party put on the list; false when its removal was recorded first (events delivered
    * out of order), so it restricts nothing.
    */
-  async listParty(partyId: string, keys: PartnerKeys, now: Date): Promise<boolean> {
+  async listParty(party: ListedParty, keys: PartnerKeys, now: Date): Promise<boolean> {
     const [row] = (await this.tx.manager.query(
-      `INSERT INTO disbursements.restricted_parties (party_id, name_key, registration_key, added_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (party_id) DO UPDATE SET added_at = excluded.added_at RETURNING removed_at`,
-      [partyId, keys.nameKey, keys.registrationKey, now],
+      `INSERT INTO disbursements.restricted_parties (party_id, name_key, registration_key, added_at, name, reason, source) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (party_id) DO UPDATE SET added_at = excluded.added_at, name = excluded.name, reason = excluded.reason, source = excluded.source
+       RETURNING removed_at`,
+      [party.partyId, keys.nameKey, keys.registrationKey, now, party.name, party.reason, party.source],
     )) as Array<{ removed_at: Date | null }>;
     return row.removed_at === null;
+  }
+
+  /** What the listings of these parties said, for an account they hold. */
+  async listedParties(partyIds: string[]): Promise<Array<Omit<ListedParty, 'registrationId'>>> {
+    return (await this.dataSource.query(
+      `SELECT party_id AS "partyId", name, reason, source FROM disbursements.restricted_parties WHERE party_id = ANY($1::uuid[]) ORDER BY party_id`,
+      [partyIds],
+    )) as Array<Omit<ListedParty, 'registrationId'>>;
   }
 
   /** Records a party taken off the list (also before its addition arrives). */

@@ -87,6 +87,8 @@ export interface FundingAccount {
   releasedCents: number;
   availableCents: number;
   holds: HoldReason[];
+  /** The restricted-list entries behind a PARTNER_RESTRICTED hold. */
+  restrictingParties?: Array<{ partyId: string; name: string; reason: string; source: string }>;
   status: FundingAccountStatus;
 }
 

@@ -291,6 +291,11 @@ function FundingSection({ program, session, openDialog, onDone }: SectionProps) 
             Account <StatusBadge status={account.status} testId="account-status" />{' '}
             {account.holds.length === 0 ? <span className="muted">No holds.</span> : account.holds.map((h) => <HoldBadge key={h} hold={h} />)}
           </p>
+          {account.restrictingParties?.map((party) => (
+            <p className="notice notice-error" key={party.partyId} data-testid="restricting-party">
+              The partner is on the restricted list as <strong>{party.name}</strong>: {party.reason} <span className="muted">({party.source})</span>
+            </p>
+          ))}
         </>
       ) : (
         !loading && <p className="muted">The funding account opens a moment after approval.</p>
