@@ -149,6 +149,11 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       }
       expect((await audit().get('/audit/events/999999').set(sys.auth(auditor)).expect(404)).body.code).toBe('NOT_FOUND');
       await audit().get('/audit/programs/not-a-uuid/timeline').set(sys.auth(auditor)).expect(400);
+      // A filter given twice (inherited by the list's query from the filter and page types alike).
+      for (const query of ['source=proposals&source=audit', 'limit=5&limit=6']) {
+        const res = await audit().get(`/audit/events?${query}`).set(sys.auth(auditor)).expect(400);
+        expect(res.body.details).toEqual([{ field: query.split('=')[0], problems: ['must be given once, as one value'] }]);
+      }
       // Swapped bounds would match nothing and pass for "no activity": refused, list and export alike.
       const swapped = { from: '2026-12-31T00:00:00Z', to: '2026-01-01T00:00:00Z' };
       for (const path of ['/audit/events', '/audit/export']) {

@@ -91,6 +91,20 @@ describe('authentication, authorisation and validation at the edge', () => {
   });
 
   it.each([
+    ['limit=1&limit=2', 'limit'],
+    ['status=DRAFT&status=APPROVED', 'status'],
+    ['q=water&q=schools', 'q'],
+  ])('says a query parameter sent more than once (%s) must be given once', async (query, field) => {
+    const res = await sys.http('proposals').get(`/programs?${query}`).set(sys.auth(people.manager)).expect(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field, problems: ['must be given once, as one value'] }] });
+  });
+
+  it('leaves a repeated parameter the list does not know to the whitelist', async () => {
+    const res = await sys.http('proposals').get('/programs?colour=red&colour=blue').set(sys.auth(people.manager)).expect(400);
+    expect(res.body.details).toEqual([{ field: 'colour', problems: ['property colour should not exist'] }]);
+  });
+
+  it.each([
     ['form-encoded (curl -d without a type)', 'application/x-www-form-urlencoded', 'title=Youth+employment'],
     ['plain text', 'text/plain', JSON.stringify(programBody())],
     ['JSON in a charset other than UTF-8', 'application/json; charset=latin1', JSON.stringify(programBody())],

@@ -10,6 +10,7 @@ import {
   type ArgumentMetadata,
   type ValidationError as ClassValidationError,
 } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { ErrorBody, ErrorCode } from '#libs/contracts';
 import { DomainError, ValidationError } from '#libs/core';
@@ -180,6 +181,17 @@ function inputShapeProblem(value: unknown, path: string, depth = 0): { field: st
   return null;
 }
 
+/**
+ * A query parameter the DTO declares, sent more than once (`?limit=1&limit=2`, which the query
+ * parser makes an array): every one of the API is a single value, and class-validator would list
+ * every rule the array breaks instead of saying so. Undeclared names are left to the whitelist.
+ */
+function repeatedQueryParameter(query: unknown, dto: ArgumentMetadata['metatype']): string | null {
+  if (!dto || typeof query !== 'object' || query === null) return null;
+  const declared = new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName));
+  return Object.entries(query).find(([key, value]) => typeof value !== 'string' && declared.has(key))?.[0] ?? null;
+}
+
 /** The global pipe: the input's shape first, then class-validator. */
 class ApiValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata) {
@@ -193,6 +205,8 @@ class ApiValidationPipe extends ValidationPipe {
       const shape = inputShapeProblem(value, metadata.data ?? metadata.type);
       if (shape) throw new ValidationError(`Invalid request: ${shape.field}`, [{ field: shape.field, problems: [shape.problem] }]);
     }
+    const repeated = metadata.type === 'query' ? repeatedQueryParameter(value, metadata.metatype) : null;
+    if (repeated) throw new ValidationError(`Invalid request: ${repeated}`, [{ field: repeated, problems: ['must be given once, as one value'] }]);
     return super.transform(value, metadata);
   }
 }
