@@ -188,8 +188,11 @@ function inputShapeProblem(value: unknown, path: string, depth = 0): { field: st
  */
 function repeatedQueryParameter(query: unknown, dto: ArgumentMetadata['metatype']): string | null {
   if (!dto || typeof query !== 'object' || query === null) return null;
+  // Most queries repeat nothing: only then are the DTO's declared names looked up.
+  const repeated = Object.keys(query).filter((key) => typeof (query as Record<string, unknown>)[key] !== 'string');
+  if (repeated.length === 0) return null;
   const declared = new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName));
-  return Object.entries(query).find(([key, value]) => typeof value !== 'string' && declared.has(key))?.[0] ?? null;
+  return repeated.find((key) => declared.has(key)) ?? null;
 }
 
 /** The global pipe: the input's shape first, then class-validator. */
