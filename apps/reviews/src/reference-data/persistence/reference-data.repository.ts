@@ -110,8 +110,9 @@ export class ReferenceDataRepository {
     return this.tx.run(async (em) => {
       const row = await em.findOne(RestrictedPartyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row || row.removedAt) throw new NotFoundError('Restricted party', id);
-      Object.assign(row, { removedBy: actorId, removedAt: now, removedReason: reason });
-      await em.update(RestrictedPartyEntity, { id }, { removedBy: actorId, removedAt: now, removedReason: reason });
+      const removal = { removedBy: actorId, removedAt: now, removedReason: reason };
+      await em.update(RestrictedPartyEntity, { id }, removal);
+      Object.assign(row, removal);
       // A party is added once and removed once: its two versions.
       await this.appendPartyEvent(em, row, 2, 'reference.restricted-party-removed', { reason });
       return row;
