@@ -104,21 +104,19 @@ export class FundingRepository {
   }
 
   /** Open accounts whose partner the party matches, in lock order. */
-  async accountsMatching({ nameKey, registrationKey }: PartnerKeys): Promise<string[]> {
-    const rows = (await this.tx.manager.query(
-      `SELECT program_id FROM disbursements.funding_accounts
-        WHERE status = 'OPEN' AND (partner_name_key = $1 OR partner_registration_key = $2) ORDER BY program_id`,
-      [nameKey, registrationKey],
-    )) as Array<{ program_id: string }>;
-    return rows.map((r) => r.program_id);
+  accountsMatching({ nameKey, registrationKey }: PartnerKeys): Promise<string[]> {
+    return this.openAccountsWhere(`partner_name_key = $1 OR partner_registration_key = $2`, [nameKey, registrationKey]);
   }
 
   /** Open accounts the party restricts now, in lock order. */
-  async accountsRestrictedBy(partyId: string): Promise<string[]> {
+  accountsRestrictedBy(partyId: string): Promise<string[]> {
+    return this.openAccountsWhere(`state->'restrictingPartyIds' ? $1`, [partyId]);
+  }
+
+  private async openAccountsWhere(condition: string, params: unknown[]): Promise<string[]> {
     const rows = (await this.tx.manager.query(
-      `SELECT program_id FROM disbursements.funding_accounts
-        WHERE status = 'OPEN' AND state->'restrictingPartyIds' ? $1 ORDER BY program_id`,
-      [partyId],
+      `SELECT program_id FROM disbursements.funding_accounts WHERE status = 'OPEN' AND (${condition}) ORDER BY program_id`,
+      params,
     )) as Array<{ program_id: string }>;
     return rows.map((r) => r.program_id);
   }
