@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Country, Pillar } from '#libs/contracts';
 import { loadConfig } from '#libs/common';
+import { upcomingProgramDates } from '#libs/testing';
 import { DEV_PEOPLE, devToken, type DevPersonKey } from '../apps/gateway/src/console/dev-people.js';
 
 const GATEWAY = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
@@ -80,8 +81,7 @@ function programBody(spec: ProgramSpec) {
     implementingPartner: { ...spec.partner, country: spec.country },
     budgetCents: spec.budgetCents,
     cofunding: [],
-    startDate: '2027-01-01',
-    endDate: '2029-12-31',
+    ...upcomingProgramDates(3 * 365),
     assessmentCadenceDays: 90,
   };
 }

@@ -1,3 +1,4 @@
+import { upcomingProgramDates } from '#libs/testing';
 import { people } from './support/fixtures.js';
 import { ProgramFlow } from './support/program-flow.js';
 import { TestSystem } from './support/test-system.js';
@@ -6,8 +7,8 @@ import { TestSystem } from './support/test-system.js';
 const DAY_MS = 50;
 const NARRATIVE = 'Field visit confirmed placements against the baseline and the partner records.';
 const RESULTS = [{ indicator: 'Youth placed in jobs', value: 340 }];
-/** A 30-day program assessed every 30 days: one planned point, due 30 days after approval. */
-const ONE_POINT = { startDate: '2027-01-01', endDate: '2027-01-31', assessmentCadenceDays: 30 };
+/** A 30-day program assessed every 30 days: one planned point, due on its last day. */
+const ONE_POINT = { ...upcomingProgramDates(30), assessmentCadenceDays: 30 };
 
 describe('assessments with proposals, reviews and disbursements: holds, follow-ups and discontinuation', () => {
   let sys: TestSystem;
@@ -110,7 +111,7 @@ describe('assessments with proposals, reviews and disbursements: holds, follow-u
 
   it('ends the program, its open points and its pending disbursements on DISCONTINUE', async () => {
     // 90 days every 30: three planned points, none due for 1.5 s.
-    const programId = await approvedProgram({ startDate: '2027-01-01', endDate: '2027-04-01', assessmentCadenceDays: 30 });
+    const programId = await approvedProgram({ ...upcomingProgramDates(90), assessmentCadenceDays: 30 });
     const disbursementId = await requested(programId);
     const adHoc = await sys
       .http('assessments')

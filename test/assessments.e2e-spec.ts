@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { eventQueueName, systemActor, type EventOf, type EventPayloads, type EventType } from '#libs/contracts';
 import { redisConnection } from '#libs/common';
 import { createService } from '#libs/platform';
-import { TEST_REDIS_URL } from '#libs/testing';
+import { TEST_REDIS_URL, upcomingProgramDates } from '#libs/testing';
 import { assessmentsService } from '../apps/assessments/src/assessments.service.js';
 import { MakePlanCommand } from '../apps/assessments/src/assessments/commands/make-plan.command.js';
 import type { AssessmentPointState } from '../apps/assessments/src/assessments/domain/assessment-point.aggregate.js';
@@ -82,8 +82,8 @@ describe('assessments: plans, durable timers and outcomes', () => {
     await events.add(event.type, event, { jobId: event.eventId });
   }
 
-  /** Publishes program.approved and waits for its plan; returns the approval and the points. */
-  async function approve(dates = { startDate: '2027-01-01', endDate: '2027-12-31' }, cadence = 90) {
+  /** Publishes program.approved and waits for its plan; returns when it was approved, where its span starts, and the points. */
+  async function approve(dates = upcomingProgramDates(364), cadence = 90) {
     const programId = uuidv7();
     const approved = envelope('program.approved', programId, approvedPayload(programId, dates, cadence));
     await publish(approved);
@@ -92,7 +92,8 @@ describe('assessments: plans, durable timers and outcomes', () => {
       expect(found.length).toBeGreaterThan(0);
       return found;
     });
-    return { programId, approvedAt: Date.parse(approved.occurredAt), points };
+    const startAt = Date.parse((await plan(programId)).body.startAt);
+    return { programId, approvedAt: Date.parse(approved.occurredAt), startAt, points };
   }
 
   async function pointsOf(programId: string): Promise<Point[]> {
@@ -163,8 +164,13 @@ describe('assessments: plans, durable timers and outcomes', () => {
   }
 
   it('gives a one-year program four points on a 90-day cadence, each DUE on time; one left alone turns OVERDUE', async () => {
-    const { programId, approvedAt, points } = await approve();
-    const days = points.map((p) => (Date.parse(p.dueAt) - approvedAt) / DAY_MS);
+    const dates = upcomingProgramDates(364);
+    const { programId, approvedAt, startAt, points } = await approve(dates);
+    // The span starts on the start date (tomorrow, so one day after approval on this clock, unless
+    // the approval fell after midnight UTC): nothing is assessed before the program runs.
+    const daysToStart = Math.max(0, (Date.parse(dates.startDate) - Math.floor(approvedAt / 86_400_000) * 86_400_000) / 86_400_000);
+    expect((startAt - approvedAt) / DAY_MS).toBe(daysToStart);
+    const days = points.map((p) => (Date.parse(p.dueAt) - startAt) / DAY_MS);
     expect(days).toEqual([90, 180, 270, 360]);
     expect(points.map((p) => [p.kind, p.sequence, p.status])).toEqual([
       ['PLANNED', 1, 'SCHEDULED'],
@@ -207,8 +213,8 @@ describe('assessments: plans, durable timers and outcomes', () => {
   }, 40_000);
 
   it('loses no point and duplicates none when killed between scheduling and due time, even if Redis lost a timer', async () => {
-    // 2027-01-01..2027-03-02 is 60 days: points at 30 and 60 days (1.5 s and 3 s).
-    const { programId, points } = await approve({ startDate: '2027-01-01', endDate: '2027-03-02' }, 30);
+    // 60 days: points at 30 and 60 days (1.5 s and 3 s).
+    const { programId, points } = await approve(upcomingProgramDates(60), 30);
     expect(points).toHaveLength(2);
     await sys.stopService('assessments');
     // Redis loses the second point's due timer while the service is down.
@@ -231,7 +237,7 @@ describe('assessments: plans, durable timers and outcomes', () => {
     await second.init();
     try {
       const programId = uuidv7();
-      const payload = approvedPayload(programId, { startDate: '2027-01-01', endDate: '2027-12-31' });
+      const payload = approvedPayload(programId, upcomingProgramDates(364));
       const approvedAt = new Date();
       const buses = [sys.app('assessments'), second, sys.app('assessments'), second].map((app) => app.get(CommandBus));
       await Promise.all(buses.map((bus) => bus.execute(new MakePlanCommand(payload, approvedAt))));
@@ -288,7 +294,7 @@ describe('assessments: plans, durable timers and outcomes', () => {
   });
 
   it('moves a rescheduled point and its timers: the old time does nothing, the new one makes it DUE', async () => {
-    const { points } = await approve({ startDate: '2027-01-01', endDate: '2027-03-02' }, 30);
+    const { points } = await approve(upcomingProgramDates(60), 30);
     const [p] = points;
     const endAt = (await plan(points[0].programId)).body.endAt as string;
     const pastTheEnd = await sys
@@ -332,12 +338,12 @@ describe('assessments: plans, durable timers and outcomes', () => {
   });
 
   it('moves the future points of a plan to a new cadence, with their timers', async () => {
-    const { programId, approvedAt, points } = await approve();
+    const { programId, startAt, points } = await approve();
     const res = await changeCadence(programId, 120).expect(200);
     expect(res.body).toMatchObject({ programId, cadenceDays: 120 });
     const after = await pointsOf(programId);
     const open = after.filter((p) => p.status === 'SCHEDULED');
-    expect(open.map((p) => (Date.parse(p.dueAt) - approvedAt) / DAY_MS)).toEqual([120, 240, 360]);
+    expect(open.map((p) => (Date.parse(p.dueAt) - startAt) / DAY_MS)).toEqual([120, 240, 360]);
     expect(open.map((p) => p.sequence)).toEqual([5, 6, 4]);
     expect(after.filter((p) => p.status === 'CANCELLED')).toHaveLength(3);
     // 360 days is kept: the old fourth point already falls there.

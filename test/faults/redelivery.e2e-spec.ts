@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Job } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope, EventPayloads, EventType } from '#libs/contracts';
+import { upcomingProgramDates } from '#libs/testing';
 import { DisbursementsEventsProcessor } from '../../apps/disbursements/src/funding/events/disbursements-events.processor.js';
 import { TestSystem } from '../support/test-system.js';
 import { people } from '../support/fixtures.js';
@@ -39,7 +40,7 @@ function history(steps: Step[], end: 'closed' | 'discontinued' | null): (program
       source: 'proposals',
       version,
       payload: {
-        programId, reviewId: uuidv7(), budgetCents: 500_000, startDate: '2027-01-01', endDate: '2027-12-31',
+        programId, reviewId: uuidv7(), budgetCents: 500_000, ...upcomingProgramDates(364),
         assessmentCadenceDays: 90, indicators: ['Youth placed in jobs'], country: 'GT', pillar: 'I', title: 'Property program',
         createdBy: 'gm-ana', partnerName: partner,
       },

@@ -1,9 +1,10 @@
+import { upcomingProgramDates } from '#libs/testing';
 import { DEV_PEOPLE } from '../../apps/gateway/src/console/dev-people.js';
 
 /** The seeded people of a development system (also the console's sign-in chooser). */
 export const people = DEV_PEOPLE;
 
-/** A clean program body: passes every safeguard check. */
+/** A clean program body: passes every safeguard check; runs a year from tomorrow. */
 export function programBody(overrides: Record<string, unknown> = {}) {
   return {
     title: 'Youth employment in the Western Highlands',
@@ -20,8 +21,7 @@ export function programBody(overrides: Record<string, unknown> = {}) {
     implementingPartner: { name: 'Fundación Desarrollo Juvenil', registrationId: 'GT-778899', country: 'GT' },
     budgetCents: 250_000_000,
     cofunding: [],
-    startDate: '2027-01-01',
-    endDate: '2027-12-31',
+    ...upcomingProgramDates(364),
     assessmentCadenceDays: 90,
     ...overrides,
   };

@@ -5,6 +5,7 @@ import { AssessmentPointEntity } from './assessments/persistence/assessment-poin
 import { Assessments1764300000300 } from './migrations/1764300000300-assessments.js';
 import { PlanProgramParties1764300000310 } from './migrations/1764300000310-plan-program-parties.js';
 import { ScheduledPointsIndex1764300000320 } from './migrations/1764300000320-scheduled-points-index.js';
+import { PlanSpanStart1764300000330 } from './migrations/1764300000330-plan-span-start.js';
 
 export const assessmentsService: ServiceDefinition = {
   name: 'assessments',
@@ -14,5 +15,5 @@ export const assessmentsService: ServiceDefinition = {
     'continue, strengthen, adjust or discontinue a program.',
   features: [AssessmentsModule],
   entities: [AssessmentPlanEntity, AssessmentPointEntity],
-  migrations: [Assessments1764300000300, PlanProgramParties1764300000310, ScheduledPointsIndex1764300000320],
+  migrations: [Assessments1764300000300, PlanProgramParties1764300000310, ScheduledPointsIndex1764300000320, PlanSpanStart1764300000330],
 };

@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import type { ServiceName } from '#libs/contracts';
+import { upcomingProgramDates } from './program-dates.js';
 
 export interface DriverResponse {
   status: number;
@@ -33,8 +34,7 @@ export function lifecycleProgram(i: number) {
     implementingPartner: { name: `Fundación Juventud ${i}`, registrationId: `REG-${i}`, country: 'GT' },
     budgetCents: 250_000_000,
     cofunding: [],
-    startDate: '2027-01-01',
-    endDate: '2027-12-31',
+    ...upcomingProgramDates(364),
     assessmentCadenceDays: 90,
   };
 }

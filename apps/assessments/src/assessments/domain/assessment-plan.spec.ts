@@ -6,12 +6,24 @@ const ONE_YEAR = { startDate: '2027-01-01', endDate: '2027-12-31' };
 const iso = (points: Array<{ dueAt: Date }>) => points.map((p) => p.dueAt.toISOString());
 
 describe('planPoints', () => {
-  it('gives a one-year program with a 90-day cadence 4 points, counted in days of dayMs = 1000', () => {
-    const approvedAt = new Date('2026-11-27T21:00:00.000Z'); // approved ahead of the start
+  it('gives a one-year program with a 90-day cadence 4 points, counted in days of dayMs = 1000 from its start', () => {
+    const approvedAt = new Date('2026-11-27T21:00:00.000Z'); // approved 35 days ahead of the start
     const points = planPoints({ approvedAt, ...ONE_YEAR, cadenceDays: 90, dayMs: 1000 });
 
     expect(points.map((p) => p.sequence)).toEqual([1, 2, 3, 4]);
-    expect(points.map((p) => p.dueAt.getTime() - approvedAt.getTime())).toEqual([90_000, 180_000, 270_000, 360_000]);
+    expect(points.map((p) => p.dueAt.getTime() - approvedAt.getTime())).toEqual([125_000, 215_000, 305_000, 395_000]);
+  });
+
+  it('assesses a program approved months ahead of its start over its run: none before it starts, up to its end', () => {
+    const approvedAt = new Date('2026-07-01T09:00:00.000Z');
+    const points = planPoints({ approvedAt, ...ONE_YEAR, cadenceDays: 90, dayMs: DEFAULT_DAY_MS });
+
+    expect(iso(points)).toEqual([
+      '2027-04-01T09:00:00.000Z',
+      '2027-06-30T09:00:00.000Z',
+      '2027-09-28T09:00:00.000Z',
+      '2027-12-27T09:00:00.000Z',
+    ]);
   });
 
   it('gives the same 4 points on real calendar days', () => {
@@ -59,7 +71,7 @@ describe('planPoints', () => {
 });
 
 describe('AssessmentPlan', () => {
-  const approvedAt = new Date('2026-12-15T10:00:00.000Z');
+  const approvedAt = new Date('2027-01-01T10:00:00.000Z'); // on the day the program starts
   const dayMs = 1000;
   const at = (days: number) => new Date(approvedAt.getTime() + days * dayMs);
   const create = () =>
@@ -72,12 +84,22 @@ describe('AssessmentPlan', () => {
       cadenceDays: 90,
       graceDays: 14,
       approvedAt,
+      startAt: approvedAt,
       endAt: at(364),
       status: 'ACTIVE',
       closedAt: null,
       version: 1,
     });
     expect(points).toHaveLength(4);
+  });
+
+  it('starts the span of a program approved ahead of its start on its start date, on the configured clock', () => {
+    const early = new Date('2026-12-15T10:00:00.000Z'); // 17 days ahead
+    const { plan, points } = AssessmentPlan.create({ programId: 'p-1', approvedAt: early, ...ONE_YEAR, cadenceDays: 90 }, dayMs);
+    const after = (days: number) => new Date(early.getTime() + days * dayMs);
+
+    expect(plan.toState()).toMatchObject({ approvedAt: early, startAt: after(17), endAt: after(17 + 364) });
+    expect(points.map((p) => p.dueAt)).toEqual([after(107), after(197), after(287), after(377)]);
   });
 
   it('restores from its state as read back from JSON', () => {
@@ -104,7 +126,7 @@ describe('AssessmentPlan', () => {
     ];
 
     it('moves only future SCHEDULED planned points, keeping those already at a date the new cadence wants', () => {
-      const { keep, cancel, create: made } = replanFuture(existing, 60, now, { approvedAt, endAt: at(364) }, dayMs);
+      const { keep, cancel, create: made } = replanFuture(existing, 60, now, { startAt: approvedAt, endAt: at(364) }, dayMs);
 
       expect(keep.map((p) => p.id)).toEqual(['s1', 's2', 's4', 'f']);
       expect(cancel.map((p) => p.id)).toEqual(['s3']);
@@ -122,7 +144,7 @@ describe('AssessmentPlan', () => {
         point('s3', 100, 'OVERDUE'),
         point('s4', 180, 'CANCELLED'),
       ];
-      const { keep, cancel, create: made } = replanFuture(settled, 120, now, { approvedAt, endAt: at(364) }, dayMs);
+      const { keep, cancel, create: made } = replanFuture(settled, 120, now, { startAt: approvedAt, endAt: at(364) }, dayMs);
 
       expect(keep).toEqual(settled);
       expect(cancel).toEqual([]);

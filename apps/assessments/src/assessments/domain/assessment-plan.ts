@@ -35,9 +35,9 @@ export interface PlanInput {
   dayMs: number;
 }
 
-/** The part of a plan that fixes where its points may fall. */
+/** The part of a plan that fixes where its points may fall: after `startAt`, up to `endAt`. */
 export interface PlanSpan {
-  approvedAt: Date;
+  startAt: Date;
   endAt: Date;
 }
 
@@ -45,6 +45,7 @@ export type AssessmentPlanStatus = 'ACTIVE' | 'CLOSED';
 
 export interface AssessmentPlanState extends PlanSpan {
   programId: string;
+  approvedAt: Date;
   cadenceDays: number;
   graceDays: number;
   status: AssessmentPlanStatus;
@@ -53,21 +54,27 @@ export interface AssessmentPlanState extends PlanSpan {
 }
 
 /**
- * How a plan is laid out, and why in days rather than instants: `dayMs` may be a second in
- * tests and demos while the program's dates stay real calendar dates, so comparing instants
- * against `endDate` would be meaningless. Instead:
- * - the span is counted in calendar days, from the later of the program's `startDate` and the
- *   UTC date of the approval (nothing is assessed for time before the program runs or before it
- *   was approved), to `endDate`, the program's last day;
- * - point i (i ≥ 1) is due at `approvedAt + i × cadenceDays × dayMs` while `i × cadenceDays`
- *   does not exceed the span: points count elapsed days from approval (DOMAIN.md: "from
- *   approval until endDate"), and one may fall on the end date itself.
+ * Where a plan's points may fall, and why in days rather than instants: `dayMs` may be a second
+ * in tests and demos while the program's dates stay real calendar dates, so comparing instants
+ * against `endDate` would be meaningless. A calendar date D stands for `approvedAt + (D − the UTC
+ * date of the approval) × dayMs` on the configured clock, so on real days it is D at the time of
+ * day of the approval. Then:
+ * - the span starts at the later of the approval and the program's `startDate` (nothing is
+ *   assessed for time before the program runs or before it was approved) and ends on `endDate`,
+ *   the program's last day;
+ * - point i (i ≥ 1) is due `i × cadenceDays` days after the start of the span while that does not
+ *   pass its end (DOMAIN.md: "every assessmentCadenceDays from approval until endDate", read as
+ *   from when there is something to assess), and one may fall on the end date itself.
  * A 2027-01-01..2027-12-31 program (364 days) approved on or before its start, with cadence 90,
- * gets points at 90, 180, 270 and 360 days.
+ * gets points 90, 180, 270 and 360 days after 1 January; approved on 1 July, 90 and 180 days
+ * after 1 July.
  */
-export function planDays(approvedAt: Date, startDate: string, endDate: string): number {
-  const from = Math.max(calendarDayOf(approvedAt), calendarDay(startDate, 'startDate'));
-  return Math.max(0, calendarDay(endDate, 'endDate') - from);
+export function planSpan(approvedAt: Date, startDate: string, endDate: string, dayMs: number): PlanSpan {
+  const approvalDay = calendarDayOf(approvedAt);
+  const fromApproval = (day: number) => addDays(approvedAt, day - approvalDay, dayMs);
+  const startDay = Math.max(approvalDay, calendarDay(startDate, 'startDate'));
+  const endDay = Math.max(startDay, calendarDay(endDate, 'endDate'));
+  return { startAt: fromApproval(startDay), endAt: fromApproval(endDay) };
 }
 
 export function assertCadence(cadenceDays: number): void {
@@ -77,23 +84,24 @@ export function assertCadence(cadenceDays: number): void {
   }
 }
 
-function pointsWithin(approvedAt: Date, spanDays: number, cadenceDays: number, dayMs: number): PlannedPoint[] {
+function pointsWithin({ startAt, endAt }: PlanSpan, cadenceDays: number, dayMs: number): PlannedPoint[] {
   const points: PlannedPoint[] = [];
+  const spanDays = daysBetween(startAt, endAt, dayMs);
   for (let i = 1; i * cadenceDays <= spanDays; i++) {
-    points.push({ sequence: i, dueAt: addDays(approvedAt, i * cadenceDays, dayMs) });
+    points.push({ sequence: i, dueAt: addDays(startAt, i * cadenceDays, dayMs) });
   }
   return points;
 }
 
-/** The points of a new plan; see `planDays` for the rule. */
+/** The points of a new plan; see `planSpan` for the rule. */
 export function planPoints({ approvedAt, startDate, endDate, cadenceDays, dayMs }: PlanInput): PlannedPoint[] {
   assertCadence(cadenceDays);
-  return pointsWithin(approvedAt, planDays(approvedAt, startDate, endDate), cadenceDays, dayMs);
+  return pointsWithin(planSpan(approvedAt, startDate, endDate, dayMs), cadenceDays, dayMs);
 }
 
 /**
  * A cadence change (PUT plan): planned points still SCHEDULED and due after `now` give way to
- * the points of the new cadence (laid out from approval, as `planPoints` does) that fall after
+ * the points of the new cadence (laid out over the plan's span, as `planPoints` does) that fall after
  * `now`. Everything else stays: points already DUE, OVERDUE, COMPLETED or CANCELLED, points whose
  * date has passed but whose timer has not fired yet, and ad-hoc and follow-up points, which are
  * not part of the cadence. A future point already at a date the new cadence wants is kept
@@ -110,7 +118,7 @@ export function replanFuture<P extends ExistingPoint>(
   dayMs: number,
 ): Replan<P> {
   assertCadence(newCadence);
-  const wanted = pointsWithin(span.approvedAt, daysBetween(span.approvedAt, span.endAt, dayMs), newCadence, dayMs)
+  const wanted = pointsWithin(span, newCadence, dayMs)
     .map((p) => p.dueAt.getTime())
     .filter((at) => at > now.getTime());
   const unmet = new Set(wanted);
@@ -143,7 +151,8 @@ export class AssessmentPlan {
   cadenceDays: number;
   graceDays: number;
   approvedAt: Date;
-  /** The end of the span on the configured clock: `approvedAt + planDays × dayMs`. */
+  /** The span on the configured clock (see `planSpan`): points fall after `startAt`, up to `endAt`. */
+  startAt: Date;
   endAt: Date;
   status: AssessmentPlanStatus;
   closedAt: Date | null;
@@ -167,7 +176,7 @@ export class AssessmentPlan {
       cadenceDays: input.cadenceDays,
       graceDays,
       approvedAt: input.approvedAt,
-      endAt: addDays(input.approvedAt, planDays(input.approvedAt, input.startDate, input.endDate), dayMs),
+      ...planSpan(input.approvedAt, input.startDate, input.endDate, dayMs),
       status: 'ACTIVE',
       closedAt: null,
       version: 1,
@@ -180,6 +189,7 @@ export class AssessmentPlan {
     return new AssessmentPlan({
       ...state,
       approvedAt: new Date(state.approvedAt),
+      startAt: new Date(state.startAt),
       endAt: new Date(state.endAt),
       closedAt: state.closedAt && new Date(state.closedAt),
     });
@@ -191,6 +201,7 @@ export class AssessmentPlan {
       cadenceDays: this.cadenceDays,
       graceDays: this.graceDays,
       approvedAt: this.approvedAt,
+      startAt: this.startAt,
       endAt: this.endAt,
       status: this.status,
       closedAt: this.closedAt,

@@ -44,6 +44,8 @@ export interface PlanView {
   cadenceDays: number;
   graceDays: number;
   approvedAt: Date;
+  /** Points fall after `startAt` (the later of approval and the program's start), up to `endAt`. */
+  startAt: Date;
   endAt: Date;
   /** The earliest SCHEDULED point, null when none is left. */
   nextDueAt: Date | null;
@@ -209,6 +211,7 @@ export class AssessmentRepository {
       cadenceDays: plan.cadenceDays,
       graceDays: plan.graceDays,
       approvedAt: plan.approvedAt,
+      startAt: plan.startAt,
       endAt: plan.endAt,
       nextDueAt: next?.next ?? null,
       version: plan.version,

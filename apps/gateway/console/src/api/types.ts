@@ -129,6 +129,9 @@ export interface AssessmentPlan {
   programId: string;
   cadenceDays: number;
   graceDays: number;
+  /** Points fall after startAt (the later of approval and the program's start), up to endAt. */
+  startAt: string;
+  endAt: string;
   nextDueAt: string | null;
 }
 export interface OutcomeInput {

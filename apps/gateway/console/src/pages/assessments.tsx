@@ -220,7 +220,8 @@ function PlanForm({ programs, onDone }: { programs: Program[]; onDone: (message:
         <ProgramSelect name="plan-programId" label="Program" programs={programs} value={programId} onChange={setProgramId} errors={touched && !programId ? ['Choose a program.'] : undefined} />
         {plan && (
           <p className="muted" data-testid="current-plan">
-            Every {plan.cadenceDays} days, {plan.graceDays} days' grace; next point {plan.nextDueAt ? formatDateTime(plan.nextDueAt) : 'none'}.
+            Every {plan.cadenceDays} days from {formatDateTime(plan.startAt)} to {formatDateTime(plan.endAt)}, {plan.graceDays} days' grace; next
+            point {plan.nextDueAt ? formatDateTime(plan.nextDueAt) : 'none'}.
           </p>
         )}
         {programId && !plan && !failure && <Loading what="the plan" />}
