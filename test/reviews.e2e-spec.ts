@@ -367,6 +367,33 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       ]);
     });
 
+    it('refuses a change made to a list another admin changed since it was read (409 STALE_VERSION), changing nothing', async () => {
+      const read = (await reviews().get('/priority-areas/HN').set(sys.auth(people.admin)).expect(200)).body;
+      const first = await reviews()
+        .put('/priority-areas/HN')
+        .set(sys.auth(people.admin))
+        .send({ areas: [...read.areas, 'Islas de la Bahía'], expectedVersion: read.version })
+        .expect(200);
+      expect(first.body).toMatchObject({ areas: [...read.areas, 'Islas de la Bahía'], version: read.version + 1 });
+
+      // A second admin edited the list as it was before the first change.
+      const late = await reviews()
+        .put('/priority-areas/HN')
+        .set(sys.auth(people.admin))
+        .send({ areas: read.areas.slice(1), expectedVersion: read.version })
+        .expect(409);
+      expect(late.body).toMatchObject({ code: 'STALE_VERSION', details: { expectedVersion: read.version, currentVersion: read.version + 1 } });
+      expect((await reviews().get('/priority-areas/HN').set(sys.auth(people.manager)).expect(200)).body).toMatchObject({
+        areas: [...read.areas, 'Islas de la Bahía'],
+        version: read.version + 1,
+      });
+
+      // Without expectedVersion the list is replaced, as API.md's body has it.
+      await reviews().put('/priority-areas/HN').set(sys.auth(people.admin)).send({ areas: read.areas }).expect(200);
+      // The refused change left no event behind.
+      expect((await ledgerOf('HN', 2)).map((e) => e.aggregateVersion)).toEqual([read.version + 1, read.version + 2]);
+    });
+
     it('starts the history of a country without a list (one added to the reference data later) from an empty one', async () => {
       await sys.query(`DELETE FROM reviews.priority_areas WHERE country = 'REGIONAL'`);
       await reviews().put('/priority-areas/REGIONAL').set(sys.auth(people.admin)).send({ areas: ['Trifinio'] }).expect(200);
@@ -380,6 +407,7 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       ['/priority-areas/GT', { areas: ['Petén', ''] }, 'areas'],
       ['/priority-areas/GT', { areas: ['Quiché', 'quiche'] }, 'areas.1'],
       ['/priority-areas/GT', { areas: ['Petén'], country: 'GT' }, 'country'],
+      ['/priority-areas/GT', { areas: ['Petén'], expectedVersion: '1' }, 'expectedVersion'],
     ])('PUT %s %j is a 400 naming %s, and changes nothing', async (path, body, field) => {
       const before = (await reviews().get('/priority-areas/GT').set(sys.auth(people.admin)).expect(200)).body;
       const res = await reviews().put(path).set(sys.auth(people.admin)).send(body).expect(400);

@@ -186,6 +186,29 @@ describe('web console in a browser', () => {
     expect(await manager.getByTestId('restricting-party').textContent()).toContain('AGUA PARA TODOS S.A.: Debarred for falsified invoices (fictional).');
     await shot(manager, '09-partner-restricted');
 
+    // Two admins edit Guatemala's priority areas at once: the later save is refused and says why,
+    // rather than silently undoing the other's change; saving again, knowingly, goes through.
+    const otherAdmin = await signIn('admin');
+    await otherAdmin.goto(`${system.url}/#/admin`);
+    const areas = (page: Page) => page.getByTestId('field-areas');
+    const currentAreas = (page: Page, area: string) => page.getByTestId('current-areas').filter({ hasText: area }).waitFor();
+    await areas(admin).waitFor();
+    await areas(otherAdmin).fill(`${await areas(otherAdmin).inputValue()}\nPetén`);
+    await otherAdmin.getByTestId('action-save-areas').click();
+    await currentAreas(otherAdmin, 'Petén');
+    await areas(admin).fill(`${await areas(admin).inputValue()}\nIzabal`);
+    const seen = problems.length;
+    await admin.getByTestId('action-save-areas').click();
+    await admin.getByTestId('areas-stale').waitFor();
+    // The refusal is the one problem the browser reports for this step.
+    expect(problems.splice(seen)).toEqual(['admin: console: Failed to load resource: the server responded with a status of 409 (Conflict)']);
+    expect(await admin.getByTestId('api-error-code').textContent()).toBe('STALE_VERSION');
+    await currentAreas(admin, 'Petén');
+    await shot(admin, '10-priority-areas-stale');
+    await admin.getByTestId('action-save-areas').click();
+    await currentAreas(admin, 'Izabal');
+    expect(await admin.getByTestId('current-areas').textContent()).not.toContain('Petén');
+
     expect(problems).toEqual([]);
   }, 180_000);
 });

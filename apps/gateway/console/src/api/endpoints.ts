@@ -19,6 +19,7 @@ import type {
   OutcomeInput,
   Page,
   Person,
+  PriorityAreas,
   Program,
   ProgramInput,
   RestrictedParty,
@@ -85,9 +86,10 @@ export const api = {
   },
 
   priorityAreas: {
-    get: (country: Country) => apiRequest<{ country?: Country; areas: string[] }>('GET', `/priority-areas/${id(country)}`),
-    put: (country: Country, areas: string[]) =>
-      apiRequest<{ country?: Country; areas: string[] }>('PUT', `/priority-areas/${id(country)}`, { body: { areas } }),
+    get: (country: Country) => apiRequest<PriorityAreas>('GET', `/priority-areas/${id(country)}`),
+    /** Replaces the list only if it is still at `expectedVersion`, the version the admin edited. */
+    put: (country: Country, areas: string[], expectedVersion: number) =>
+      apiRequest<PriorityAreas>('PUT', `/priority-areas/${id(country)}`, { body: { areas, expectedVersion } }),
   },
 
   funding: {

@@ -3,6 +3,7 @@ import type {
   AssessmentOutcome,
   AssessmentStatus,
   CheckName,
+  Country,
   DisbursementStatus,
   FundingAccountStatus,
   HoldReason,
@@ -191,4 +192,11 @@ export interface AuditVerification {
   gaps: Array<{ source: string; fromSeq: number; toSeq: number }>;
   /** Above each source's newest entry, up to the head it reported. */
   unrecorded: Array<{ source: string; fromSeq: number; toSeq: number }>;
+}
+
+export interface PriorityAreas {
+  country: Country;
+  areas: string[];
+  /** Changes so far; a change is sent with the version it was made to. */
+  version: number;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints';
 import type { RestrictedParty } from '../api/types';
+import { ApiError } from '../api/client';
 import { useDialog } from '../components/action-dialog';
 import { ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { formatDateTime } from '../lib/format';
@@ -159,12 +160,18 @@ function PriorityAreas({ onDone }: { onDone: (message: string) => void }) {
   const current = usePolled(() => api.priorityAreas.get(country), `areas:${country}`);
   // The editor is filled when a country's list arrives and then left to the admin; polling only refreshes the list shown beside it.
   const [text, setText] = useState<string | null>(null);
+  // The version the editor's list was made from: saving sends it, so another admin's change in between is not overwritten unseen.
+  const [basis, setBasis] = useState(0);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Error | null>(null);
   useEffect(() => setText(null), [country]);
   useEffect(() => {
-    if (text === null && current.data) setText(current.data.areas.join('\n'));
+    if (text === null && current.data) {
+      setText(current.data.areas.join('\n'));
+      setBasis(current.data.version);
+    }
   }, [text, current.data]);
+  const stale = failure instanceof ApiError && failure.code === 'STALE_VERSION';
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -172,12 +179,19 @@ function PriorityAreas({ onDone }: { onDone: (message: string) => void }) {
     setBusy(true);
     setFailure(null);
     try {
-      const saved = await api.priorityAreas.put(country, areas);
+      const saved = await api.priorityAreas.put(country, areas, basis);
       setText(saved.areas.join('\n'));
+      setBasis(saved.version);
       await current.refresh();
       onDone(`Priority areas of ${COUNTRY_NAMES[country]} saved (${saved.areas.length}).`);
     } catch (error) {
       setFailure(error as Error);
+      // Saving again, after comparing with the list now shown as current, replaces that list.
+      const latest = error instanceof ApiError && error.code === 'STALE_VERSION' ? (error.details as { currentVersion?: number }).currentVersion : undefined;
+      if (latest !== undefined) {
+        setBasis(latest);
+        await current.refresh();
+      }
     } finally {
       setBusy(false);
     }
@@ -221,6 +235,11 @@ function PriorityAreas({ onDone }: { onDone: (message: string) => void }) {
           </Field>
         )}
         <ErrorNotice error={failure} title="Refused" />
+        {stale && (
+          <p className="muted" data-testid="areas-stale">
+            Another admin saved this list after you opened it; their list is shown as current above. Save again to replace it with yours.
+          </p>
+        )}
         <button type="submit" className="button button-primary" disabled={busy || text === null} data-testid="action-save-areas">
           {busy ? 'Saving…' : 'Save areas'}
         </button>

@@ -5,5 +5,7 @@ export class SetPriorityAreasCommand {
     readonly country: Country,
     readonly areas: string[],
     readonly actor: Actor,
+    /** The version of the list the admin edited, when they say which. */
+    readonly expectedVersion?: number,
   ) {}
 }

@@ -8,7 +8,7 @@ import { SetPriorityAreasCommand } from './set-priority-areas.command.js';
 export class SetPriorityAreasHandler implements ICommandHandler<SetPriorityAreasCommand, PriorityAreas> {
   constructor(private readonly referenceData: ReferenceDataRepository) {}
 
-  execute({ country, areas, actor }: SetPriorityAreasCommand): Promise<PriorityAreas> {
+  execute({ country, areas, actor, expectedVersion }: SetPriorityAreasCommand): Promise<PriorityAreas> {
     const trimmed = areas.map((a) => a.trim());
     // The targeting check compares folded names, so "Quiché" and "quiche" are one area listed twice.
     const seen = new Set<string>();
@@ -19,6 +19,6 @@ export class SetPriorityAreasHandler implements ICommandHandler<SetPriorityAreas
       return problem ? [{ field: `areas.${i}`, problems: [problem] }] : [];
     });
     if (problems.length) throw new ValidationError(`Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems);
-    return this.referenceData.setPriorityAreas(country, trimmed, actor.id, new Date());
+    return this.referenceData.setPriorityAreas(country, trimmed, actor.id, new Date(), expectedVersion);
   }
 }

@@ -22,11 +22,11 @@ export class PriorityAreasController {
     return this.referenceData.priorityAreasOf(country);
   }
 
-  /** Replaces the country's list; reviews opened from now on check targeting against it. */
+  /** Replaces the country's list (if still at `expectedVersion`, when given); reviews opened from now on check targeting against it. */
   @Put(':country')
   @Roles('admin')
   @ApiParam({ name: 'country', enum: COUNTRIES })
   set(@Param('country', CountryParam()) country: Country, @Body() body: PriorityAreasDto, @CurrentActor() actor: Actor) {
-    return this.commands.execute(new SetPriorityAreasCommand(country, body.areas, actor));
+    return this.commands.execute(new SetPriorityAreasCommand(country, body.areas, actor, body.expectedVersion));
   }
 }

@@ -1,6 +1,6 @@
 import { ParseEnumPipe } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '#libs/common';
 import { COUNTRIES } from '#libs/contracts';
 import { ValidationError } from '#libs/core';
@@ -37,6 +37,9 @@ export class PriorityAreasDto {
   @ApiProperty({ example: ['Huehuetenango', 'San Marcos', 'Quiché'] })
   @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 100, { each: true })
   areas: string[];
+  @ApiPropertyOptional({ example: 3, description: 'the version of the list the admin edited; a stale one is 409 STALE_VERSION' })
+  @IsOptional() @IsInt() @Min(0) @Max(2_147_483_647)
+  expectedVersion?: number;
 }
 
 /** A path `:country` that must be one of the reference countries: anything else is a 400 naming it. */

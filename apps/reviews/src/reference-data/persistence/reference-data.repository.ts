@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { QueryFailedError, type EntityManager } from 'typeorm';
 import type { Country, EventPayloads, ProgramSnapshot } from '#libs/contracts';
-import { NotFoundError, RuleViolationError } from '#libs/core';
+import { NotFoundError, RuleViolationError, StaleVersionError } from '#libs/core';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
@@ -23,6 +23,8 @@ export interface PriorityAreas {
   /** Null for a country whose list was never written. */
   updatedBy: string | null;
   updatedAt: Date | null;
+  /** Changes so far (0: never written); a PUT may send it back as `expectedVersion`. */
+  version: number;
 }
 
 /** The reference data the safeguard checks read; the threshold comes from configuration. */
@@ -134,12 +136,21 @@ export class ReferenceDataRepository {
   async priorityAreasOf(country: Country): Promise<PriorityAreas> {
     const row = await findRow(this.tx.manager, PriorityAreaEntity, { country });
     return row
-      ? { country, areas: row.areas, updatedBy: row.updatedBy, updatedAt: row.updatedAt }
-      : { country, areas: [], updatedBy: null, updatedAt: null };
+      ? { country, areas: row.areas, updatedBy: row.updatedBy, updatedAt: row.updatedAt, version: row.version }
+      : { country, areas: [], updatedBy: null, updatedAt: null, version: 0 };
   }
 
-  /** Replaces the country's list and records the change (with the list it replaced) in one transaction. */
-  async setPriorityAreas(country: Country, areas: string[], actorId: string, now: Date): Promise<PriorityAreas> {
+  /**
+   * Replaces the country's list and records the change (with the list it replaced) in one
+   * transaction; with `expectedVersion`, only if the list is still the one the admin edited.
+   */
+  async setPriorityAreas(
+    country: Country,
+    areas: string[],
+    actorId: string,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<PriorityAreas> {
     return this.tx.run(async (em) => {
       // A country never listed gets an empty list (version 0) first, so there is always a row to
       // lock: two admins' changes are then numbered in turn, each replacing what the other wrote.
@@ -148,6 +159,7 @@ export class ReferenceDataRepository {
         [country, actorId, now],
       );
       const before = await em.findOneOrFail(PriorityAreaEntity, { where: { country }, lock: { mode: 'pessimistic_write' } });
+      if (expectedVersion !== undefined && expectedVersion !== before.version) throw new StaleVersionError(expectedVersion, before.version);
       const version = before.version + 1;
       await em.update(PriorityAreaEntity, { country }, { areas, updatedBy: actorId, updatedAt: now, version });
       await this.outbox.append(em, [
@@ -159,7 +171,7 @@ export class ReferenceDataRepository {
           aggregateVersion: version,
         },
       ]);
-      return { country, areas, updatedBy: actorId, updatedAt: now };
+      return { country, areas, updatedBy: actorId, updatedAt: now, version };
     });
   }
 }
