@@ -1,4 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
+import pg from 'pg';
 import type { CheckName, EventPayloads } from '#libs/contracts';
 import { OpenReviewCommand } from '../apps/reviews/src/reviews/commands/open-review.command.js';
 import { TestSystem, type Person } from './support/test-system.js';
@@ -242,6 +243,81 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
   describe('restricted parties', () => {
     const parties = () => reviews().get('/restricted-parties?limit=500').set(sys.auth(people.auditor)).expect(200).then((r) => r.body.items);
 
+    it('screens undecided reviews again when the list changes: listed after opening blocks APPROVE until unlisted; decided reviews keep their record', async () => {
+      const partner = { name: 'Cooperativa Río Lempa', registrationId: 'SV-5511-02', country: 'SV' };
+      const program = { country: 'SV', targetAreas: ['San Miguel'], implementingPartner: partner };
+      const open = await flow.underReview(program);
+      const decided = await flow.underReview(program);
+      await flow.conclude(decided.reviewId, 'REJECT');
+      const otherPartner = await flow.underReview({ ...program, implementingPartner: { ...partner, name: 'Cooperativa Otra', registrationId: 'SV-9' } });
+      const before = await checksOf(decided.reviewId);
+      expect((await checksOf(open.reviewId))['restricted-party'].result).toBe('PASS');
+
+      const listed = await reviews()
+        .post('/restricted-parties')
+        .set(sys.auth(people.admin))
+        .send({ name: 'COOPERATIVA RIO LEMPA', reason: 'Designated for diverting funds (fictional).', source: 'Test list' })
+        .expect(201);
+      const failing = (await checksOf(open.reviewId))['restricted-party'];
+      expect(failing).toMatchObject({ result: 'FAIL', blocking: true, detail: expect.stringContaining('restricted party "COOPERATIVA RIO LEMPA"') });
+      const refusedApproval = await flow.decide(open.reviewId, people.reviewer, 'APPROVE');
+      expect(refusedApproval.status).toBe(409);
+      expect(refusedApproval.body).toMatchObject({ code: 'SAFEGUARD_BLOCKING', details: { failing: ['restricted-party'] } });
+      // A decided review is a record of what was known then; another partner's review is not touched.
+      expect(await checksOf(decided.reviewId)).toEqual(before);
+      expect((await checksOf(otherPartner.reviewId))['restricted-party'].result).toBe('PASS');
+
+      await reviews().delete(`/restricted-parties/${listed.body.id}`).set(sys.auth(people.admin)).send({ reason: 'Listed against the wrong cooperative (fictional).' }).expect(200);
+      expect((await checksOf(open.reviewId))['restricted-party'].result).toBe('PASS');
+      await flow.conclude(open.reviewId, 'APPROVE');
+      await flow.waitForStatus(open.id, 'APPROVED');
+
+      // Each change of the check is evidence on the program's timeline, naming the listing that caused it.
+      const changes = await sys.eventually(async () => {
+        const res = await sys.http('audit').get('/audit/events').query({ type: 'review.check-changed', aggregateId: open.reviewId }).set(sys.auth(people.auditor)).expect(200);
+        expect(res.body.items).toHaveLength(2);
+        return res.body.items as Array<{ payload: { check: { result: string }; previous: { result: string }; partyId: string } }>;
+      });
+      expect(changes.map((e) => [e.payload.previous.result, e.payload.check.result, e.payload.partyId])).toEqual([
+        ['PASS', 'FAIL', listed.body.id],
+        ['FAIL', 'PASS', listed.body.id],
+      ]);
+      const others = await sys.query(`SELECT 1 FROM reviews.outbox WHERE type = 'review.check-changed' AND envelope->'payload'->>'reviewId' = ANY($1)`, [
+        [decided.reviewId, otherPartner.reviewId],
+      ]);
+      expect(others).toEqual([]);
+    });
+
+    it('opens a review while a party is being listed only once the listing is decided, so it sees the party', async () => {
+      const partner = { name: 'Agroservicios Copán', registrationId: 'HN-0407-31', country: 'HN' };
+      // Another admin's listing, still in its transaction, holding the list as a listing does.
+      const listing = new pg.Client({ connectionString: sys.databaseUrl });
+      await listing.connect();
+      try {
+        await listing.query('BEGIN');
+        await listing.query(`SELECT pg_advisory_xact_lock(hashtextextended('reviews:restricted-list', 0))`);
+        await listing.query(
+          `INSERT INTO reviews.restricted_parties (id, name, normalised_name, reason, source, created_by, created_at)
+           VALUES (gen_random_uuid(), 'AGROSERVICIOS COPAN', 'AGROSERVICIOS COPAN', 'Debarred (fictional).', 'Test list', 'admin', now())`,
+        );
+        const { id } = await flow.create({ country: 'HN', targetAreas: ['Yoro'], implementingPartner: partner });
+        await flow.submit(id);
+        // program.submitted is consumed meanwhile, but the review waits for the listing.
+        await sys.eventually(async () => {
+          const waiting = await sys.query(
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          );
+          expect(waiting.length).toBeGreaterThan(0);
+        });
+        expect(await sys.query(`SELECT 1 FROM reviews.reviews WHERE program_id = $1`, [id])).toEqual([]);
+        await listing.query('COMMIT');
+        const { currentReviewId } = await flow.waitForStatus(id, 'UNDER_REVIEW');
+        expect((await checksOf(currentReviewId as string))['restricted-party'].result).toBe('FAIL');
+      } finally {
+        await listing.end();
+      }
+    });
+
     it('lists the seeded parties; an added party is caught by the next review, a removed one no longer is', async () => {
       const seeded = await parties();
       expect(seeded.map((p: { name: string }) => p.name)).toContain('Constructora Ejemplo S.A. de C.V.');
@@ -305,8 +381,8 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
         result: 'PASS',
         detail: `Implementing partner "transportes la frontera" matches none of the ${seeded.length} restricted parties.`,
       });
-      // The review opened before the removal keeps the result it was opened with.
-      expect((await checksOf(caught.reviewId))['restricted-party'].result).toBe('FAIL');
+      // The review opened before the removal, still undecided, is screened again against the list as it now is.
+      expect((await checksOf(caught.reviewId))['restricted-party'].result).toBe('PASS');
     });
 
     it('checks against a list imported in bulk (a sanctions list): found by registration id among thousands, counted, and uncounted once deleted', async () => {

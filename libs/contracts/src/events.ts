@@ -114,6 +114,11 @@ export interface EventPayloads {
   };
   'review.completed': { reviewId: string; programId: string; outcome: ReviewOutcome; rationale: string };
   'review.cancelled': { reviewId: string; programId: string; reason: string };
+  /**
+   * The restricted list changed (`partyId` added or removed) while the review was undecided and the
+   * party matches its partner: the restricted-party check, run again on the list as it now is.
+   */
+  'review.check-changed': { reviewId: string; programId: string; check: CheckResult; previous: CheckResult; partyId: string };
 
   'funding.account-opened': { programId: string; budgetCents: number };
   'funding.account-closed': { programId: string; reason: string };

@@ -51,6 +51,7 @@ export const PAYLOAD_SCHEMA: Schema = {
   },
   'review.completed': { reviewId: 'uuid', programId: 'uuid', outcome: 'string', rationale: 'string' },
   'review.cancelled': { reviewId: 'uuid', programId: 'uuid', reason: 'string' },
+  'review.check-changed': { reviewId: 'uuid', programId: 'uuid', check: 'object', previous: 'object', partyId: 'uuid' },
   'funding.account-opened': { programId: 'uuid', budgetCents: 'cents' },
   'funding.account-closed': { programId: 'uuid', reason: 'string' },
   'funding.hold-placed': hold,

@@ -80,3 +80,21 @@ function trailingSuffixLength(words: string[]): number {
 export function normaliseRegistrationId(id: string): string {
   return foldText(id).replace(/ /g, '');
 }
+
+/** A party as the restricted list matches it: normalised name and registration id (null: none to match). */
+export interface PartnerKeys {
+  nameKey: string | null;
+  registrationKey: string | null;
+}
+
+export function partnerKeysOf(name: string | null, registrationId: string | null): PartnerKeys {
+  return {
+    nameKey: (name && normalisePartyName(name)) || null,
+    registrationKey: (registrationId && normaliseRegistrationId(registrationId)) || null,
+  };
+}
+
+/** Whether two parties match as the restricted-party check matches them: same normalised name, or same registration id. */
+export function partnersMatch(a: PartnerKeys, b: PartnerKeys): boolean {
+  return (a.nameKey !== null && a.nameKey === b.nameKey) || (a.registrationKey !== null && a.registrationKey === b.registrationKey);
+}

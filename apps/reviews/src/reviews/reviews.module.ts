@@ -3,6 +3,7 @@ import { ReferenceDataModule } from '../reference-data/reference-data.module.js'
 import { CancelProgramReviewHandler } from './commands/cancel-program-review.handler.js';
 import { OpenReviewHandler } from './commands/open-review.handler.js';
 import { RecordDecisionHandler } from './commands/record-decision.handler.js';
+import { RescreenReviewsHandler } from './commands/rescreen-reviews.handler.js';
 import { ReviewsEventsProcessor } from './events/reviews-events.processor.js';
 import { ReviewsController } from './http/reviews.controller.js';
 import { ReviewRepository } from './persistence/review.repository.js';
@@ -14,6 +15,7 @@ import { ReviewRepository } from './persistence/review.repository.js';
     ReviewRepository,
     OpenReviewHandler,
     RecordDecisionHandler,
+    RescreenReviewsHandler,
     CancelProgramReviewHandler,
     ReviewsEventsProcessor,
   ],

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { partnerKeysOf } from '../domain/funding-account.aggregate.js';
+import { partnerKeysOf } from '#libs/core';
 import { FundingRepository } from '../persistence/funding.repository.js';
 import { accountNotOpened } from './account-not-opened.js';
 import { RestrictPartnerCommand } from './restrict-partner.command.js';

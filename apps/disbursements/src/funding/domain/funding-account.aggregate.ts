@@ -1,19 +1,6 @@
 import type { AssessmentOutcome, FundingAccountStatus, HoldReason } from '#libs/contracts';
-import { AggregateRoot, RuleViolationError, normalisePartyName, normaliseRegistrationId } from '#libs/core';
+import { AggregateRoot, RuleViolationError, partnerKeysOf, type PartnerKeys } from '#libs/core';
 import { assertCents } from './cents.js';
-
-/** The implementing partner as the restricted list matches parties: normalised name and registration id (null: none to match). */
-export interface PartnerKeys {
-  nameKey: string | null;
-  registrationKey: string | null;
-}
-
-export function partnerKeysOf(name: string | null, registrationId: string | null): PartnerKeys {
-  return {
-    nameKey: (name && normalisePartyName(name)) || null,
-    registrationKey: (registrationId && normaliseRegistrationId(registrationId)) || null,
-  };
-}
 
 export interface FundingAccountState {
   programId: string;

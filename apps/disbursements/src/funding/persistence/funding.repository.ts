@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { NotFoundError, type AggregateRoot } from '#libs/core';
+import { NotFoundError, type AggregateRoot, type PartnerKeys } from '#libs/core';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, rowAndParentGuard, rowGuard, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
-import { FundingAccountAggregate, type FundingAccountState, type PartnerKeys } from '../domain/funding-account.aggregate.js';
+import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
 import { FundingAccountEntity } from './funding-account.entity.js';
 

@@ -17,7 +17,7 @@ export class OpenReviewHandler implements ICommandHandler<OpenReviewCommand, voi
   ) {}
 
   async execute({ program, round }: OpenReviewCommand): Promise<void> {
-    await this.reviews.lockProgram(program.id);
+    await this.reviews.lockProgramForOpening(program.id);
     if (!(await this.reviews.needsReview(program.id, round))) return;
     const checks = runSafeguardChecks(program, {
       ...(await this.referenceData.safeguardReference(program)),

@@ -2,7 +2,7 @@ import type { ProgramSnapshot } from '#libs/contracts';
 import { AccessDeniedError, InvalidTransitionError, RuleViolationError, ValidationError } from '#libs/core';
 import { cleanContext, cleanProgram } from './program-snapshot.fixture.js';
 import { ReviewAggregate, type Reviewer } from './review.aggregate.js';
-import { runSafeguardChecks } from './safeguard-checks.js';
+import { restrictedPartyCheck, runSafeguardChecks } from './safeguard-checks.js';
 
 const REVIEW_ID = '01890f3e-0000-7000-8000-0000000000aa';
 const T0 = new Date('2026-03-01T10:00:00Z');
@@ -172,6 +172,52 @@ describe('ReviewAggregate', () => {
       code: 'SAFEGUARD_BLOCKING',
       statusCode: 409,
       details: { failing: ['restricted-party', 'schedule'] },
+    });
+  });
+
+  describe('rescreen, when the restricted list changes while the review is undecided', () => {
+    const PARTY_ID = '01890f3e-0000-7000-8000-0000000000bb';
+    const program = cleanProgram();
+    const listed = [{ name: program.implementingPartner.name.toUpperCase(), registrationId: null }];
+
+    it('fails the check once the partner is listed, so APPROVE is refused, and passes it again once unlisted', () => {
+      const review = openReview(program);
+      const previous = review.checks[0];
+      const failing = restrictedPartyCheck(program, listed, 6);
+      expect(failing).toMatchObject({ name: 'restricted-party', result: 'FAIL', blocking: true });
+
+      expect(review.rescreen(failing, PARTY_ID)).toBe(true);
+      expect(review.checks[0]).toEqual(failing);
+      expect(review.pullEvents()).toEqual([
+        { type: 'review.check-changed', payload: { reviewId: REVIEW_ID, programId: program.id, check: failing, previous, partyId: PARTY_ID } },
+      ]);
+      expect(refused(review, () => review.decide(alice, 'APPROVE', RATIONALE, T1))).toMatchObject({ code: 'SAFEGUARD_BLOCKING' });
+
+      const passing = restrictedPartyCheck(program, [], 5);
+      expect(review.rescreen(passing, PARTY_ID)).toBe(true);
+      review.decide(alice, 'APPROVE', RATIONALE, T1);
+      expect(review.outcome).toBe('APPROVED');
+    });
+
+    it('blocks the second approval of a high-value review listed in between', () => {
+      const review = highValue();
+      review.decide(alice, 'APPROVE', RATIONALE, T1);
+      review.rescreen(restrictedPartyCheck(review.snapshot, [{ name: review.snapshot.implementingPartner.name, registrationId: null }], 6), PARTY_ID);
+      expect(refused(review, () => review.decide(bruno, 'APPROVE', RATIONALE, T2))).toMatchObject({ code: 'SAFEGUARD_BLOCKING' });
+    });
+
+    it('changes nothing on a decided review, or when the check reads the same', () => {
+      const same = openReview(program);
+      expect(same.rescreen(same.checks[0], PARTY_ID)).toBe(false);
+      expect(same.pullEvents()).toEqual([]);
+
+      const decided = openReview(program);
+      decided.decide(alice, 'REJECT', RATIONALE, T1);
+      decided.pullEvents();
+      const before = decided.toState();
+      expect(decided.rescreen(restrictedPartyCheck(program, listed, 6), PARTY_ID)).toBe(false);
+      expect(decided.toState()).toEqual(before);
+      expect(decided.pullEvents()).toEqual([]);
     });
   });
 

@@ -198,6 +198,22 @@ export class ReviewAggregate extends AggregateRoot {
     else this.status = 'AWAITING_SECOND_REVIEW';
   }
 
+  /**
+   * The restricted list changed while the review is undecided: its restricted-party check becomes
+   * `check`, run on the list as it now is, so an APPROVE is refused once the partner is listed
+   * (and allowed again once a listing made in error is removed). Returns false, changing nothing,
+   * once the review is decided or when the check reads the same.
+   */
+  rescreen(check: CheckResult, partyId: string): boolean {
+    const at = this.checks.findIndex((c) => c.name === check.name);
+    const previous = this.checks[at];
+    if (!UNDECIDED.has(this.status) || at < 0 || JSON.stringify(previous) === JSON.stringify(check)) return false;
+    this.touch();
+    this.checks[at] = check;
+    this.record('review.check-changed', { reviewId: this.id, programId: this.programId, check, previous, partyId });
+    return true;
+  }
+
   /** Ends an undecided review without an outcome, e.g. because the program was withdrawn. */
   cancel(reason: string, now: Date): void {
     if (!UNDECIDED.has(this.status)) throw new InvalidTransitionError('review', this.status, 'be cancelled');

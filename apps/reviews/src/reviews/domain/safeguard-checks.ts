@@ -55,7 +55,8 @@ function passed(name: CheckName, detail: string): CheckResult {
   return { name, result: 'PASS', blocking: false, detail };
 }
 
-function restrictedPartyCheck(program: ProgramSnapshot, parties: RestrictedPartyRef[], listSize: number): CheckResult {
+/** Also run again on undecided reviews when the restricted list changes (ReviewAggregate.rescreen). */
+export function restrictedPartyCheck(program: ProgramSnapshot, parties: RestrictedPartyRef[], listSize: number): CheckResult {
   const partner = program.implementingPartner;
   const name = normalisePartyName(partner.name);
   const registrationId = normaliseRegistrationId(partner.registrationId ?? '');

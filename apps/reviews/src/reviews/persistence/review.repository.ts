@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { ProgramSnapshot } from '#libs/contracts';
 import { NotFoundError } from '#libs/core';
 import { AggregateStore, Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { ReviewAggregate, type ReviewState } from '../domain/review.aggregate.js';
 import { ReviewEntity } from './review.entity.js';
 import { WithdrawnProgramEntity } from './withdrawn-program.entity.js';
+
+const RESTRICTED_LIST_LOCK = 'reviews:restricted-list';
 
 export interface ReviewFilter {
   programId?: string;
@@ -91,6 +94,32 @@ export class ReviewRepository {
    */
   async lockProgram(programId: string): Promise<void> {
     await this.tx.run((em) => em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [programId]));
+  }
+
+  /**
+   * Opening a review reads the restricted list under this program's lock and a shared lock on the
+   * list; a change to the list holds it exclusively while it screens the undecided reviews. So a
+   * review opened while a party is being listed either sees the party or is screened by the change.
+   */
+  async lockProgramForOpening(programId: string): Promise<void> {
+    await this.tx.run((em) =>
+      em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock_shared(hashtextextended($2, 0))`, [
+        programId,
+        RESTRICTED_LIST_LOCK,
+      ]),
+    );
+  }
+
+  /** See `lockProgramForOpening`. */
+  async lockRestrictedList(): Promise<void> {
+    await this.tx.run((em) => em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [RESTRICTED_LIST_LOCK]));
+  }
+
+  /** The snapshots of the undecided reviews, by review id. */
+  async undecidedSnapshots(): Promise<Array<{ id: string; snapshot: ProgramSnapshot }>> {
+    return this.tx.manager.query(
+      `SELECT id, state->'snapshot' AS snapshot FROM reviews.reviews WHERE status IN ('OPEN', 'AWAITING_SECOND_REVIEW')`,
+    );
   }
 
   /** Withdrawal is final, so remembering it once is enough; a redelivery changes nothing. */
