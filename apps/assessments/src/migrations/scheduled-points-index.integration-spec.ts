@@ -1,8 +1,5 @@
-import pg from 'pg';
-import { loadConfig } from '#libs/common';
-import { databaseOptions } from '#libs/platform';
-import { migrate } from '#libs/persistence';
-import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
+import type pg from 'pg';
+import { migratedDatabase, type MigratedDatabase } from '#libs/testing';
 import { assessmentsService } from '../assessments.service.js';
 import { NEXT_DUE_SQL } from '../assessments/persistence/assessment.repository.js';
 
@@ -25,16 +22,14 @@ const indexesOf = (node: PlanNode): string[] => [
  * program's and read every scheduled point of the portfolio.
  */
 describe('migration ScheduledPointsIndex: a plan\'s next due date reads only its own program\'s points', () => {
-  const database = uniqueName('next_due');
+  let db: MigratedDatabase;
   const programs = 400;
   const pointsEach = 6;
   let client: pg.Client;
 
   beforeAll(async () => {
-    const url = await createDatabase(database);
-    await migrate(databaseOptions(assessmentsService, loadConfig('assessments', process.env, { databaseUrl: url })));
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
+    db = await migratedDatabase(assessmentsService, 'next_due');
+    client = db.client;
     await client.query(
       `INSERT INTO assessments.plans (program_id, status, version, indicators, state, created_at, updated_at)
        SELECT gen_random_uuid(), 'ACTIVE', 1, '[]', '{}', now(), now() FROM generate_series(1, $1)`,
@@ -48,10 +43,7 @@ describe('migration ScheduledPointsIndex: a plan\'s next due date reads only its
       [pointsEach],
     );
   });
-  afterAll(async () => {
-    await client?.end();
-    await dropDatabase(database);
-  });
+  afterAll(() => db?.drop());
 
   it('answers the earliest scheduled point from the partial index, touching a handful of pages', async () => {
     const { rows } = await client.query(`SELECT program_id FROM assessments.plans LIMIT 1`);

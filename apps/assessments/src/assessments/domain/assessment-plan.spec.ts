@@ -14,20 +14,12 @@ describe('planPoints', () => {
     expect(points.map((p) => p.dueAt.getTime() - approvedAt.getTime())).toEqual([125_000, 215_000, 305_000, 395_000]);
   });
 
-  it('assesses a program approved months ahead of its start over its run: none before it starts, up to its end', () => {
-    const approvedAt = new Date('2026-07-01T09:00:00.000Z');
-    const points = planPoints({ approvedAt, ...ONE_YEAR, cadenceDays: 90, dayMs: DEFAULT_DAY_MS });
-
-    expect(iso(points)).toEqual([
-      '2027-04-01T09:00:00.000Z',
-      '2027-06-30T09:00:00.000Z',
-      '2027-09-28T09:00:00.000Z',
-      '2027-12-27T09:00:00.000Z',
-    ]);
-  });
-
-  it('gives the same 4 points on real calendar days', () => {
-    const approvedAt = new Date('2027-01-01T09:00:00.000Z');
+  it.each([
+    ['on the day it starts', '2027-01-01T09:00:00.000Z'],
+    // None before it starts, none of its last months left out.
+    ['months ahead of its start', '2026-07-01T09:00:00.000Z'],
+  ])('gives the same 4 points on real calendar days, over its run, to a program approved %s', (_when, approved) => {
+    const approvedAt = new Date(approved);
     const points = planPoints({ approvedAt, ...ONE_YEAR, cadenceDays: 90, dayMs: DEFAULT_DAY_MS });
 
     expect(iso(points)).toEqual([

@@ -1,14 +1,11 @@
-import pg from 'pg';
-import { loadConfig } from '#libs/common';
-import { databaseOptions } from '#libs/platform';
-import { migrate } from '#libs/persistence';
-import { createDatabase, dropDatabase, uniqueName } from '#libs/testing';
+import type pg from 'pg';
+import { migratedDatabase, type MigratedDatabase } from '#libs/testing';
 import { auditService } from '../../audit.service.js';
 import { findMissingHeads, findSourceGaps, findSourceGapsAboveWatermarks, raiseSourceHead, type SqlRunner } from './ledger-sql.js';
 
 /** Gap healing reads above each source's watermark; verification reads the whole ledger. They must agree. */
 describe('source gaps above the watermarks', () => {
-  const database = uniqueName('source_gaps');
+  let db: MigratedDatabase;
   let client: pg.Client;
   let sql: SqlRunner;
 
@@ -31,16 +28,11 @@ describe('source gaps above the watermarks', () => {
     gaps.map(({ source, fromSeq, toSeq }) => `${source}:${fromSeq}-${toSeq}`);
 
   beforeAll(async () => {
-    const url = await createDatabase(database);
-    await migrate(databaseOptions(auditService, loadConfig('audit', process.env, { databaseUrl: url })));
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
-    sql = async (text, params) => (await client.query(text, params as unknown[])).rows;
+    db = await migratedDatabase(auditService, 'source_gaps');
+    client = db.client;
+    sql = (text, params) => db.sql(text, params as unknown[]);
   });
-  afterAll(async () => {
-    await client?.end();
-    await dropDatabase(database);
-  });
+  afterAll(() => db?.drop());
 
   it('finds what the full scan finds and raises each watermark to just below its source\'s first gap', async () => {
     await append('proposals', 1, 2, 3, 4, 5, 7, 8);
