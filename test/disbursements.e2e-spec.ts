@@ -337,11 +337,14 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
       ]);
     });
 
-    it('opens the account on hold when the party was listed after the review opened and before the approval', async () => {
+    it('opens the account on hold when the party was listed after the approval and before the account opened', async () => {
       const late = { name: 'Servicios Integrales Quetzal', registrationId: 'GT-3030-30', country: 'GT' };
       const { id: programId, reviewId } = await flow().underReview({ implementingPartner: late });
-      const partyId = await listParty(late.name);
+      // (Listed before the decision, the review itself would refuse the approval.)
+      await sys.stopService('disbursements');
       await flow().conclude(reviewId, 'APPROVE');
+      const partyId = await listParty(late.name);
+      await sys.startService('disbursements');
       await sys.eventually(() => api().get(`/funding-accounts/${programId}`).set(sys.auth(people.auditor)).expect(200));
       expect((await account(programId)).holds).toEqual(['PARTNER_RESTRICTED']);
       await unlistParty(partyId);
