@@ -12,7 +12,6 @@ import { rehash } from '../apps/audit/src/ledger/domain/ledger-entry.fixtures.js
 import { chainEntry, storedEntryJson, toStoredEntry, type LedgerEntry } from '../apps/audit/src/ledger/domain/ledger-hash.js';
 import { findMissingHeads, findSourceGapsAboveWatermarks, raiseSourceHead } from '../apps/audit/src/ledger/persistence/ledger-sql.js';
 import { LedgerReader } from '../apps/audit/src/ledger/persistence/ledger.reader.js';
-import { buildServices } from './support/process-system.js';
 import { TestSystem } from './support/test-system.js';
 import { people, programBody } from './support/fixtures.js';
 
@@ -272,8 +271,8 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
 
     describe('an export verified away from the service (npm run audit:verify -- --file)', () => {
       let dir: string;
+      // The CLI runs from dist/, compiled by the integration tests' global setup.
       beforeAll(async () => {
-        buildServices();
         dir = await mkdtemp(join(tmpdir(), 'cuentas-export-'));
       });
       afterAll(() => rm(dir, { recursive: true, force: true }));

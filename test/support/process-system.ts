@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SERVICES, type ServiceName } from '#libs/contracts';
@@ -22,14 +21,6 @@ import { sparePort } from './private-servers.js';
 
 const ROOT = process.cwd();
 
-/** Compiles the services once per test file (swc, a few seconds), as `npm run build` does. */
-export function buildServices(): void {
-  execFileSync('npx', ['swc', 'apps', 'libs', 'scripts', 'bench', '-d', 'dist', '--config-file', '.swcrc', '--ignore', 'apps/gateway/console/**', '-q'], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-}
-
 /**
  * Services as separate OS processes on a fresh database and Redis prefix: what the fault tests
  * kill and the benchmarks measure.
@@ -50,8 +41,8 @@ export class ProcessSystem {
     this.db.on('error', () => undefined);
   }
 
+  /** The services run from dist/, which the integration tests' global setup compiles. */
   static async create(env: Record<string, string> = {}): Promise<ProcessSystem> {
-    buildServices();
     const database = uniqueName('proc');
     const databaseUrl = await createDatabase(database);
     return new ProcessSystem(database, databaseUrl, uniqueName('redis'), env);

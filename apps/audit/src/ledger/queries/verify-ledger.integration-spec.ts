@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type pg from 'pg';
 import { bulkAppend } from '../../../../../bench/audit-bulk.js';
-import { buildServices } from '../../../../../test/support/process-system.js';
 import { TestSystem } from '../../../../../test/support/test-system.js';
 import { signCheckpoint } from '../domain/checkpoint-signer.js';
 import { chainEntry, toStoredEntry, type LedgerEntry } from '../domain/ledger-hash.js';
@@ -23,8 +22,8 @@ describe('verifyLedger in segments, in this thread and in worker threads', () =>
   let sql: SqlRunner;
   let keys: CheckpointKeys;
 
+  // The CLI it also runs comes from dist/, compiled by the integration tests' global setup.
   beforeAll(async () => {
-    buildServices();
     // No scheduled checkpoint or gap healing: both would append entries between the ways of verifying.
     sys = await TestSystem.start({ services: ['audit'], config: { auditCheckpointEveryMs: 3_600_000, auditGapGraceMs: 3_600_000 } });
     sql = (text, params) => sys.query(text, params);
