@@ -8,6 +8,7 @@ import { systemActor, type EventPayloads } from '#libs/contracts';
 import { OutboxRelay } from '#libs/messaging';
 import { createService } from '#libs/platform';
 import { loadServiceDefinition } from './support/services.js';
+import { ApplyThresholdCommand } from '../apps/disbursements/src/funding/commands/apply-threshold.command.js';
 import { ClearPartnerCommand } from '../apps/disbursements/src/funding/commands/clear-partner.command.js';
 import { OpenFundingAccountCommand } from '../apps/disbursements/src/funding/commands/open-funding-account.command.js';
 import { RestrictPartnerCommand } from '../apps/disbursements/src/funding/commands/restrict-partner.command.js';
@@ -192,6 +193,39 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
         { code: 'SEPARATION_OF_DUTIES', actor: requesterApprover.sub },
       ]);
     });
+  });
+
+  it('judges requests made after admin changes the dual-approval threshold by the new amount; earlier requests keep theirs', async () => {
+    const programId = await approvedProgram();
+    const before = await requested(programId, 600_000);
+    const put = (amountCents: number) =>
+      sys.http('reviews').put('/thresholds/dual-approval').set(sys.auth(people.admin)).send({ amountCents });
+    const { body: changed } = await put(500_000).expect(200);
+    try {
+      // The change reaches disbursements as an event; a request made then needs two approvers.
+      const after = await sys.eventually(async () => {
+        const id = await requested(programId, 600_000);
+        const { body } = await api().get(`/disbursements/${id}`).set(sys.auth(people.auditor)).expect(200);
+        if (body.requiredApprovals !== 2) {
+          await act(id, 'cancel', people.manager, { reason: 'Made before the change arrived' }).expect(200);
+          throw new Error('the new threshold has not arrived yet');
+        }
+        return id;
+      });
+      expect((await act(after, 'approve', people.approver).expect(200)).body).toMatchObject({ status: 'PARTIALLY_APPROVED', requiredApprovals: 2 });
+      expect((await act(before, 'approve', people.approver).expect(200)).body).toMatchObject({ status: 'APPROVED', requiredApprovals: 1 });
+
+      // A change delivered late (an older version) does not undo a newer one.
+      await sys.app('disbursements').get(CommandBus).execute(new ApplyThresholdCommand('dual-approval', 99_000_000, changed.version - 1));
+      expect(await sys.query(`SELECT amount_cents::float8 AS cents, version FROM disbursements.thresholds WHERE name = 'dual-approval'`)).toEqual([
+        { cents: 500_000, version: changed.version },
+      ]);
+    } finally {
+      await put(THRESHOLD).expect(200);
+      await sys.eventually(async () => {
+        expect(await sys.query(`SELECT amount_cents::float8 AS cents FROM disbursements.thresholds WHERE name = 'dual-approval'`)).toEqual([{ cents: THRESHOLD }]);
+      });
+    }
   });
 
   it('answers a retried POST with the same Idempotency-Key with the same request and reserves once', async () => {

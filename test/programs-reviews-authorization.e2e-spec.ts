@@ -76,6 +76,15 @@ const ENDPOINTS: Record<string, Endpoint> = {
     allowed: ['admin'],
     success: 200,
   },
+  'GET /thresholds': { method: 'get', service: 'reviews', request: () => ({ path: '/thresholds' }), allowed: ANY, success: 200 },
+  'GET /thresholds/:name': { method: 'get', service: 'reviews', request: () => ({ path: '/thresholds/high-value' }), allowed: ANY, success: 200 },
+  'PUT /thresholds/:name': {
+    method: 'put',
+    service: 'reviews',
+    request: () => ({ path: '/thresholds/high-value', body: { amountCents: 750_000_000 } }),
+    allowed: ['admin'],
+    success: 200,
+  },
 };
 
 const PERSON: Record<Role, Person> = {

@@ -415,6 +415,59 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
     });
   });
 
+  describe('thresholds', () => {
+    const thresholds = () => reviews().get('/thresholds').set(sys.auth(people.manager)).expect(200).then((r) => r.body.items);
+    const put = (name: string, body: object) => reviews().put(`/thresholds/${name}`).set(sys.auth(people.admin)).send(body);
+
+    it('shows the configured defaults; an admin changes high-value, new reviews follow it, and the change is in the ledger', async () => {
+      expect(await thresholds()).toEqual([
+        { name: 'high-value', amountCents: 500_000_000, version: 0, updatedBy: null, updatedAt: null },
+        { name: 'dual-approval', amountCents: 100_000_000, version: 0, updatedBy: null, updatedAt: null },
+      ]);
+      const { reviewId: before } = await flow.underReview({ budgetCents: 250_000_000 });
+
+      const set = await put('high-value', { amountCents: 200_000_000, expectedVersion: 0 }).expect(200);
+      expect(set.body).toMatchObject({ name: 'high-value', amountCents: 200_000_000, version: 1, updatedBy: people.admin.sub });
+      expect((await reviews().get('/thresholds/high-value').set(sys.auth(people.auditor)).expect(200)).body).toMatchObject({ amountCents: 200_000_000, version: 1 });
+      try {
+        const { reviewId: after } = await flow.underReview({ budgetCents: 250_000_000 });
+        expect((await checksOf(after))['high-value']).toMatchObject({ result: 'WARN', detail: expect.stringContaining('$2,000,000.00') });
+        expect((await getReview(after)).requiredApprovals).toBe(2);
+        // A review opened before keeps the rule it opened under.
+        expect((await getReview(before)).requiredApprovals).toBe(1);
+
+        // Saving the same amount again changes nothing; an admin working from the old version is refused.
+        expect((await put('high-value', { amountCents: 200_000_000 }).expect(200)).body.version).toBe(1);
+        const stale = await put('high-value', { amountCents: 300_000_000, expectedVersion: 0 }).expect(409);
+        expect(stale.body).toMatchObject({ code: 'STALE_VERSION', details: { expectedVersion: 0, currentVersion: 1 } });
+
+        const [change] = await ledgerOf('high-value', 1);
+        expect(change).toMatchObject({
+          type: 'reference.threshold-changed',
+          aggregateVersion: 1,
+          actor: expect.objectContaining({ id: people.admin.sub }),
+          payload: { name: 'high-value', amountCents: 200_000_000, previousAmountCents: 500_000_000 },
+        });
+      } finally {
+        await put('high-value', { amountCents: 500_000_000 }).expect(200);
+      }
+    });
+
+    it.each([
+      ['/thresholds/low-value', { amountCents: 100 }, 'name'],
+      ['/thresholds/high-value', { amountCents: 0 }, 'amountCents'],
+      ['/thresholds/high-value', { amountCents: 1.5 }, 'amountCents'],
+      ['/thresholds/high-value', { amountCents: '500000000' }, 'amountCents'],
+      ['/thresholds/high-value', {}, 'amountCents'],
+      ['/thresholds/high-value', { amountCents: 100, version: 7 }, 'version'],
+    ])('PUT %s %j is a 400 naming %s, and changes nothing', async (path, body, field) => {
+      const before = await thresholds();
+      const res = await reviews().put(path).set(sys.auth(people.admin)).send(body).expect(400);
+      expect(fields(res.body)).toContain(field);
+      expect(await thresholds()).toEqual(before);
+    });
+  });
+
   describe('priority areas', () => {
     it('serves the seeded list to any role; an admin replaces it and new reviews check targeting against it', async () => {
       const seeded = await reviews().get('/priority-areas/GT').set(sys.auth(people.approver)).expect(200);

@@ -209,6 +209,14 @@ describe('web console in a browser', () => {
     await currentAreas(admin, 'Izabal');
     expect(await admin.getByTestId('current-areas').textContent()).not.toContain('Petén');
 
+    // The admin lowers the high-value threshold; the console says who set it, and so does the ledger.
+    const highValue = admin.getByTestId('threshold-high-value');
+    expect(await highValue.textContent()).toContain('$5,000,000.00, the configured default');
+    await admin.getByTestId('field-threshold-high-value-amount').fill('4,000,000');
+    await admin.getByTestId('action-save-threshold-high-value').click();
+    await highValue.filter({ hasText: `$4,000,000.00, set by ${DEV_PEOPLE.admin.sub}` }).waitFor();
+    await shot(admin, '11-thresholds');
+
     expect(problems).toEqual([]);
   }, 180_000);
 });

@@ -41,6 +41,9 @@ export const ROUTE_TABLE: readonly RouteSpec[] = [
   route('reviews', 'DELETE', '/restricted-parties/{id}', ['admin']),
   route('reviews', 'GET', '/priority-areas/{country}', 'any'),
   route('reviews', 'PUT', '/priority-areas/{country}', ['admin']),
+  route('reviews', 'GET', '/thresholds', 'any'),
+  route('reviews', 'GET', '/thresholds/{name}', 'any'),
+  route('reviews', 'PUT', '/thresholds/{name}', ['admin']),
 
   route('disbursements', 'GET', '/funding-accounts/{programId}', 'any'),
   route('disbursements', 'POST', '/disbursements', ['grant_manager']),

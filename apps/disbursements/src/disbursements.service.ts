@@ -5,6 +5,7 @@ import { FundingAccountEntity } from './funding/persistence/funding-account.enti
 import { Funding1764300000200 } from './migrations/1764300000200-funding.js';
 import { PartnerScreening1764300000210 } from './migrations/1764300000210-partner-screening.js';
 import { RestrictedPartyDetails1764300000220 } from './migrations/1764300000220-restricted-party-details.js';
+import { Thresholds1764300000230 } from './migrations/1764300000230-thresholds.js';
 
 export const disbursementsService: ServiceDefinition = {
   name: 'disbursements',
@@ -12,5 +13,5 @@ export const disbursementsService: ServiceDefinition = {
   description: 'Funding accounts of approved programs, disbursement requests, approvals, releases and holds.',
   features: [FundingModule],
   entities: [FundingAccountEntity, DisbursementEntity],
-  migrations: [Funding1764300000200, PartnerScreening1764300000210, RestrictedPartyDetails1764300000220],
+  migrations: [Funding1764300000200, PartnerScreening1764300000210, RestrictedPartyDetails1764300000220, Thresholds1764300000230],
 };

@@ -9,6 +9,7 @@ import type {
   Pillar,
   ReviewDecision,
   ReviewOutcome,
+  ThresholdName,
 } from './reference.js';
 
 /** Unit, baseline and target may be missing in a draft: the measurable-objectives safeguard judges them. */
@@ -193,6 +194,8 @@ export interface EventPayloads {
   'reference.restricted-party-added': { partyId: string; name: string; registrationId: string | null; reason: string; source: string };
   'reference.restricted-party-removed': { partyId: string; name: string; registrationId: string | null; reason: string | null };
   'reference.priority-areas-changed': { country: Country; areas: string[]; previousAreas: string[] };
+  /** `previousAmountCents` is what applied before: the configured default when never set. */
+  'reference.threshold-changed': { name: ThresholdName; amountCents: number; previousAmountCents: number };
 
   /** Audit asks a source to publish a range of its outbox again, to heal a gap in `sourceSeq`. */
   'audit.republish-requested': { source: string; fromSeq: number; toSeq: number };

@@ -87,6 +87,7 @@ export const PAYLOAD_SCHEMA: Schema = {
   'reference.restricted-party-added': { partyId: 'uuid', name: 'string', registrationId: 'string?', reason: 'string', source: 'string' },
   'reference.restricted-party-removed': { partyId: 'uuid', name: 'string', registrationId: 'string?', reason: 'string?' },
   'reference.priority-areas-changed': { country: 'string', areas: 'strings', previousAreas: 'strings' },
+  'reference.threshold-changed': { name: 'string', amountCents: 'cents', previousAmountCents: 'cents' },
   'audit.republish-requested': { source: 'string', fromSeq: 'int', toSeq: 'int' },
 };
 

@@ -32,6 +32,13 @@ export const CHECK_NAMES = ['restricted-party', 'measurable-objectives', 'schedu
 export type CheckName = (typeof CHECK_NAMES)[number];
 export type CheckResultValue = 'PASS' | 'FAIL' | 'WARN';
 
+/**
+ * Amounts admin keeps as reference data (DOMAIN.md: "thresholds"): at or above `high-value` a
+ * review needs two reviewers; at or above `dual-approval` a disbursement needs two approvers.
+ */
+export const THRESHOLD_NAMES = ['high-value', 'dual-approval'] as const;
+export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
+
 export const DISBURSEMENT_STATUSES = [
   'REQUESTED',
   'PARTIALLY_APPROVED',

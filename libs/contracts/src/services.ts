@@ -35,6 +35,7 @@ const SUBSCRIPTIONS_SPEC = {
     'assessment.completed',
     'reference.restricted-party-added',
     'reference.restricted-party-removed',
+    'reference.threshold-changed',
     'audit.republish-requested',
   ],
   assessments: ['program.approved', 'program.discontinued', 'program.closed', 'audit.republish-requested'],

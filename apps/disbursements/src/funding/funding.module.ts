@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApplyProgramStandingHandler } from './commands/apply-program-standing.handler.js';
 import { ApproveDisbursementHandler } from './commands/approve-disbursement.handler.js';
 import { CancelDisbursementHandler } from './commands/cancel-disbursement.handler.js';
+import { ApplyThresholdHandler } from './commands/apply-threshold.handler.js';
 import { ClearPartnerHandler } from './commands/clear-partner.handler.js';
 import { CloseFundingAccountHandler } from './commands/close-funding-account.handler.js';
 import { MarkAssessmentOverdueHandler } from './commands/mark-assessment-overdue.handler.js';
@@ -27,6 +28,7 @@ import { FundingRepository } from './persistence/funding.repository.js';
     CloseFundingAccountHandler,
     RestrictPartnerHandler,
     ClearPartnerHandler,
+    ApplyThresholdHandler,
     RequestDisbursementHandler,
     ApproveDisbursementHandler,
     RejectDisbursementHandler,

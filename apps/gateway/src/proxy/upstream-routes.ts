@@ -6,6 +6,7 @@ export const UPSTREAM_ROUTES: ReadonlyArray<{ prefix: string; service: ServiceNa
   { prefix: '/reviews', service: 'reviews' },
   { prefix: '/restricted-parties', service: 'reviews' },
   { prefix: '/priority-areas', service: 'reviews' },
+  { prefix: '/thresholds', service: 'reviews' },
   { prefix: '/disbursements', service: 'disbursements' },
   { prefix: '/funding-accounts', service: 'disbursements' },
   { prefix: '/assessments', service: 'assessments' },

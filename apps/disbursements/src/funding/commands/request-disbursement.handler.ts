@@ -17,10 +17,10 @@ export class RequestDisbursementHandler implements ICommandHandler<RequestDisbur
 
   async execute(command: RequestDisbursementCommand): Promise<DisbursementState> {
     const { programId, amountCents, purpose, idempotencyKey, actor } = command;
-    const disbursement = await this.funding.request(programId, idempotencyKey, (account, earlier) => {
+    const disbursement = await this.funding.request(programId, idempotencyKey, (account, earlier, dualApprovalCents) => {
       if (earlier) return sameRequest(earlier, command);
       const input = { id: uuidv7(), amountCents, purpose, requestedBy: actor.id, idempotencyKey };
-      return requestDisbursement(account, input, this.config.dualApprovalThresholdCents, new Date());
+      return requestDisbursement(account, input, dualApprovalCents ?? this.config.dualApprovalThresholdCents, new Date());
     });
     return disbursement.toState();
   }

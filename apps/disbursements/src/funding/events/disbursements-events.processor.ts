@@ -2,6 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { eventQueueName } from '#libs/contracts';
 import { ConsumerKit, EVENT_CONSUMER_CONCURRENCY, EventProcessor, workerOptions, type EventHandlers } from '#libs/messaging';
 import { ApplyProgramStandingCommand } from '../commands/apply-program-standing.command.js';
+import { ApplyThresholdCommand } from '../commands/apply-threshold.command.js';
 import { ClearPartnerCommand } from '../commands/clear-partner.command.js';
 import { CloseFundingAccountCommand } from '../commands/close-funding-account.command.js';
 import { MarkAssessmentOverdueCommand } from '../commands/mark-assessment-overdue.command.js';
@@ -23,6 +24,7 @@ export class DisbursementsEventsProcessor extends EventProcessor<'disbursements'
     'reference.restricted-party-added': ({ payload: { partyId, name, registrationId, reason, source } }) =>
       new RestrictPartnerCommand({ partyId, name, registrationId, reason, source }),
     'reference.restricted-party-removed': ({ payload: p }) => new ClearPartnerCommand(p.partyId),
+    'reference.threshold-changed': ({ payload: p, aggregateVersion }) => new ApplyThresholdCommand(p.name, p.amountCents, aggregateVersion),
   };
 
   constructor(kit: ConsumerKit) {

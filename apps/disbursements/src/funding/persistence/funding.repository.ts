@@ -35,7 +35,15 @@ export interface ListedParty {
 export type DisbursementChange = (account: FundingAccountAggregate, disbursement: DisbursementAggregate) => void;
 
 /** What a request command decides from the locked account and an earlier request with the same key. */
-export type RequestDecision = (account: FundingAccountAggregate, earlier: DisbursementAggregate | null) => DisbursementAggregate;
+/** `dualApprovalCents`: the dual-approval threshold admin set, null while the configured default applies. */
+export type RequestDecision = (
+  account: FundingAccountAggregate,
+  earlier: DisbursementAggregate | null,
+  dualApprovalCents: number | null,
+) => DisbursementAggregate;
+
+/** The dual-approval threshold admin set, as a column of a statement that reads the account. */
+const DUAL_APPROVAL_CENTS = `(SELECT amount_cents::float8 FROM disbursements.thresholds WHERE name = 'dual-approval') AS dual_approval_cents`;
 
 /**
  * Loads and saves funding accounts and their disbursements. Every command locks the account row
@@ -87,6 +95,16 @@ export class FundingRepository {
   }
 
   /** What the listings of these parties said, for an account they hold. */
+  /** Keeps a threshold admin set; a change older than the one kept (delivered late) changes nothing. */
+  async applyThreshold(name: string, amountCents: number, version: number, now: Date): Promise<void> {
+    await this.tx.manager.query(
+      `INSERT INTO disbursements.thresholds AS t (name, amount_cents, version, changed_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (name) DO UPDATE SET amount_cents = excluded.amount_cents, version = excluded.version, changed_at = excluded.changed_at
+       WHERE t.version < excluded.version`,
+      [name, amountCents, version, now],
+    );
+  }
+
   async listedParties(partyIds: string[]): Promise<Array<Omit<ListedParty, 'registrationId'>>> {
     return (await this.dataSource.query(
       `SELECT party_id AS "partyId", name, reason, source FROM disbursements.restricted_parties WHERE party_id = ANY($1::uuid[]) ORDER BY party_id`,
@@ -170,15 +188,15 @@ export class FundingRepository {
   private async requestIfUnchanged(programId: string, idempotencyKey: string | null, decide: RequestDecision): Promise<DisbursementAggregate | null> {
     const em = this.tx.manager;
     const [row] = (await em.query(
-      `SELECT a.version AS account_version, a.state AS account, d.state AS earlier
+      `SELECT a.version AS account_version, a.state AS account, d.state AS earlier, ${DUAL_APPROVAL_CENTS}
          FROM disbursements.funding_accounts a LEFT JOIN disbursements.disbursements d ON d.program_id = a.program_id AND d.idempotency_key = $2
         WHERE a.program_id = $1`,
       [programId, idempotencyKey],
-    )) as Array<{ account_version: number; account: FundingAccountState; earlier: DisbursementState | null }>;
+    )) as Array<{ account_version: number; account: FundingAccountState; earlier: DisbursementState | null; dual_approval_cents: number | null }>;
     if (!row) throw new NotFoundError('Funding account', programId);
     const account = reviveAccount(row.account);
     const earlier = row.earlier ? reviveDisbursement(row.earlier) : null;
-    const disbursement = decide(account, earlier);
+    const disbursement = decide(account, earlier, row.dual_approval_cents);
     if (disbursement === earlier) return disbursement;
     const guard = rowGuard(em, FundingAccountEntity, { programId, version: row.account_version }, 'pessimistic_write');
     const [written] = await this.save(em, [newDisbursement(em, disbursement), ...accountChange(em, account, row.account_version)], guard);
@@ -191,7 +209,8 @@ export class FundingRepository {
       const lockedVersion = account.version;
       const earlierRow = idempotencyKey ? await findRow(em, DisbursementEntity, { programId, idempotencyKey }) : null;
       const earlier = earlierRow ? reviveDisbursement(earlierRow.state) : null;
-      const disbursement = decide(account, earlier);
+      const [{ dual_approval_cents }] = (await em.query(`SELECT ${DUAL_APPROVAL_CENTS}`)) as Array<{ dual_approval_cents: number | null }>;
+      const disbursement = decide(account, earlier, dual_approval_cents);
       if (disbursement === earlier) return disbursement;
       await this.save(em, [newDisbursement(em, disbursement), ...accountChange(em, account, lockedVersion)]);
       return disbursement;

@@ -25,6 +25,7 @@ import type {
   RestrictedParty,
   RestrictedPartyInput,
   Review,
+  Threshold,
 } from './types';
 
 const id = (value: string) => encodeURIComponent(value);
@@ -90,6 +91,13 @@ export const api = {
     /** Replaces the list only if it is still at `expectedVersion`, the version the admin edited. */
     put: (country: Country, areas: string[], expectedVersion: number) =>
       apiRequest<PriorityAreas>('PUT', `/priority-areas/${id(country)}`, { body: { areas, expectedVersion } }),
+  },
+
+  thresholds: {
+    list: async () => (await apiRequest<Page<Threshold>>('GET', '/thresholds')).items,
+    /** Sets the amount only if the threshold is still at `expectedVersion`, the version the admin read. */
+    put: (threshold: Threshold, amountCents: number) =>
+      apiRequest<Threshold>('PUT', `/thresholds/${id(threshold.name)}`, { body: { amountCents, expectedVersion: threshold.version } }),
   },
 
   funding: {

@@ -11,6 +11,7 @@ import type {
   ReviewDecision,
   ReviewStatus,
   Role,
+  ThresholdName,
 } from '../lib/reference';
 import type { Actor } from '../../../../../libs/contracts/src/envelope';
 import type { CheckResult, IndicatorResult, ProgramInput } from '../../../../../libs/contracts/src/events';
@@ -199,4 +200,13 @@ export interface PriorityAreas {
   areas: string[];
   /** Changes so far; a change is sent with the version it was made to. */
   version: number;
+}
+
+export interface Threshold {
+  name: ThresholdName;
+  amountCents: number;
+  /** 0 while the configured default applies. */
+  version: number;
+  updatedBy: string | null;
+  updatedAt: string | null;
 }

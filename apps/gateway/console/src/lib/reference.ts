@@ -25,6 +25,7 @@ export type {
   ReviewDecision,
   ReviewStatus,
   Role,
+  ThresholdName,
 } from '../../../../../libs/contracts/src/reference';
 export type { ErrorBody, ErrorCode } from '../../../../../libs/contracts/src/errors';
 export { EVENT_TYPES } from '../../../../../libs/contracts/src/payload-schema';

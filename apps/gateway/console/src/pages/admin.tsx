@@ -1,13 +1,19 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints';
-import type { RestrictedParty } from '../api/types';
+import type { RestrictedParty, Threshold } from '../api/types';
 import { ApiError } from '../api/client';
 import { useDialog } from '../components/action-dialog';
 import { ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
-import { formatDateTime } from '../lib/format';
-import { COUNTRY_NAMES, type Country } from '../lib/reference';
+import { centsToInput, formatDateTime, formatUsd, parseUsdToCents } from '../lib/format';
+import { COUNTRY_NAMES, type Country, type ThresholdName } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
+
+/** What each threshold decides, in the words of the people it affects. */
+const THRESHOLD_MEANING: Record<ThresholdName, { title: string; rule: string }> = {
+  'high-value': { title: 'High-value review', rule: 'Programs with a budget at or above this need two reviewers to approve them.' },
+  'dual-approval': { title: 'Dual approval', rule: 'Disbursements at or above this need two approvers.' },
+};
 
 /** Priority areas are departments of highest out-migration; regional programs have none of their own. */
 const AREA_COUNTRIES: Country[] = ['SV', 'GT', 'HN'];
@@ -38,7 +44,7 @@ export function AdminPage({ session }: { session: Session }) {
     <div className="page" data-testid="page-admin">
       <header className="page-head">
         <h1>Administration</h1>
-        <p className="muted">Reference data the safeguard checks read: who may not receive funds, and where the strategy targets its efforts.</p>
+        <p className="muted">Reference data the safeguard checks read: who may not receive funds, where the strategy targets its efforts, and when two people must agree.</p>
       </header>
       {feedback.node}
 
@@ -91,6 +97,7 @@ export function AdminPage({ session }: { session: Session }) {
       </Section>
 
       <PriorityAreas onDone={feedback.succeed} />
+      <Thresholds onDone={feedback.succeed} />
       {dialog.node}
     </div>
   );
@@ -245,5 +252,66 @@ function PriorityAreas({ onDone }: { onDone: (message: string) => void }) {
         </button>
       </form>
     </Section>
+  );
+}
+
+function Thresholds({ onDone }: { onDone: (message: string) => void }) {
+  const thresholds = usePolled(api.thresholds.list, 'thresholds');
+  return (
+    <Section title="Thresholds" testId="thresholds">
+      <p className="muted">A change applies to reviews opened and disbursements requested after it; what is under way keeps the rule it started under.</p>
+      <ErrorNotice error={thresholds.error} title="Could not load thresholds" />
+      {thresholds.loading && <Loading what="thresholds" />}
+      {thresholds.data?.map((t) => (
+        <ThresholdForm
+          key={`${t.name}:${t.version}`}
+          threshold={t}
+          onDone={async (saved) => {
+            await thresholds.refresh();
+            onDone(`${THRESHOLD_MEANING[saved.name].title} threshold set to ${formatUsd(saved.amountCents)}.`);
+          }}
+        />
+      ))}
+    </Section>
+  );
+}
+
+function ThresholdForm({ threshold, onDone }: { threshold: Threshold; onDone: (saved: Threshold) => Promise<void> }) {
+  const { title, rule } = THRESHOLD_MEANING[threshold.name];
+  const [text, setText] = useState(centsToInput(threshold.amountCents));
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<Error | null>(null);
+  const cents = parseUsdToCents(text);
+  const invalid = cents === null || cents <= 0;
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (invalid) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      await onDone(await api.thresholds.put(threshold, cents));
+    } catch (error) {
+      setFailure(error as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="form" onSubmit={save} noValidate data-testid={`threshold-${threshold.name}`}>
+      <h3>{title}</h3>
+      <p className="muted">
+        {rule} Now {formatUsd(threshold.amountCents)}
+        {threshold.updatedBy ? `, set by ${threshold.updatedBy} on ${formatDateTime(threshold.updatedAt)}` : ', the configured default'}.
+      </p>
+      <Field name={`threshold-${threshold.name}-amount`} label="Amount in US dollars" errors={invalid ? ['Enter an amount in US dollars, for example 5000000 or 5,000,000.00.'] : undefined}>
+        {(p) => <input {...p} inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} />}
+      </Field>
+      <ErrorNotice error={failure} title="Refused" />
+      <button type="submit" className="button button-primary" disabled={busy || invalid} data-testid={`action-save-threshold-${threshold.name}`}>
+        {busy ? 'Saving…' : 'Save threshold'}
+      </button>
+    </form>
   );
 }

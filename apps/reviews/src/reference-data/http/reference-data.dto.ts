@@ -2,7 +2,7 @@ import { ParseEnumPipe } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '#libs/common';
-import { COUNTRIES } from '#libs/contracts';
+import { COUNTRIES, THRESHOLD_NAMES } from '#libs/contracts';
 import { ValidationError } from '#libs/core';
 
 const NOT_BLANK = /\S/;
@@ -42,11 +42,21 @@ export class PriorityAreasDto {
   expectedVersion?: number;
 }
 
-/** A path `:country` that must be one of the reference countries: anything else is a 400 naming it. */
-export const CountryParam = () =>
-  new ParseEnumPipe(Object.fromEntries(COUNTRIES.map((c) => [c, c])), {
+/** A path parameter that must be one of `values`: anything else is a 400 naming it. */
+const OneOfParam = (field: string, values: readonly string[], what: string) =>
+  new ParseEnumPipe(Object.fromEntries(values.map((v) => [v, v])), {
     exceptionFactory: () =>
-      new ValidationError('country must be one of the reference countries', [
-        { field: 'country', problems: [`country must be one of ${COUNTRIES.join(', ')}`] },
-      ]),
+      new ValidationError(`${field} must be one of the ${what}`, [{ field, problems: [`${field} must be one of ${values.join(', ')}`] }]),
   });
+
+export const CountryParam = () => OneOfParam('country', COUNTRIES, 'reference countries');
+export const ThresholdParam = () => OneOfParam('name', THRESHOLD_NAMES, 'thresholds');
+
+export class ThresholdDto {
+  @ApiProperty({ example: 500_000_000, description: 'integer US cents' })
+  @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER)
+  amountCents: number;
+  @ApiPropertyOptional({ example: 2, description: 'the version of the threshold the admin read; a stale one is 409 STALE_VERSION' })
+  @IsOptional() @IsInt() @Min(0) @Max(2_147_483_647)
+  expectedVersion?: number;
+}

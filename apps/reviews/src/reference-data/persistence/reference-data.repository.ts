@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { QueryFailedError, type EntityManager } from 'typeorm';
-import type { Country, EventPayloads, ProgramSnapshot } from '#libs/contracts';
+import { THRESHOLD_NAMES, type Country, type EventPayloads, type ProgramSnapshot, type ThresholdName } from '#libs/contracts';
 import { NotFoundError, RuleViolationError, StaleVersionError } from '#libs/core';
+import type { ServiceConfig } from '#libs/common';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
 import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
@@ -27,8 +28,27 @@ export interface PriorityAreas {
   version: number;
 }
 
-/** The reference data the safeguard checks read; the threshold comes from configuration. */
-export type SafeguardReference = Pick<SafeguardContext, 'restrictedParties' | 'restrictedListSize' | 'priorityAreas'>;
+export interface Threshold {
+  name: ThresholdName;
+  amountCents: number;
+  /** Changes so far (0: still the configured default); a PUT may send it back as `expectedVersion`. */
+  version: number;
+  /** Null while the configured default applies. */
+  updatedBy: string | null;
+  updatedAt: Date | null;
+}
+
+/** What a threshold is until admin sets it: the configured amount. */
+export type ThresholdDefaults = Record<ThresholdName, number>;
+
+export function thresholdDefaults(config: Pick<ServiceConfig, 'highValueThresholdCents' | 'dualApprovalThresholdCents'>): ThresholdDefaults {
+  return { 'high-value': config.highValueThresholdCents, 'dual-approval': config.dualApprovalThresholdCents };
+}
+
+/** The reference data the safeguard checks read; the high-value threshold is null while its configured default applies. */
+export type SafeguardReference = Pick<SafeguardContext, 'restrictedParties' | 'restrictedListSize' | 'priorityAreas'> & {
+  highValueThresholdCents: number | null;
+};
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -43,7 +63,7 @@ export class ReferenceDataRepository {
   /**
    * What the safeguard checks read, in one statement: the active parties the partner could match,
    * found through the indexes on the normalised columns; the active list's length, kept by a
-   * trigger; the priority areas of the program's country. Opening a review then costs the same
+   * trigger; the priority areas of the program's country; the high-value threshold admin set. Opening a review then costs the same
    * for ten restricted parties as for the tens of thousands a sanctions list holds, where reading
    * and normalising every party took about 5 ms of CPU per thousand for each review opened.
    */
@@ -54,7 +74,8 @@ export class ReferenceDataRepository {
                           FROM reviews.restricted_parties
                          WHERE removed_at IS NULL AND (normalised_name = $1 OR normalised_registration_id = $2)), '[]') AS "restrictedParties",
               (SELECT active FROM reviews.restricted_list_size) AS "restrictedListSize",
-              coalesce((SELECT areas FROM reviews.priority_areas WHERE country = $3), '[]') AS "priorityAreas"`,
+              coalesce((SELECT areas FROM reviews.priority_areas WHERE country = $3), '[]') AS "priorityAreas",
+              (SELECT amount_cents::float8 FROM reviews.thresholds WHERE name = 'high-value' AND version > 0) AS "highValueThresholdCents"`,
       // An empty normalised name or id is no evidence of a match: null matches nothing.
       [normalisePartyName(partner.name) || null, normaliseRegistrationId(partner.registrationId ?? '') || null, program.country],
     );
@@ -121,6 +142,56 @@ export class ReferenceDataRepository {
     });
   }
 
+  /** Every threshold, as set by admin or else at its default. */
+  async thresholds(defaults: ThresholdDefaults): Promise<Threshold[]> {
+    const rows = await this.tx.manager.query<ThresholdRow[]>(`SELECT ${THRESHOLD_COLUMNS} FROM reviews.thresholds`);
+    return THRESHOLD_NAMES.map((name) => toThreshold(name, rows.find((r) => r.name === name), defaults[name]));
+  }
+
+  /**
+   * Sets a threshold and records the change (with the amount it replaced) in one transaction;
+   * with `expectedVersion`, only if it is still the one the admin read. The same amount again
+   * changes nothing.
+   */
+  async setThreshold(
+    name: ThresholdName,
+    amountCents: number,
+    actorId: string,
+    now: Date,
+    defaultCents: number,
+    expectedVersion?: number,
+  ): Promise<Threshold> {
+    return this.tx.run(async (em) => {
+      // As with priority areas: a threshold still at its default gets its row (version 0) first, to lock.
+      await em.query(
+        `INSERT INTO reviews.thresholds (name, amount_cents, version, updated_by, updated_at) VALUES ($1, $2, 0, $3, $4) ON CONFLICT (name) DO NOTHING`,
+        [name, defaultCents, actorId, now],
+      );
+      const [row] = await em.query<ThresholdRow[]>(`SELECT ${THRESHOLD_COLUMNS} FROM reviews.thresholds WHERE name = $1 FOR UPDATE`, [name]);
+      const before = toThreshold(name, row, defaultCents);
+      if (expectedVersion !== undefined && expectedVersion !== before.version) throw new StaleVersionError(expectedVersion, before.version);
+      if (before.amountCents === amountCents) return before;
+      const version = before.version + 1;
+      await em.query(`UPDATE reviews.thresholds SET amount_cents = $2, version = $3, updated_by = $4, updated_at = $5 WHERE name = $1`, [
+        name,
+        amountCents,
+        version,
+        actorId,
+        now,
+      ]);
+      await this.outbox.append(em, [
+        {
+          type: 'reference.threshold-changed',
+          payload: { name, amountCents, previousAmountCents: before.amountCents },
+          aggregateType: 'threshold',
+          aggregateId: name,
+          aggregateVersion: version,
+        },
+      ]);
+      return { name, amountCents, version, updatedBy: actorId, updatedAt: now };
+    });
+  }
+
   private appendPartyEvent<T extends 'reference.restricted-party-added' | 'reference.restricted-party-removed'>(
     em: EntityManager,
     row: RestrictedPartyEntity,
@@ -174,4 +245,20 @@ export class ReferenceDataRepository {
       return { country, areas, updatedBy: actorId, updatedAt: now, version };
     });
   }
+}
+
+interface ThresholdRow {
+  name: string;
+  amount_cents: number;
+  version: number;
+  updated_by: string;
+  updated_at: Date;
+}
+
+const THRESHOLD_COLUMNS = 'name, amount_cents::float8 AS amount_cents, version, updated_by, updated_at';
+
+/** A row at version 0 was made only to be locked: the configured default still applies, set by nobody. */
+function toThreshold(name: ThresholdName, row: ThresholdRow | undefined, defaultCents: number): Threshold {
+  if (!row || row.version === 0) return { name, amountCents: defaultCents, version: 0, updatedBy: null, updatedAt: null };
+  return { name, amountCents: row.amount_cents, version: row.version, updatedBy: row.updated_by, updatedAt: row.updated_at };
 }

@@ -19,9 +19,10 @@ export class OpenReviewHandler implements ICommandHandler<OpenReviewCommand, voi
   async execute({ program, round }: OpenReviewCommand): Promise<void> {
     await this.reviews.lockProgramForOpening(program.id);
     if (!(await this.reviews.needsReview(program.id, round))) return;
+    const reference = await this.referenceData.safeguardReference(program);
     const checks = runSafeguardChecks(program, {
-      ...(await this.referenceData.safeguardReference(program)),
-      highValueThresholdCents: this.config.highValueThresholdCents,
+      ...reference,
+      highValueThresholdCents: reference.highValueThresholdCents ?? this.config.highValueThresholdCents,
     });
     await this.reviews.add(ReviewAggregate.open(uuidv7(), program, round, checks, new Date()));
   }
