@@ -143,8 +143,11 @@ async function approveDisbursement(id: string, by: DevPersonKey = 'approver', co
   return (await call(by, 'POST', `/disbursements/${id}/approve`, { comment })).body;
 }
 
-async function releaseDisbursement(id: string, paymentReference: string): Promise<Json> {
-  return (await call('approver', 'POST', `/disbursements/${id}/release`, { paymentReference })).body;
+/** This run's wires: a payment reference is released once, and the demo may run again on the same database. */
+const WIRE_BATCH = randomUUID().slice(0, 6).toUpperCase();
+
+async function releaseDisbursement(id: string, wire: string): Promise<Json> {
+  return (await call('approver', 'POST', `/disbursements/${id}/release`, { paymentReference: `WIRE-${WIRE_BATCH}-${wire}` })).body;
 }
 
 async function assessNow(programId: string, reason: string): Promise<Json> {
@@ -317,7 +320,7 @@ async function main(): Promise<void> {
   const youth = await approveProgram(SPECS.youthJobs);
   const first = await requestDisbursement(youth.id, 40_000_000, 'First tranche: training centre equipment in Huehuetenango');
   await approveDisbursement(first.id);
-  await releaseDisbursement(first.id, 'WIRE-2027-000101');
+  await releaseDisbursement(first.id, '000101');
   const second = await requestDisbursement(youth.id, 25_000_000, 'Second tranche: instructor salaries for the first cohort');
   await approveDisbursement(second.id);
   await requestDisbursement(youth.id, 15_000_000, 'Job fair and employer outreach in San Marcos');
@@ -329,7 +332,7 @@ async function main(): Promise<void> {
   const large = await requestDisbursement(violence.id, 1.5 * M, 'Community centres construction, phase one', 'manager2');
   await approveDisbursement(large.id, 'approver');
   await approveDisbursement(large.id, 'approver2', 'Second approval: procurement file complete');
-  await releaseDisbursement(large.id, 'WIRE-2027-000102');
+  await releaseDisbursement(large.id, '000102');
   const pending = await requestDisbursement(violence.id, 1.2 * M, 'Violence interrupters: first year of stipends', 'manager2');
   await approveDisbursement(pending.id, 'approver');
   log('  approved       Violence prevention in San Pedro Sula: dual-approved release, one request half approved');
@@ -343,7 +346,7 @@ async function main(): Promise<void> {
   const coffee = await approveProgram(SPECS.coffee);
   const seedlings = await requestDisbursement(coffee.id, 50_000_000, 'Rust-resistant seedlings for 40 cooperatives');
   await approveDisbursement(seedlings.id);
-  await releaseDisbursement(seedlings.id, 'WIRE-2027-000103');
+  await releaseDisbursement(seedlings.id, '000103');
   await call('reviewer', 'POST', `/programs/${coffee.id}/suspend`, { reason: 'Audit found seedlings invoiced but not delivered to two cooperatives.' });
   await waitStatus(coffee.id, 'SUSPENDED');
   await requestDisbursement(coffee.id, 20_000_000, 'Irrigation kits (waits for the suspension to be lifted)');
@@ -352,7 +355,7 @@ async function main(): Promise<void> {
   const credit = await approveProgram(SPECS.credit);
   const guarantees = await requestDisbursement(credit.id, 60_000_000, 'Loan guarantee fund capitalisation', 'manager2');
   await approveDisbursement(guarantees.id);
-  await releaseDisbursement(guarantees.id, 'WIRE-2027-000104');
+  await releaseDisbursement(guarantees.id, '000104');
   await call('manager2', 'POST', `/programs/${credit.id}/close`, { reason: 'The guarantee fund is fully capitalised and handed to the credit unions.' });
   await waitStatus(credit.id, 'CLOSED');
   log('  closed         Small business credit in Olancho');

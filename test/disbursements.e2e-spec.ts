@@ -59,7 +59,9 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     return api().post(`/disbursements/${id}/${action}`).set(sys.auth(who)).send(body);
   }
 
-  const release = (id: string, who: Person) => act(id, 'release', who, { paymentReference: 'WIRE-2027-0001' });
+  /** Every payment has its own reference: one reused is refused. */
+  const wireOf = (id: string) => `WIRE-${id.slice(-12)}`;
+  const release = (id: string, who: Person) => act(id, 'release', who, { paymentReference: wireOf(id) });
 
   async function eventCount(type: string, aggregateId: string): Promise<number> {
     const rows = await sys.query(`SELECT 1 FROM disbursements.outbox WHERE type = $1 AND envelope->>'aggregateId' = $2`, [type, aggregateId]);
@@ -98,8 +100,8 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     const got = await api().get(`/disbursements/${id}`).set(sys.auth(people.auditor)).expect(200);
     expect(got.body).toMatchObject({
       status: 'RELEASED',
-      paymentReference: 'WIRE-2027-0001',
-      release: { by: people.approver2.sub, paymentReference: 'WIRE-2027-0001' },
+      paymentReference: wireOf(id),
+      release: { by: people.approver2.sub, paymentReference: wireOf(id) },
     });
     expect(got.body.approvals).toEqual([{ approverId: people.approver.sub, at: expect.any(String), comment: 'Invoices match' }]);
     expect(await account(programId)).toMatchObject({ reservedCents: 0, releasedCents: 40_000_000, availableCents: BUDGET - 40_000_000 });
@@ -226,6 +228,23 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
         expect(await sys.query(`SELECT amount_cents::float8 AS cents FROM disbursements.thresholds WHERE name = 'dual-approval'`)).toEqual([{ cents: THRESHOLD }]);
       });
     }
+  });
+
+  it('refuses to release a payment reference already released (409 DUPLICATE_PAYMENT_REFERENCE) or a blank one, changing nothing', async () => {
+    const [first, second] = [await approvedProgram(), await approvedProgram()];
+    const paid = await requested(first, 1_000_000);
+    const again = await requested(second, 2_000_000);
+    for (const id of [paid, again]) await act(id, 'approve', people.approver).expect(200);
+    await act(paid, 'release', people.approver2, { paymentReference: 'WIRE-2027-0777' }).expect(200);
+
+    // The same wire, typed with other spacing and case, on another program's request.
+    const refused = await act(again, 'release', people.approver2, { paymentReference: ' wire-2027 -0777' }).expect(409);
+    expect(refused.body).toMatchObject({ code: 'DUPLICATE_PAYMENT_REFERENCE', details: { paymentReference: 'wire-2027 -0777', disbursementId: paid, programId: first } });
+    const blank = await act(again, 'release', people.approver2, { paymentReference: '   ' }).expect(400);
+    expect(blank.body.details).toEqual([expect.objectContaining({ field: 'paymentReference' })]);
+    expect((await api().get(`/disbursements/${again}`).set(sys.auth(people.auditor)).expect(200)).body).toMatchObject({ status: 'APPROVED', release: null });
+    expect(await account(second)).toMatchObject({ reservedCents: 2_000_000, releasedCents: 0 });
+    await act(again, 'release', people.approver2, { paymentReference: 'WIRE-2027-0778' }).expect(200);
   });
 
   it('answers a retried POST with the same Idempotency-Key with the same request and reserves once', async () => {

@@ -13,3 +13,4 @@ export * from './request-context.js';
 export * from './page-query.dto.js';
 export * from './rate-limit.guard.js';
 export * from './drain-loop.js';
+export * from './not-blank.js';

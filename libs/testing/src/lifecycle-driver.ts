@@ -149,7 +149,7 @@ export class LifecycleDriver {
     const did = requested.body.id as string;
     const approved = await this.command('approve', 'disbursements', 'POST', `/disbursements/${did}/approve`, approver, {});
     if (approved.status !== 200) await this.waitForDisbursement(did, ['APPROVED', 'RELEASED']);
-    const released = await this.command('release', 'disbursements', 'POST', `/disbursements/${did}/release`, approver, { paymentReference: `PAY-${did.slice(0, 8)}` });
+    const released = await this.command('release', 'disbursements', 'POST', `/disbursements/${did}/release`, approver, { paymentReference: `PAY-${did}` });
     if (released.status !== 200) await this.waitForDisbursement(did, ['RELEASED']);
     return did;
   }

@@ -16,7 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { PageQueryDto } from '#libs/common';
+import { NotBlank, PageQueryDto } from '#libs/common';
 import { ASSESSMENT_OUTCOMES, ASSESSMENT_STATUSES, type AssessmentOutcome } from '#libs/contracts';
 import { MAX_CADENCE_DAYS, MIN_CADENCE_DAYS } from '../domain/assessment-plan.js';
 
@@ -37,12 +37,12 @@ export class ChangeCadenceDto {
 
 export class TriggerAssessmentDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() programId: string;
-  @ApiProperty({ example: 'Press reports of irregular hiring at the partner' }) @IsString() @Length(1, 1000) reason: string;
+  @ApiProperty({ example: 'Press reports of irregular hiring at the partner' }) @IsString() @NotBlank() @Length(1, 1000) reason: string;
 }
 
 export class RescheduleAssessmentDto {
   @ApiProperty({ example: '2027-05-15T00:00:00Z' }) @IsISO8601(INSTANT) dueAt: string;
-  @ApiProperty({ example: 'Field visit moved after the rainy season' }) @IsString() @Length(1, 1000) reason: string;
+  @ApiProperty({ example: 'Field visit moved after the rainy season' }) @IsString() @NotBlank() @Length(1, 1000) reason: string;
 }
 
 export class IndicatorResultDto {

@@ -1,5 +1,5 @@
 import type { DisbursementStatus } from '#libs/contracts';
-import { DisbursementAggregate, type DisbursementRequest } from './disbursement.aggregate.js';
+import { DisbursementAggregate, paymentReferenceKey, type DisbursementRequest } from './disbursement.aggregate.js';
 
 const threshold = 100_000_000; // $1,000,000
 const at = new Date('2025-03-01T12:00:00Z');
@@ -158,6 +158,18 @@ describe('DisbursementAggregate', () => {
       const before = disbursement.toState();
       expect(() => disbursement.release('manager-1', 'WIRE-1', later)).toThrow(separationOfDuties(/requester .* cannot release/));
       expect(disbursement.toState()).toEqual(before);
+    });
+
+    it('keeps the payment reference without surrounding spaces, and refuses a blank one, changing nothing', () => {
+      const disbursement = inStatus('APPROVED');
+      const before = disbursement.toState();
+      expect(() => disbursement.release('approver-3', ' \t ', later)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED', details: [{ field: 'paymentReference', problems: ['must not be blank'] }] }),
+      );
+      expect(disbursement.toState()).toEqual(before);
+      disbursement.release('approver-3', '  WIRE-2025-0043 ', later);
+      expect(disbursement.toState().release?.paymentReference).toBe('WIRE-2025-0043');
+      expect(paymentReferenceKey(' wire 2025-0043')).toBe(paymentReferenceKey('WIRE2025-0043'));
     });
 
     it('lets an approver of the request release it', () => {

@@ -1,5 +1,5 @@
 import type { DisbursementStatus } from '#libs/contracts';
-import { AccessDeniedError, AggregateRoot, InvalidTransitionError } from '#libs/core';
+import { AccessDeniedError, AggregateRoot, InvalidTransitionError, ValidationError } from '#libs/core';
 import { assertCents } from './cents.js';
 
 export interface Approval {
@@ -13,6 +13,14 @@ export interface Ending {
   reason: string;
   at: Date;
 }
+/**
+ * A payment reference as releases are compared: the bank's number, whatever spacing or case it
+ * was typed with (the migration PaymentReferenceUnique computes the same in SQL).
+ */
+export function paymentReferenceKey(paymentReference: string): string {
+  return paymentReference.replace(/\s/g, '').toUpperCase();
+}
+
 export interface Release {
   by: string;
   paymentReference: string;
@@ -174,10 +182,14 @@ export class DisbursementAggregate extends AggregateRoot {
 
   release(by: string, paymentReference: string, now: Date): void {
     this.assertCanRelease(by);
+    if (!paymentReferenceKey(paymentReference)) {
+      throw new ValidationError('cannot release: paymentReference must not be blank', [{ field: 'paymentReference', problems: ['must not be blank'] }]);
+    }
     this.state.status = 'RELEASED';
-    this.state.release = { by, paymentReference, at: now };
+    const reference = paymentReference.trim();
+    this.state.release = { by, paymentReference: reference, at: now };
     const { id: disbursementId, programId, amountCents } = this.state;
-    this.record('disbursement.released', { disbursementId, programId, amountCents, paymentReference });
+    this.record('disbursement.released', { disbursementId, programId, amountCents, paymentReference: reference });
     this.touch();
   }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
-import { PageQueryDto } from '#libs/common';
+import { NotBlank, PageQueryDto } from '#libs/common';
 import { DISBURSEMENT_STATUSES } from '#libs/contracts';
 
 /** $1 trillion: far above any budget, far below where integer cents lose precision. */
@@ -11,7 +11,7 @@ export class RequestDisbursementDto {
   @ApiProperty({ example: 12_500_000, description: 'US cents, a positive whole number', minimum: 1, maximum: MAX_CENTS })
   @IsInt() @Min(1) @Max(MAX_CENTS)
   amountCents: number;
-  @ApiProperty({ example: 'First tranche: vocational training centre equipment' }) @IsString() @Length(3, 1000) purpose: string;
+  @ApiProperty({ example: 'First tranche: vocational training centre equipment' }) @IsString() @NotBlank() @Length(3, 1000) purpose: string;
 }
 
 export class ApproveDisbursementDto {
@@ -21,11 +21,11 @@ export class ApproveDisbursementDto {
 
 /** Rejection and cancellation both need a reason the requester can act on. */
 export class ReasonDto {
-  @ApiProperty({ example: 'Invoices missing for the second quarter' }) @IsString() @Length(3, 2000) reason: string;
+  @ApiProperty({ example: 'Invoices missing for the second quarter' }) @IsString() @NotBlank() @Length(3, 2000) reason: string;
 }
 
 export class ReleaseDisbursementDto {
-  @ApiProperty({ example: 'WIRE-2027-000123' }) @IsString() @Length(1, 100) paymentReference: string;
+  @ApiProperty({ example: 'WIRE-2027-000123' }) @IsString() @NotBlank() @Length(1, 100) paymentReference: string;
 }
 
 export class ListDisbursementsQueryDto extends PageQueryDto {

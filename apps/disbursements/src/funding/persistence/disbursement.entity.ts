@@ -11,6 +11,8 @@ export class DisbursementEntity {
   @Column('bigint', { name: 'amount_cents' }) amountCents: number | string;
   @Column('text', { name: 'requested_by' }) requestedBy: string;
   @Column('text', { name: 'idempotency_key', nullable: true }) idempotencyKey: string | null;
+  /** Unique among releases: one payment is not released twice (see paymentReferenceKey). */
+  @Column('text', { name: 'payment_reference_key', nullable: true }) paymentReferenceKey: string | null;
   @Column('jsonb') state: DisbursementState;
   @Column('timestamptz', { name: 'requested_at' }) requestedAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;

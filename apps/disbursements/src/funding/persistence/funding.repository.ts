@@ -3,7 +3,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { NotFoundError, type AggregateRoot, type PartnerKeys } from '#libs/core';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, rowAndParentGuard, rowGuard, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
-import { DisbursementAggregate, RESERVING_STATUSES, type DisbursementState } from '../domain/disbursement.aggregate.js';
+import { DisbursementAggregate, RESERVING_STATUSES, paymentReferenceKey, type DisbursementState } from '../domain/disbursement.aggregate.js';
 import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
 import { FundingAccountEntity } from './funding-account.entity.js';
@@ -95,6 +95,15 @@ export class FundingRepository {
   }
 
   /** What the listings of these parties said, for an account they hold. */
+  /** The release that carries this payment reference (as compared: see paymentReferenceKey), if any. */
+  async releaseWithReference(paymentReference: string): Promise<{ id: string; programId: string } | null> {
+    const [row] = await this.tx.manager.query<Array<{ id: string; programId: string }>>(
+      `SELECT id, program_id AS "programId" FROM disbursements.disbursements WHERE payment_reference_key = $1`,
+      [paymentReferenceKey(paymentReference)],
+    );
+    return row ?? null;
+  }
+
   /** Keeps a threshold admin set; a change older than the one kept (delivered late) changes nothing. */
   async applyThreshold(name: string, amountCents: number, version: number, now: Date): Promise<void> {
     await this.tx.manager.query(
@@ -354,6 +363,7 @@ function disbursementRow(disbursement: DisbursementAggregate): DisbursementEntit
     amountCents: state.amountCents,
     requestedBy: state.requestedBy,
     idempotencyKey: state.idempotencyKey,
+    paymentReferenceKey: state.release ? paymentReferenceKey(state.release.paymentReference) : null,
     state,
     requestedAt: state.requestedAt,
     updatedAt: new Date(),

@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { PageQueryDto } from '#libs/common';
+import { NotBlank, PageQueryDto } from '#libs/common';
 import { COUNTRIES, PILLARS, PROGRAM_STATUSES, type Country, type Pillar } from '#libs/contracts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -93,6 +93,6 @@ export class ReviseProgramDto extends PartialType(CreateProgramDto, { skipNullPr
 /** Withdraw, suspend, reinstate and close: the status history says why. */
 export class ReasonDto {
   @ApiProperty({ example: 'Implementing partner lost its registration; funds on hold pending inquiry.' })
-  @IsString() @Matches(/\S/, { message: 'reason must not be blank' }) @MaxLength(2000)
+  @IsString() @NotBlank() @MaxLength(2000)
   reason: string;
 }

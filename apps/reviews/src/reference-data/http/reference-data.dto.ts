@@ -1,11 +1,9 @@
 import { ParseEnumPipe } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { PageQueryDto } from '#libs/common';
+import { NotBlank, PageQueryDto } from '#libs/common';
 import { COUNTRIES, THRESHOLD_NAMES } from '#libs/contracts';
 import { ValidationError } from '#libs/core';
-
-const NOT_BLANK = /\S/;
 
 export class CreateRestrictedPartyDto {
   @ApiProperty({ example: 'Constructora Ejemplo S.A. de C.V.' }) @IsString() @Length(2, 200) name: string;
@@ -13,17 +11,17 @@ export class CreateRestrictedPartyDto {
   @IsOptional() @IsString() @Length(1, 64) @Matches(/[\p{L}\p{N}]/u, { message: 'registrationId must contain letters or digits' })
   registrationId?: string;
   @ApiProperty({ example: 'Designated for bid rigging on public works (fictional example).' })
-  @IsString() @Matches(NOT_BLANK, { message: 'reason must not be blank' }) @MaxLength(2000)
+  @IsString() @NotBlank() @MaxLength(2000)
   reason: string;
   @ApiProperty({ example: 'Section 353 Corrupt and Undemocratic Actors Report, 2021' })
-  @IsString() @Matches(NOT_BLANK, { message: 'source must not be blank' }) @MaxLength(500)
+  @IsString() @NotBlank() @MaxLength(500)
   source: string;
 }
 
 /** DELETE /restricted-parties/:id may say why (API.md names no body; one without a reason is still accepted). */
 export class RemoveRestrictedPartyDto {
   @ApiPropertyOptional({ example: 'Designation lifted by the issuing authority on 2027-03-01.' })
-  @IsOptional() @IsString() @Matches(NOT_BLANK, { message: 'reason must not be blank' }) @MaxLength(2000)
+  @IsOptional() @IsString() @NotBlank() @MaxLength(2000)
   reason?: string;
 }
 

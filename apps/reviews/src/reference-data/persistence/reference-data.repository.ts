@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { THRESHOLD_NAMES, type Country, type EventPayloads, type ProgramSnapshot, type ThresholdName } from '#libs/contracts';
 import { NotFoundError, RuleViolationError, StaleVersionError } from '#libs/core';
 import type { ServiceConfig } from '#libs/common';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
+import { TransactionRunner, decodeCursor, findRow, toPage, violatesUnique, type Page } from '#libs/persistence';
 import { normalisePartyName, normaliseRegistrationId } from '#libs/core';
 import type { SafeguardContext } from '../../reviews/domain/safeguard-checks.js';
 import { PriorityAreaEntity } from './priority-area.entity.js';
@@ -49,8 +49,6 @@ export function thresholdDefaults(config: Pick<ServiceConfig, 'highValueThreshol
 export type SafeguardReference = Pick<SafeguardContext, 'restrictedParties' | 'restrictedListSize' | 'priorityAreas'> & {
   highValueThresholdCents: number | null;
 };
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Reference data the safeguard checks read: restricted parties and priority areas, kept by admin. */
 @Injectable()
@@ -117,7 +115,7 @@ export class ReferenceDataRepository {
         await this.appendPartyEvent(em, row, 1, 'reference.restricted-party-added', { reason: row.reason, source: row.source });
       });
     } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (violatesUnique(err)) {
         throw new RuleViolationError('DUPLICATE', `"${party.name}" is already on the restricted list`, {
           normalisedName: row.normalisedName,
           registrationId: party.registrationId,
