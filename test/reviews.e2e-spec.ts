@@ -55,7 +55,7 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       ['schedule', 'FAIL', true, { startDate: '2027-06-01', endDate: '2027-05-31' }],
       ['schedule', 'FAIL', true, { startDate: '2027-01-01', endDate: '2032-01-02' }],
       ['targeting', 'WARN', false, { targetAreas: ['Petén'] }],
-      ['targeting', 'WARN', false, { country: 'REGIONAL', targetAreas: ['Huehuetenango'] }],
+      ['targeting', 'WARN', false, { country: 'REGIONAL', targetAreas: ['Petén', 'Sololá'] }],
       ['high-value', 'WARN', false, { budgetCents: 500_000_000 }],
     ] as const)('%s is %s (blocking: %s) on its own case, every other check passes', async (name, result, blocking, overrides) => {
       const { reviewId } = await flow.underReview(overrides);
@@ -521,6 +521,11 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       await reviews().put('/priority-areas/HN').set(sys.auth(people.admin)).send({ areas: read.areas }).expect(200);
       // The refused change left no event behind.
       expect((await ledgerOf('HN', 2)).map((e) => e.aggregateVersion)).toEqual([read.version + 1, read.version + 2]);
+    });
+
+    it('checks a regional program against the priority areas of every country, and of the region', async () => {
+      const { reviewId } = await flow.underReview({ country: 'REGIONAL', targetAreas: ['Trifinio', 'Yoro'] });
+      expect((await checksOf(reviewId)).targeting).toMatchObject({ result: 'PASS', detail: expect.stringMatching(/of the region .*: Yoro\.$/) });
     });
 
     it('starts the history of a country without a list (one added to the reference data later) from an empty one', async () => {

@@ -84,6 +84,8 @@ describe('security: mass assignment and generated bad bodies on every write endp
       .set(sys.auth(people.admin))
       .send({ name: 'Constructora Ejemplo', reason: 'Designated (fictional)', source: 'Test list' })
       .expect(201);
+    // Set once, so the threshold is at version 1: bodies whose expectedVersion reads as 0 ("-0", "1e-400") are stale, not writes.
+    await sys.http('reviews').put('/thresholds/dual-approval').set(sys.auth(people.admin)).send({ amountCents: 120_000_000 }).expect(200);
     const reason = { reason: 'A reason the other side can act on' };
     targets = [
       { key: 'POST /programs', service: 'proposals', method: 'post', path: '/programs', as: people.manager, valid: programBody(), optional: ['cofunding', 'assessmentCadenceDays'] },
@@ -97,7 +99,7 @@ describe('security: mass assignment and generated bad bodies on every write endp
       { key: 'POST /restricted-parties', service: 'reviews', method: 'post', path: '/restricted-parties', as: people.admin, valid: { name: 'Another Party S.A.', reason: 'Designated', source: 'Test list' } },
       { key: 'DELETE /restricted-parties/{id}', service: 'reviews', method: 'delete', path: `/restricted-parties/${party.body.id}`, as: people.admin, valid: null },
       { key: 'PUT /priority-areas/{country}', service: 'reviews', method: 'put', path: '/priority-areas/GT', as: people.admin, valid: { areas: ['Huehuetenango', 'San Marcos'] } },
-      { key: 'PUT /thresholds/{name}', service: 'reviews', method: 'put', path: '/thresholds/dual-approval', as: people.admin, valid: { amountCents: 150_000_000, expectedVersion: 0 }, optional: ['expectedVersion'] },
+      { key: 'PUT /thresholds/{name}', service: 'reviews', method: 'put', path: '/thresholds/dual-approval', as: people.admin, valid: { amountCents: 150_000_000, expectedVersion: 1 }, optional: ['expectedVersion'] },
       { key: 'POST /disbursements', service: 'disbursements', method: 'post', path: '/disbursements', as: people.manager, valid: { programId: approved.id, amountCents: 2_000_000, purpose: 'Second tranche' } },
       { key: 'POST /disbursements/{id}/approve', service: 'disbursements', method: 'post', path: `/disbursements/${disbursement.body.id}/approve`, as: people.approver, valid: { comment: 'Invoices checked' }, optional: ['comment'] },
       { key: 'POST /disbursements/{id}/reject', service: 'disbursements', method: 'post', path: `/disbursements/${disbursement.body.id}/reject`, as: people.approver, valid: reason },

@@ -192,14 +192,11 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
   useEffect(reload, [programId]);
 
   useEffect(() => {
-    // Regional programs have no departments of their own to suggest.
-    if (draft.country === 'REGIONAL') {
-      setPriorityAreas([]);
-      return undefined;
-    }
+    // A regional program is checked against every country's areas and the region's own, as the review does.
+    const countries = draft.country === 'REGIONAL' ? COUNTRIES : [draft.country];
     let live = true;
-    api.priorityAreas.get(draft.country).then(
-      (r) => live && setPriorityAreas(r.areas),
+    Promise.all(countries.map((c) => api.priorityAreas.get(c))).then(
+      (lists) => live && setPriorityAreas([...new Set(lists.flatMap((r) => r.areas))]),
       () => live && setPriorityAreas([]),
     );
     return () => {
@@ -335,7 +332,7 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
             hint={
               priorityAreas.length > 0 ? (
                 <span className="chips">
-                  Priority areas of {COUNTRY_NAMES[draft.country]}:{' '}
+                  Priority areas of {draft.country === 'REGIONAL' ? 'the region' : COUNTRY_NAMES[draft.country]}:{' '}
                   {priorityAreas.map((area) => (
                     <button type="button" key={area} className="chip" onClick={() => addArea(area)} data-testid={`priority-area-${area}`}>
                       + {area}

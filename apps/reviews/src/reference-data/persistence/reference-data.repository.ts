@@ -61,7 +61,8 @@ export class ReferenceDataRepository {
   /**
    * What the safeguard checks read, in one statement: the active parties the partner could match,
    * found through the indexes on the normalised columns; the active list's length, kept by a
-   * trigger; the priority areas of the program's country; the high-value threshold admin set. Opening a review then costs the same
+   * trigger; the priority areas of the program's country (of every country, for a regional
+   * program: the region is theirs together); the high-value threshold admin set. Opening a review then costs the same
    * for ten restricted parties as for the tens of thousands a sanctions list holds, where reading
    * and normalising every party took about 5 ms of CPU per thousand for each review opened.
    */
@@ -72,7 +73,8 @@ export class ReferenceDataRepository {
                           FROM reviews.restricted_parties
                          WHERE removed_at IS NULL AND (normalised_name = $1 OR normalised_registration_id = $2)), '[]') AS "restrictedParties",
               (SELECT active FROM reviews.restricted_list_size) AS "restrictedListSize",
-              coalesce((SELECT areas FROM reviews.priority_areas WHERE country = $3), '[]') AS "priorityAreas",
+              coalesce((SELECT json_agg(area ORDER BY p.country, n) FROM reviews.priority_areas p, jsonb_array_elements_text(p.areas) WITH ORDINALITY AS a (area, n)
+                         WHERE p.country = $3 OR $3 = 'REGIONAL'), '[]') AS "priorityAreas",
               (SELECT amount_cents::float8 FROM reviews.thresholds WHERE name = 'high-value' AND version > 0) AS "highValueThresholdCents"`,
       // An empty normalised name or id is no evidence of a match: null matches nothing.
       [normalisePartyName(partner.name) || null, normaliseRegistrationId(partner.registrationId ?? '') || null, program.country],

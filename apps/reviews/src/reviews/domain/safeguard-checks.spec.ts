@@ -159,10 +159,15 @@ describe('runSafeguardChecks', () => {
     });
 
     it('warns when the country has no priority areas configured', () => {
-      const regional = cleanProgram({ country: 'REGIONAL' });
-      const result = checkOf('targeting', regional, { ...cleanContext, priorityAreas: [] });
+      const result = checkOf('targeting', cleanProgram({ country: 'SV', targetAreas: ['Sonsonate'] }), { ...cleanContext, priorityAreas: [] });
       expect(result.result).toBe('WARN');
       expect(result.detail).toContain('Priority areas: none configured');
+    });
+
+    it('names the region for a regional program, whose areas are those of every country', () => {
+      const regional = cleanProgram({ country: 'REGIONAL', targetAreas: ['Trifinio', 'Quiche'] });
+      const result = checkOf('targeting', regional, { ...cleanContext, priorityAreas: ['San Miguel', 'Huehuetenango', 'Quiché', 'Cortés'] });
+      expect(result).toMatchObject({ result: 'PASS', detail: 'Targets priority areas of the region (SV, GT, HN and REGIONAL): Quiche.' });
     });
   });
 

@@ -153,19 +153,18 @@ function scheduleCheck(program: ProgramSnapshot, maxYears: number): CheckResult 
   );
 }
 
+/** `priorityAreas`: the country's, or for a REGIONAL program those of every country and the region's own. */
 function targetingCheck(program: ProgramSnapshot, priorityAreas: string[]): CheckResult {
   const targetAreas = program.targetAreas ?? [];
   const priority = new Set(priorityAreas.map(foldText));
   const hits = targetAreas.filter((area) => priority.has(foldText(area)));
+  const of = program.country === 'REGIONAL' ? 'the region (SV, GT, HN and REGIONAL)' : program.country;
   if (hits.length) {
-    return passed('targeting', `Targets priority areas of ${program.country}: ${hits.join(', ')}.`);
+    return passed('targeting', `Targets priority areas of ${of}: ${hits.join(', ')}.`);
   }
   const targets = targetAreas.length ? targetAreas.join(', ') : 'none';
   const priorities = priorityAreas.length ? priorityAreas.join(', ') : 'none configured';
-  return flagged(
-    'targeting',
-    `No target area is a priority area of ${program.country}. Target areas: ${targets}. Priority areas: ${priorities}.`,
-  );
+  return flagged('targeting', `No target area is a priority area of ${of}. Target areas: ${targets}. Priority areas: ${priorities}.`);
 }
 
 function highValueCheck(program: ProgramSnapshot, thresholdCents: number): CheckResult {
