@@ -280,6 +280,8 @@ describe('assessments: plans, durable timers and outcomes', () => {
     expect(forbidden.body.code).toBe('FORBIDDEN');
     const invalid = await outcome(adHoc.id, { outcome: 'MAYBE', narrative: 'short' }).expect(400);
     expect(invalid.body.code).toBe('VALIDATION_FAILED');
+    const unmeasured = await outcome(adHoc.id, { outcome: 'CONTINUE', indicatorResults: [] }).expect(400);
+    expect(unmeasured.body.details).toEqual([{ field: 'indicatorResults', problems: ['must report at least one indicator of the program'] }]);
     expect((await point(adHoc.id)).status).toBe('DUE');
 
     await publish(envelope('program.discontinued', programId, { programId, reason: 'partner debarred', assessmentId: null }));

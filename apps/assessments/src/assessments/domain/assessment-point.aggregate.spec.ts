@@ -250,6 +250,7 @@ describe('AssessmentPointAggregate', () => {
         'indicatorResults.1.indicator',
       ],
       ['STRENGTHEN without a required action', { outcome: 'STRENGTHEN', requiredActions: [] }, 'requiredActions'],
+      ['no indicator result at all', { indicatorResults: [] }, 'indicatorResults'],
       ['an unknown outcome', { outcome: 'PAUSE' as OutcomeInput['outcome'] }, 'outcome'],
     ])('refuses %s, changing nothing', (_, overrides, field) => {
       const point = due();

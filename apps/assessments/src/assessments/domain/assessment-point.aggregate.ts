@@ -253,7 +253,9 @@ export class AssessmentPointAggregate extends AggregateRoot {
 
   /**
    * Records a reviewer's outcome of a DUE or OVERDUE point. Every refusal is thrown before any
-   * state changes. Results may cover some of the program's indicators, but only its indicators.
+   * state changes. Results may cover some of the program's indicators, but only its indicators,
+   * and at least one: an outcome is judged against measured results (DOMAIN.md: "with indicator
+   * results and a narrative").
    */
   recordOutcome(input: OutcomeInput, programIndicators: readonly string[], now: Date): void {
     if (this.status !== 'DUE' && this.status !== 'OVERDUE') {
@@ -270,6 +272,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
     const tooShort = `must be at least ${MIN_NARRATIVE_LENGTH} characters`;
     problems.check(narrative.length >= MIN_NARRATIVE_LENGTH, 'narrative', tooShort);
     problems.check(Array.isArray(input.indicatorResults), 'indicatorResults', 'must be a list');
+    problems.check(!Array.isArray(input.indicatorResults) || results.length > 0, 'indicatorResults', 'must report at least one indicator of the program');
     const reported = new Set<string>();
     results.forEach((r, i) => {
       const field = `indicatorResults.${i}`;

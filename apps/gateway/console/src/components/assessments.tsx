@@ -73,7 +73,12 @@ export function AssessmentTable({ points, session, titles, openDialog, onDone, o
       onError(error);
       return;
     }
-    const indicatorFields: DialogField[] = indicators.map((name, i) => ({ name: `indicator-${i}`, label: `${name} (result)`, kind: 'number' }));
+    const indicatorFields: DialogField[] = indicators.map((name, i) => ({
+      name: `indicator-${i}`,
+      label: `${name} (result)`,
+      kind: 'number',
+      hint: i === 0 ? 'Report at least one indicator.' : undefined,
+    }));
     openDialog({
       title: 'Record assessment outcome',
       description: `${titles?.[point.programId] ?? 'Program'} — point due ${formatDateTime(point.dueAt)}.`,
