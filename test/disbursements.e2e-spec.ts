@@ -230,6 +230,28 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     }
   });
 
+  it('refuses an approver from the implementing partner, to approve or to release (403 CONFLICT_OF_INTEREST, audited)', async () => {
+    const programId = await approvedProgram();
+    const id = await requested(programId, 10_000);
+    const insider: Person = { sub: 'ap-insider', roles: ['approver'], org: 'FUNDACION DESARROLLO JUVENIL S.A.' };
+    const refused = await act(id, 'approve', insider).expect(403);
+    expect(refused.body).toMatchObject({ code: 'CONFLICT_OF_INTEREST', details: { disbursementId: id, programId, reason: 'PARTNER_ORGANISATION' } });
+    await act(id, 'approve', people.approver).expect(200);
+    expect((await release(id, insider).expect(403)).body.code).toBe('CONFLICT_OF_INTEREST');
+    expect(await account(programId)).toMatchObject({ reservedCents: 10_000, releasedCents: 0 });
+    await sys.eventually(async () => {
+      const denials = await sys.query<{ code: string; path: string }>(
+        `SELECT payload::jsonb->>'code' AS code, payload::jsonb->>'path' AS path FROM audit.ledger
+          WHERE type = 'access.denied' AND program_id = $1 AND actor_id = $2 ORDER BY seq`,
+        [programId, insider.sub],
+      );
+      expect(denials).toEqual([
+        { code: 'CONFLICT_OF_INTEREST', path: `/disbursements/${id}/approve` },
+        { code: 'CONFLICT_OF_INTEREST', path: `/disbursements/${id}/release` },
+      ]);
+    });
+  });
+
   it('refuses to release a payment reference already released (409 DUPLICATE_PAYMENT_REFERENCE) or a blank one, changing nothing', async () => {
     const [first, second] = [await approvedProgram(), await approvedProgram()];
     const paid = await requested(first, 1_000_000);

@@ -10,7 +10,7 @@ export class ApproveDisbursementHandler implements ICommandHandler<ApproveDisbur
 
   async execute({ disbursementId, comment, actor }: ApproveDisbursementCommand): Promise<DisbursementState> {
     const disbursement = await this.funding.changeDisbursement(disbursementId, 'shared', (account, d) =>
-      approveDisbursement(account, d, actor.id, comment, new Date()),
+      approveDisbursement(account, d, actor, comment, new Date()),
     );
     return disbursement.toState();
   }

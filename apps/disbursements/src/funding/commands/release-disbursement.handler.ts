@@ -13,7 +13,7 @@ export class ReleaseDisbursementHandler implements ICommandHandler<ReleaseDisbur
   async execute({ disbursementId, paymentReference, actor }: ReleaseDisbursementCommand): Promise<DisbursementState> {
     try {
       const disbursement = await this.funding.changeDisbursement(disbursementId, 'exclusive', (account, d) =>
-        releaseDisbursement(account, d, actor.id, paymentReference, new Date()),
+        releaseDisbursement(account, d, actor, paymentReference, new Date()),
       );
       return disbursement.toState();
     } catch (err) {

@@ -1,6 +1,12 @@
 import type { AssessmentOutcome, FundingAccountStatus, HoldReason } from '#libs/contracts';
-import { AggregateRoot, RuleViolationError, partnerKeysOf, type PartnerKeys } from '#libs/core';
+import { AccessDeniedError, AggregateRoot, RuleViolationError, partnerKeysOf, type PartnerKeys } from '#libs/core';
 import { assertCents } from './cents.js';
+
+/** Who acts on a disbursement: the person and, from their token, their organisation. */
+export interface Party {
+  id: string;
+  org?: string | null;
+}
 
 export interface FundingAccountState {
   programId: string;
@@ -115,6 +121,21 @@ export class FundingAccountAggregate extends AggregateRoot {
   }
   get closedAt(): Date | null {
     return this.state.closedAt;
+  }
+
+  /**
+   * Nobody approves or releases money for their own organisation: a person whose `org` is the
+   * program's implementing partner (normalised as the restricted list compares names) has a
+   * conflict of interest, as a reviewer of that program would (DOMAIN.md).
+   */
+  assertNotPartner(person: Party, action: 'approve' | 'release', disbursementId: string): void {
+    const { nameKey } = partnerKeysOf(person.org ?? null, null);
+    if (nameKey === null || nameKey !== this.partnerKeys.nameKey) return;
+    throw new AccessDeniedError('CONFLICT_OF_INTEREST', `${person.id} belongs to the implementing partner of program ${this.programId}, so cannot ${action} its disbursements`, {
+      disbursementId,
+      programId: this.programId,
+      reason: 'PARTNER_ORGANISATION',
+    });
   }
 
   /** Sets money aside for a new request; refused whole when it does not fit (no partial reservation). */

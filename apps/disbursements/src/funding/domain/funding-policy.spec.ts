@@ -26,7 +26,7 @@ function request(account: FundingAccountAggregate, amountCents: number, requeste
 }
 function approvedRequest(account: FundingAccountAggregate, amountCents: number): DisbursementAggregate {
   const disbursement = request(account, amountCents);
-  approveDisbursement(account, disbursement, 'approver-1', null, at);
+  approveDisbursement(account, disbursement, { id: 'approver-1' }, null, at);
   return disbursement;
 }
 const onHold = (holds: string[]) =>
@@ -70,7 +70,7 @@ describe('funding policy', () => {
       const disbursement = request(account, 10_000);
       account.placeHold('PROGRAM_SUSPENDED', null);
       account.placeHold('ASSESSMENT_OVERDUE', 'assessment-1');
-      expect(() => approveDisbursement(account, disbursement, 'approver-1', null, at)).toThrow(
+      expect(() => approveDisbursement(account, disbursement, { id: 'approver-1' }, null, at)).toThrow(
         onHold(['ASSESSMENT_OVERDUE', 'PROGRAM_SUSPENDED']),
       );
       expect(disbursement.status).toBe('REQUESTED');
@@ -81,7 +81,7 @@ describe('funding policy', () => {
       const account = openAccount();
       const disbursement = approvedRequest(account, 10_000);
       account.placeHold('ADJUSTMENT_REQUIRED', 'assessment-2');
-      expect(() => releaseDisbursement(account, disbursement, 'approver-2', 'WIRE-1', at)).toThrow(onHold(['ADJUSTMENT_REQUIRED']));
+      expect(() => releaseDisbursement(account, disbursement, { id: 'approver-2' }, 'WIRE-1', at)).toThrow(onHold(['ADJUSTMENT_REQUIRED']));
       expect(disbursement.status).toBe('APPROVED');
       expect(account.reservedCents).toBe(10_000);
       expect(account.releasedCents).toBe(0);
@@ -93,9 +93,9 @@ describe('funding policy', () => {
       account.placeHold('PROGRAM_SUSPENDED', null);
       account.placeHold('ASSESSMENT_OVERDUE', 'assessment-1');
       account.liftHold('ASSESSMENT_OVERDUE', 'assessment-1');
-      expect(() => approveDisbursement(account, disbursement, 'approver-1', null, at)).toThrow(onHold(['PROGRAM_SUSPENDED']));
+      expect(() => approveDisbursement(account, disbursement, { id: 'approver-1' }, null, at)).toThrow(onHold(['PROGRAM_SUSPENDED']));
       account.liftHold('PROGRAM_SUSPENDED', null);
-      approveDisbursement(account, disbursement, 'approver-1', null, at);
+      approveDisbursement(account, disbursement, { id: 'approver-1' }, null, at);
       expect(disbursement.status).toBe('APPROVED');
     });
 
@@ -103,7 +103,7 @@ describe('funding policy', () => {
       const account = openAccount();
       const disbursement = request(account, 10_000, 'person-1');
       account.placeHold('PROGRAM_SUSPENDED', null);
-      expect(() => approveDisbursement(account, disbursement, 'person-1', null, at)).toThrow(
+      expect(() => approveDisbursement(account, disbursement, { id: 'person-1' }, null, at)).toThrow(
         expect.objectContaining({ code: 'SEPARATION_OF_DUTIES' }),
       );
     });
@@ -112,17 +112,32 @@ describe('funding policy', () => {
   it('release moves the amount from reserved to released', () => {
     const account = openAccount(1_000_000);
     const disbursement = approvedRequest(account, 300_000);
-    releaseDisbursement(account, disbursement, 'approver-2', 'WIRE-7', at);
+    releaseDisbursement(account, disbursement, { id: 'approver-2' }, 'WIRE-7', at);
     expect(disbursement.status).toBe('RELEASED');
     expect(account.reservedCents).toBe(0);
     expect(account.releasedCents).toBe(300_000);
     expect(account.availableCents).toBe(700_000);
   });
 
+  it('nobody approves or releases money for their own organisation, the implementing partner; nothing moves', () => {
+    const account = FundingAccountAggregate.open(programId, 1_000_000, at, { name: 'Fundación Agua Viva, S.A.', registrationId: 'GT-1' });
+    const disbursement = request(account, 10_000);
+    const insider = { id: 'approver-9', org: 'FUNDACION AGUA VIVA' };
+    const conflict = expect.objectContaining({ code: 'CONFLICT_OF_INTEREST', statusCode: 403, details: { disbursementId: disbursement.id, programId, reason: 'PARTNER_ORGANISATION' } });
+    expect(() => approveDisbursement(account, disbursement, insider, null, at)).toThrow(conflict);
+    expect(disbursement.status).toBe('REQUESTED');
+
+    approveDisbursement(account, disbursement, { id: 'approver-1', org: 'Office of Acquisition' }, null, at);
+    expect(() => releaseDisbursement(account, disbursement, insider, 'WIRE-9', at)).toThrow(conflict);
+    expect([disbursement.status, account.releasedCents]).toEqual(['APPROVED', 0]);
+    releaseDisbursement(account, disbursement, { id: 'approver-2' }, 'WIRE-9', at);
+    expect(disbursement.status).toBe('RELEASED');
+  });
+
   it('the requester cannot release, and nothing moves', () => {
     const account = openAccount();
     const disbursement = approvedRequest(account, 10_000);
-    expect(() => releaseDisbursement(account, disbursement, 'manager-1', 'WIRE-1', at)).toThrow(
+    expect(() => releaseDisbursement(account, disbursement, { id: 'manager-1' }, 'WIRE-1', at)).toThrow(
       expect.objectContaining({ code: 'SEPARATION_OF_DUTIES' }),
     );
     expect(account.reservedCents).toBe(10_000);
@@ -164,10 +179,10 @@ describe('funding policy', () => {
       const account = openAccount(2 * threshold);
       const pending = request(account, 100_000);
       const partial = request(account, threshold);
-      approveDisbursement(account, partial, 'approver-1', null, at);
+      approveDisbursement(account, partial, { id: 'approver-1' }, null, at);
       const approved = approvedRequest(account, 50_000);
       const released = approvedRequest(account, 70_000);
-      releaseDisbursement(account, released, 'approver-2', 'WIRE-1', at);
+      releaseDisbursement(account, released, { id: 'approver-2' }, 'WIRE-1', at);
       const rejected = request(account, 10_000);
       rejectDisbursement(account, rejected, 'approver-1', 'no', at);
       expect([pending, partial, approved].map((d) => d.status)).toEqual(['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED']);

@@ -1,4 +1,4 @@
-import type { FundingAccountAggregate } from './funding-account.aggregate.js';
+import type { FundingAccountAggregate, Party } from './funding-account.aggregate.js';
 import { DisbursementAggregate, type DisbursementRequest } from './disbursement.aggregate.js';
 
 /**
@@ -19,31 +19,33 @@ export function requestDisbursement(
   return disbursement;
 }
 
-/** The request's own rules (status, separation of duties) answer before holds do. */
+/** The request's own rules (status, separation of duties, conflict of interest) answer before holds do. */
 export function approveDisbursement(
   account: FundingAccountAggregate,
   disbursement: DisbursementAggregate,
-  approverId: string,
+  approver: Party,
   comment: string | null,
   now: Date,
 ): void {
   assertSameProgram(account, disbursement);
-  disbursement.assertCanApprove(approverId);
+  disbursement.assertCanApprove(approver.id);
+  account.assertNotPartner(approver, 'approve', disbursement.id);
   account.assertNoHolds();
-  disbursement.approve(approverId, comment, now);
+  disbursement.approve(approver.id, comment, now);
 }
 
 export function releaseDisbursement(
   account: FundingAccountAggregate,
   disbursement: DisbursementAggregate,
-  by: string,
+  by: Party,
   paymentReference: string,
   now: Date,
 ): void {
   assertSameProgram(account, disbursement);
-  disbursement.assertCanRelease(by);
+  disbursement.assertCanRelease(by.id);
+  account.assertNotPartner(by, 'release', disbursement.id);
   account.assertNoHolds();
-  disbursement.release(by, paymentReference, now);
+  disbursement.release(by.id, paymentReference, now);
   account.release(disbursement.amountCents);
 }
 
