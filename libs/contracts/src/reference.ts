@@ -38,6 +38,16 @@ export type CheckResultValue = 'PASS' | 'FAIL' | 'WARN';
  */
 export const THRESHOLD_NAMES = ['high-value', 'dual-approval'] as const;
 export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
+/** A threshold as `GET /thresholds` answers it; `At` is how its time travels (a Date in the service, ISO text over JSON). */
+export interface Threshold<At = string> {
+  name: ThresholdName;
+  amountCents: number;
+  /** Changes so far (0: still the configured default); a PUT may send it back as `expectedVersion`. */
+  version: number;
+  /** Null while the configured default applies. */
+  updatedBy: string | null;
+  updatedAt: At | null;
+}
 
 export const DISBURSEMENT_STATUSES = [
   'REQUESTED',

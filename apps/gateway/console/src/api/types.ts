@@ -11,7 +11,6 @@ import type {
   ReviewDecision,
   ReviewStatus,
   Role,
-  ThresholdName,
 } from '../lib/reference';
 import type { Actor } from '../../../../../libs/contracts/src/envelope';
 import type { CheckResult, IndicatorResult, ProgramInput } from '../../../../../libs/contracts/src/events';
@@ -202,11 +201,4 @@ export interface PriorityAreas {
   version: number;
 }
 
-export interface Threshold {
-  name: ThresholdName;
-  amountCents: number;
-  /** 0 while the configured default applies. */
-  version: number;
-  updatedBy: string | null;
-  updatedAt: string | null;
-}
+export type { Threshold } from '../../../../../libs/contracts/src/reference';

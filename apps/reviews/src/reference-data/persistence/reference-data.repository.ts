@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
-import { THRESHOLD_NAMES, type Country, type EventPayloads, type ProgramSnapshot, type ThresholdName } from '#libs/contracts';
+import { THRESHOLD_NAMES, type Country, type EventPayloads, type ProgramSnapshot, type Threshold as ContractThreshold, type ThresholdName } from '#libs/contracts';
 import { NotFoundError, RuleViolationError, StaleVersionError } from '#libs/core';
 import type { ServiceConfig } from '#libs/common';
 import { Outbox } from '#libs/messaging';
@@ -28,15 +28,7 @@ export interface PriorityAreas {
   version: number;
 }
 
-export interface Threshold {
-  name: ThresholdName;
-  amountCents: number;
-  /** Changes so far (0: still the configured default); a PUT may send it back as `expectedVersion`. */
-  version: number;
-  /** Null while the configured default applies. */
-  updatedBy: string | null;
-  updatedAt: Date | null;
-}
+export type Threshold = ContractThreshold<Date>;
 
 /** What a threshold is until admin sets it: the configured amount. */
 export type ThresholdDefaults = Record<ThresholdName, number>;
