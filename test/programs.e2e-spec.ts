@@ -254,7 +254,8 @@ describe('programs: lifecycle, revisions, commands and lists through HTTP and th
         [3, 'SV', 'IV'],
         [4, 'HN', 'II'],
       ] as const) {
-        made.push(await flow.create({ title: `Program ${tag} 100% number ${i}`, country, pillar, targetAreas: ['Yoro'] }));
+        // The third is another grant manager's.
+        made.push(await flow.create({ title: `Program ${tag} 100% number ${i}`, country, pillar, targetAreas: ['Yoro'] }, i === 3 ? people.manager2 : people.manager));
       }
       await flow.command(made[1].id, 'withdraw', 'Duplicate of another proposal.');
       const list = (query: string) =>
@@ -264,6 +265,8 @@ describe('programs: lifecycle, revisions, commands and lists through HTTP and th
       expect(titles(await list(`q=${tag.toLowerCase()}`))).toEqual(['4', '3', '2', '1']);
       expect(titles(await list(`q=${tag}&country=HN&pillar=IV`))).toEqual(['2', '1']);
       expect(titles(await list(`q=${tag}&status=WITHDRAWN`))).toEqual(['2']);
+      expect(titles(await list(`q=${tag}&createdBy=${people.manager.sub}`))).toEqual(['4', '2', '1']);
+      expect(titles(await list(`q=${tag}&createdBy=${people.manager2.sub}`))).toEqual(['3']);
       // % is searched for literally, not as a wildcard.
       expect(titles(await list(`q=${encodeURIComponent(`${tag} 100% number 3`)}`))).toEqual(['3']);
       expect(titles(await list(`q=${encodeURIComponent('100_ number')}`))).toEqual([]);
@@ -282,6 +285,7 @@ describe('programs: lifecycle, revisions, commands and lists through HTTP and th
       ['limit=abc', 'limit'],
       ['cursor=not-a-cursor', 'cursor'],
       ['sort=title', 'sort'],
+      ['createdBy=%20%20', 'createdBy'],
     ])('refuses %s with 400 naming %s', async (query, field) => {
       const res = await proposals().get(`/programs?${query}`).set(sys.auth(people.auditor)).expect(400);
       expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);

@@ -103,6 +103,10 @@ describe('web console in a browser', () => {
     await manager.getByTestId('action-submit').click();
     await programStatus(manager, 'UNDER_REVIEW');
     await shot(manager, '03-program-under-review');
+    // The board narrows to the manager's own programs.
+    await manager.goto(`${system.url}/#/programs`);
+    await manager.getByTestId('field-filter-mine').check();
+    await manager.getByTestId(`program-card-${programId}`).waitFor();
 
     const reviewer = await signIn('reviewer');
     await openProgram(reviewer, programId);

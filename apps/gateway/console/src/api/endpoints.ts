@@ -54,6 +54,7 @@ export interface ProgramFilter {
   country?: Country | '';
   pillar?: Pillar | '';
   q?: string;
+  createdBy?: string;
   limit?: number;
   cursor?: string | null;
 }

@@ -30,10 +30,12 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
   const [country, setCountry] = useState<Country | ''>('');
   const [pillar, setPillar] = useState<Pillar | ''>('');
   const [q, setQ] = useState('');
+  const drafts = hasRole(session, 'grant_manager');
+  const [mine, setMine] = useState(false);
   // Cursors of the pages before the current one, so "Previous" can go back.
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1];
-  const filter: ProgramFilter = { country, pillar, q: q.trim(), limit: PAGE_SIZE, cursor };
+  const filter: ProgramFilter = { country, pillar, q: q.trim(), ...(mine ? { createdBy: session.sub } : {}), limit: PAGE_SIZE, cursor };
   const { data, error, loading } = usePolled(() => api.programs.page(filter), JSON.stringify(filter));
 
   const resetPaging = () => setCursors([null]);
@@ -105,6 +107,22 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
             ))}
           </select>
         </div>
+        {drafts && (
+          <div className="field field-checkbox">
+            <label>
+              <input
+                type="checkbox"
+                checked={mine}
+                data-testid="field-filter-mine"
+                onChange={(e) => {
+                  setMine(e.target.checked);
+                  resetPaging();
+                }}
+              />{' '}
+              Only programs I drafted
+            </label>
+          </div>
+        )}
       </form>
 
       <ErrorNotice error={error} title="Could not load programs" />

@@ -78,6 +78,9 @@ export class ListProgramsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: COUNTRIES }) @IsOptional() @IsIn(COUNTRIES) country?: string;
   @ApiPropertyOptional({ enum: PILLARS }) @IsOptional() @IsIn(PILLARS) pillar?: string;
   @ApiPropertyOptional({ description: 'title search' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @ApiPropertyOptional({ description: 'who drafted it (the `sub` of their token): a grant manager\'s own programs' })
+  @IsOptional() @IsString() @NotBlank() @MaxLength(200)
+  createdBy?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ export interface ProgramFilter {
   country?: string;
   pillar?: string;
   q?: string;
+  createdBy?: string;
   limit: number;
   cursor?: string;
 }
@@ -53,6 +54,7 @@ export class ProgramRepository {
     if (f.status) qb.andWhere('p.status = :status', { status: f.status });
     if (f.country) qb.andWhere('p.country = :country', { country: f.country });
     if (f.pillar) qb.andWhere('p.pillar = :pillar', { pillar: f.pillar });
+    if (f.createdBy) qb.andWhere('p.created_by = :createdBy', { createdBy: f.createdBy });
     if (f.q) qb.andWhere(`p.title ILIKE :q ESCAPE '\\'`, { q: `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     const after = decodeCursor(f.cursor);
     if (after) qb.andWhere('p.id < :after', { after: after.id });
