@@ -39,6 +39,10 @@ export class StaleVersionError extends DomainError {
     });
   }
 }
+/** Refuses a write made to another version than the current one; `expected` undefined: the client did not say which it read. */
+export function assertExpectedVersion(expected: number | undefined, current: number): void {
+  if (expected !== undefined && expected !== current) throw new StaleVersionError(expected, current);
+}
 /** A business rule refused the command (409): holds, insufficient funds, blocking safeguards... */
 export class RuleViolationError extends DomainError {
   constructor(code: ErrorCode, message: string, details?: unknown) {

@@ -10,8 +10,8 @@ import {
   AccessDeniedError,
   AggregateRoot,
   InvalidTransitionError,
-  StaleVersionError,
   ValidationError,
+  assertExpectedVersion,
 } from '#libs/core';
 import {
   assertValidProgram,
@@ -170,7 +170,7 @@ export class ProgramAggregate extends AggregateRoot {
   revise(changes: Partial<ProgramInput>, expectedVersion: number, actorId: string, now: Date): void {
     this.assertAllowed('revise');
     this.assertCreator(actorId, 'revise');
-    if (expectedVersion !== this.version) throw new StaleVersionError(expectedVersion, this.version);
+    assertExpectedVersion(expectedVersion, this.version);
 
     const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next = normalizeProgramInput({ ...this.fields, ...given });

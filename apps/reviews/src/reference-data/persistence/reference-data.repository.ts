@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { THRESHOLD_NAMES, type Country, type EventPayloads, type ProgramSnapshot, type Threshold as ContractThreshold, type ThresholdName } from '#libs/contracts';
-import { NotFoundError, RuleViolationError, StaleVersionError } from '#libs/core';
+import { NotFoundError, RuleViolationError, assertExpectedVersion } from '#libs/core';
 import type { ServiceConfig } from '#libs/common';
 import { Outbox } from '#libs/messaging';
 import { TransactionRunner, decodeCursor, findRow, toPage, violatesUnique, type Page } from '#libs/persistence';
@@ -161,7 +161,7 @@ export class ReferenceDataRepository {
       );
       const [row] = await em.query<ThresholdRow[]>(`SELECT ${THRESHOLD_COLUMNS} FROM reviews.thresholds WHERE name = $1 FOR UPDATE`, [name]);
       const before = toThreshold(name, row, defaultCents);
-      if (expectedVersion !== undefined && expectedVersion !== before.version) throw new StaleVersionError(expectedVersion, before.version);
+      assertExpectedVersion(expectedVersion, before.version);
       if (before.amountCents === amountCents) return before;
       const version = before.version + 1;
       await em.query(`UPDATE reviews.thresholds SET amount_cents = $2, version = $3, updated_by = $4, updated_at = $5 WHERE name = $1`, [
@@ -222,7 +222,7 @@ export class ReferenceDataRepository {
         [country, actorId, now],
       );
       const before = await em.findOneOrFail(PriorityAreaEntity, { where: { country }, lock: { mode: 'pessimistic_write' } });
-      if (expectedVersion !== undefined && expectedVersion !== before.version) throw new StaleVersionError(expectedVersion, before.version);
+      assertExpectedVersion(expectedVersion, before.version);
       const version = before.version + 1;
       await em.update(PriorityAreaEntity, { country }, { areas, updatedBy: actorId, updatedAt: now, version });
       await this.outbox.append(em, [
