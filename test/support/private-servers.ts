@@ -5,15 +5,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '#libs/testing';
 
-/** A free TCP port on loopback. */
+/**
+ * Each Jest worker takes the ports of the servers its tests start from a block of its own, below the
+ * ephemeral range and in turn. A port the OS hands out (listen on 0, then close) could be handed
+ * to a test in the other worker before either server bound it; so it once was, and a test read
+ * another test's service on its gateway's port.
+ */
+const PORT_BLOCK = 400;
+const FIRST_PORT = 20_000 + (Number(process.env.JEST_WORKER_ID ?? 0) % 30) * PORT_BLOCK;
+let nextPort = 0;
+
+/** A TCP port no server listens on, from this worker's block. */
 export async function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tried = 0; tried < PORT_BLOCK; tried++) {
+    const port = FIRST_PORT + (nextPort++ % PORT_BLOCK);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`No free port from ${FIRST_PORT} to ${FIRST_PORT + PORT_BLOCK - 1}`);
+}
+
+/** Whether a server could listen on the port on every address, as the services do. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
   });
 }
 
