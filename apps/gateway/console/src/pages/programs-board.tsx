@@ -38,7 +38,11 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
   const filter: ProgramFilter = { country, pillar, q: q.trim(), ...(mine ? { createdBy: session.sub } : {}), limit: PAGE_SIZE, cursor };
   const { data, error, loading } = usePolled(() => api.programs.page(filter), JSON.stringify(filter));
 
-  const resetPaging = () => setCursors([null]);
+  // A changed filter starts again from the first page.
+  const refilter = <T,>(set: (value: T) => void, value: T) => {
+    set(value);
+    setCursors([null]);
+  };
   const programs = data?.items ?? [];
 
   return (
@@ -63,10 +67,7 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
             type="search"
             value={q}
             data-testid="field-q"
-            onChange={(e) => {
-              setQ(e.target.value);
-              resetPaging();
-            }}
+            onChange={(e) => refilter(setQ, e.target.value)}
           />
         </div>
         <div className="field">
@@ -75,10 +76,7 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
             id="filter-country"
             value={country}
             data-testid="field-filter-country"
-            onChange={(e) => {
-              setCountry(e.target.value as Country | '');
-              resetPaging();
-            }}
+            onChange={(e) => refilter(setCountry, e.target.value as Country | '')}
           >
             <option value="">All countries</option>
             {COUNTRIES.map((c) => (
@@ -94,10 +92,7 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
             id="filter-pillar"
             value={pillar}
             data-testid="field-filter-pillar"
-            onChange={(e) => {
-              setPillar(e.target.value as Pillar | '');
-              resetPaging();
-            }}
+            onChange={(e) => refilter(setPillar, e.target.value as Pillar | '')}
           >
             <option value="">All pillars</option>
             {PILLARS.map((p) => (
@@ -114,10 +109,7 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
                 type="checkbox"
                 checked={mine}
                 data-testid="field-filter-mine"
-                onChange={(e) => {
-                  setMine(e.target.checked);
-                  resetPaging();
-                }}
+                onChange={(e) => refilter(setMine, e.target.checked)}
               />{' '}
               Only programs I drafted
             </label>
