@@ -179,11 +179,13 @@ export function NotForYou({ roles }: { roles: string }) {
   );
 }
 
-export function Kpi({ label, value, testId, tone }: { label: string; value: ReactNode; testId?: string; tone?: 'warn' | 'bad' }) {
+/** A headline figure; `exact` spells it out below when the headline rounds it. */
+export function Kpi({ label, value, exact, testId, tone }: { label: string; value: ReactNode; exact?: string; testId?: string; tone?: 'warn' | 'bad' }) {
   return (
     <div className={`kpi${tone ? ` kpi-${tone}` : ''}`} data-testid={testId}>
       <span className="kpi-label">{label}</span>
       <span className="kpi-value">{value}</span>
+      {exact && <span className="kpi-exact">{exact}</span>}
     </div>
   );
 }

@@ -59,6 +59,10 @@ function moneyBy<K extends string>(keys: readonly K[], label: (k: K) => string, 
 }
 
 const compactUsd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+/** Portfolio sums outgrow a tile in cents: the tile rounds ("$15.9M") and spells the sum out below. */
+function MoneyKpi({ label, cents, testId }: { label: string; cents: number; testId: string }) {
+  return <Kpi label={label} value={compactUsd.format(cents / 100)} exact={formatUsd(cents)} testId={testId} />;
+}
 const dollarsTooltip = (value: unknown) => formatUsd(Math.round(Number(value) * 100));
 
 function MoneyChart({ data, caption, testId }: { data: MoneyRow[]; caption: string; testId: string }) {
@@ -111,9 +115,9 @@ export function OverviewPage() {
       <ErrorNotice error={error} title="Refreshing failed; showing the last data" />
       <div className="kpis">
         <Kpi label="Programs" value={programs.length} testId="kpi-programs" />
-        <Kpi label="Approved budget" value={formatUsd(totals.budget)} testId="kpi-budget" />
-        <Kpi label="Reserved" value={formatUsd(totals.reserved)} testId="kpi-reserved" />
-        <Kpi label="Released" value={formatUsd(totals.released)} testId="kpi-released" />
+        <MoneyKpi label="Approved budget" cents={totals.budget} testId="kpi-budget" />
+        <MoneyKpi label="Reserved" cents={totals.reserved} testId="kpi-reserved" />
+        <MoneyKpi label="Released" cents={totals.released} testId="kpi-released" />
         <Kpi label="Assessments due" value={due.length} testId="kpi-due" tone={due.length ? 'warn' : undefined} />
         <Kpi label="Assessments overdue" value={overdue.length} testId="kpi-overdue" tone={overdue.length ? 'bad' : undefined} />
       </div>
