@@ -54,6 +54,9 @@ async function send(method: string, path: string, options: RequestOptions): Prom
     response = await fetch(buildUrl(path, options.query), {
       method,
       headers,
+      // The HTTP cache would add If-None-Match, and a held read (Prefer: wait) would then wait for
+      // a change instead of answering what exists: an unchanged account took 5 s to show.
+      cache: headers.Prefer ? 'no-store' : 'default',
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
