@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { SignedCheckpoint } from '../../apps/audit/src/ledger/domain/checkpoint-signer.js';
 import { verifyExport } from '../../apps/audit/src/ledger/queries/verify-export.js';
 import { DEV_PEOPLE, type DevPersonKey } from '../../apps/gateway/src/console/dev-people.js';
+import { upcomingProgramDates } from '#libs/testing';
 import { CONSOLE_CONFIG, GatewaySystem } from './gateway-system.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -91,8 +92,9 @@ describe('web console in a browser', () => {
     await field('implementingPartner.name').fill('Agua para Todos');
     await field('implementingPartner.registrationId').fill('GT-120034');
     await field('budget').fill('300000');
-    await field('startDate').fill('2027-02-01');
-    await field('endDate').fill('2028-01-31');
+    const dates = upcomingProgramDates(364);
+    await field('startDate').fill(dates.startDate);
+    await field('endDate').fill(dates.endDate);
     await field('objectives.0.description').fill('Give rural schools safe drinking water');
     await field('objectives.0.indicators.0.name').fill('Schools with a working water point');
     await field('objectives.0.indicators.0.unit').fill('schools');
@@ -193,6 +195,17 @@ describe('web console in a browser', () => {
     await manager.getByTestId('hold-PARTNER_RESTRICTED').waitFor({ timeout: 30_000 });
     expect(await manager.getByTestId('restricting-party').textContent()).toContain('AGUA PARA TODOS S.A.: Debarred for falsified invoices (fictional).');
     await shot(manager, '09-partner-restricted');
+
+    // Requests may still be made; finance sees why it cannot approve one before trying.
+    await manager.getByTestId('field-amount').fill('20000');
+    await manager.getByTestId('field-purpose').fill('Second tranche: hygiene training');
+    await manager.getByTestId('action-request-disbursement').click();
+    await manager.locator('[data-testid^="disbursement-row-"][data-status="REQUESTED"]').waitFor();
+    await approver.goto(`${system.url}/#/approvals`);
+    const held = approver.getByTestId('queue-REQUESTED').locator('[data-testid^="disbursement-row-"]', { hasText: 'Second tranche' });
+    await held.getByTestId('action-blocked').filter({ hasText: 'partner restricted' }).waitFor();
+    expect(await held.getByTestId('action-approve').isDisabled()).toBe(true);
+    expect(await held.getByTestId('action-reject').isDisabled()).toBe(false);
 
     // Two admins edit Guatemala's priority areas at once: the later save is refused and says why,
     // rather than silently undoing the other's change; saving again, knowingly, goes through.

@@ -1,6 +1,6 @@
 import { api } from '../api/endpoints';
 import type { Disbursement, FundingAccount } from '../api/types';
-import { formatDateTime, formatUsd } from '../lib/format';
+import { formatDateTime, formatUsd, humanize } from '../lib/format';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import type { DialogSpec } from './action-dialog';
@@ -21,6 +21,17 @@ interface Props {
 
 const APPROVABLE = new Set(['REQUESTED', 'PARTIALLY_APPROVED']);
 const CANCELLABLE = new Set(['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED']);
+
+/**
+ * Why this approver may not approve or release the request now, as the service would answer
+ * (separation of duties, then the account's holds); null when nothing known stands in the way.
+ */
+function blockedFor(d: DisbursementRow, session: Session, action: 'approve' | 'release'): string | null {
+  if (d.requestedBy === session.sub) return 'You requested it: another approver must act.';
+  if (action === 'approve' && d.approvals?.some((a) => a.approverId === session.sub)) return 'You approved it already: a different approver must.';
+  if (d.account?.holds.length) return `Refused while the account is on hold (${d.account.holds.map((h) => humanize(h).toLowerCase()).join(', ')}).`;
+  return null;
+}
 
 /** Disbursement requests with their approvals, the account's holds and the commands the roles allow. */
 export function DisbursementTable({ rows, session, showProgram = false, openDialog, onDone }: Props) {
@@ -92,6 +103,7 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
         <tbody>
           {rows.map((d) => {
             const approvals = d.approvals ?? [];
+            const blocked = !approver ? null : APPROVABLE.has(d.status) ? blockedFor(d, session, 'approve') : d.status === 'APPROVED' ? blockedFor(d, session, 'release') : null;
             return (
               <tr key={d.id} data-testid={`disbursement-row-${d.id}`} data-status={d.status}>
                 {showProgram && (
@@ -138,7 +150,14 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
                 <td className="row-actions">
                   {approver && APPROVABLE.has(d.status) && (
                     <>
-                      <button type="button" className="button button-small button-primary" data-testid="action-approve" onClick={() => approve(d)}>
+                      <button
+                        type="button"
+                        className="button button-small button-primary"
+                        data-testid="action-approve"
+                        disabled={blocked !== null}
+                        title={blocked ?? undefined}
+                        onClick={() => approve(d)}
+                      >
                         Approve
                       </button>
                       <button type="button" className="button button-small button-danger" data-testid="action-reject" onClick={() => reject(d)}>
@@ -147,7 +166,14 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
                     </>
                   )}
                   {approver && d.status === 'APPROVED' && (
-                    <button type="button" className="button button-small button-primary" data-testid="action-release" onClick={() => release(d)}>
+                    <button
+                      type="button"
+                      className="button button-small button-primary"
+                      data-testid="action-release"
+                      disabled={blocked !== null}
+                      title={blocked ?? undefined}
+                      onClick={() => release(d)}
+                    >
                       Release
                     </button>
                   )}
@@ -155,6 +181,11 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
                     <button type="button" className="button button-small" data-testid="action-cancel-disbursement" onClick={() => cancel(d)}>
                       Cancel
                     </button>
+                  )}
+                  {blocked && (
+                    <small className="muted blocked-reason" data-testid="action-blocked">
+                      {blocked}
+                    </small>
                   )}
                 </td>
               </tr>
@@ -165,3 +196,4 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
     </div>
   );
 }
+
