@@ -91,7 +91,8 @@ describe('web console in a browser', () => {
     await field('targetAreas').fill('Quiché');
     await field('implementingPartner.name').fill('Agua para Todos');
     await field('implementingPartner.registrationId').fill('GT-120034');
-    await field('budget').fill('300000');
+    // At the high-value threshold: two reviewers must approve.
+    await field('budget').fill('5000000');
     const dates = upcomingProgramDates(364);
     await field('startDate').fill(dates.startDate);
     await field('endDate').fill(dates.endDate);
@@ -123,6 +124,14 @@ describe('web console in a browser', () => {
     await shot(reviewer, '04-review-decision');
     await reviewer.getByTestId('action-decide').click();
     await reviewer.getByTestId('flash').waitFor();
+    // The first approval leaves the review to a different reviewer, and the console says so.
+    expect(await reviewer.getByTestId('decision-not-yours').textContent()).toContain('a second, different reviewer must');
+    const secondReviewer = await signIn('reviewer2');
+    await openProgram(secondReviewer, programId);
+    await secondReviewer.getByTestId('action-open-review').click();
+    await secondReviewer.getByTestId('field-decision-APPROVE').check();
+    await secondReviewer.getByTestId('field-rationale').fill('Second approval for a high-value program: the checks hold.');
+    await secondReviewer.getByTestId('action-decide').click();
     await openProgram(reviewer, programId);
     await programStatus(reviewer, 'APPROVED');
 

@@ -76,6 +76,8 @@ export interface Review {
   decisions?: Decision[];
   requiredApprovals?: number;
   outcome?: string | null;
+  /** The program as submitted for this round. */
+  snapshot?: { createdBy?: string };
   programTitle?: string;
   openedAt?: string;
   createdAt?: string;

@@ -1,5 +1,6 @@
 import type { Review } from '../api/types';
 import { formatDateTime, humanize } from '../lib/format';
+import type { Session } from '../lib/session';
 import { CheckBadge, StatusBadge } from './ui';
 
 /** A review's safeguard checks and decisions, stated plainly. */
@@ -71,4 +72,11 @@ export function ReviewCard({ review, heading }: { review: Review; heading?: stri
       )}
     </article>
   );
+}
+
+/** Why this reviewer may not decide the review, as the service would refuse it; null when they may. */
+export function notYours(review: Review, session: Session): string | null {
+  if (review.decisions?.some((d) => d.reviewerId === session.sub)) return 'You have decided this review: a second, different reviewer must.';
+  if (review.snapshot?.createdBy === session.sub) return 'You drafted this program: another reviewer must decide.';
+  return null;
 }

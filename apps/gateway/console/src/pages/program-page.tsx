@@ -6,7 +6,7 @@ import { useDialog, type DialogSpec } from '../components/action-dialog';
 import { AssessmentTable } from '../components/assessments';
 import { DisbursementTable } from '../components/disbursements';
 import { StatusHistory, Timeline } from '../components/history';
-import { ReviewCard } from '../components/reviews';
+import { notYours, ReviewCard } from '../components/reviews';
 import { ErrorNotice, Field, HoldBadge, Kpi, Loading, Section, StatusBadge, useFeedback } from '../components/ui';
 import { formatDate, formatDateTime, formatUsd, parseUsdToCents } from '../lib/format';
 import { COUNTRY_NAMES, PILLAR_NAMES, type ProgramStatus, type Role } from '../lib/reference';
@@ -240,8 +240,8 @@ function ReviewsSection({ program, session }: { program: Program; session: Sessi
           <ReviewCard review={review} />
           {hasRole(session, 'reviewer') && (review.status === 'OPEN' || review.status === 'AWAITING_SECOND_REVIEW') && (
             <p>
-              <a className="button button-primary" href={link(`/reviews/${review.id}`)} data-testid="action-open-review">
-                Decide this review
+              <a className={`button${notYours(review, session) ? '' : ' button-primary'}`} href={link(`/reviews/${review.id}`)} data-testid="action-open-review">
+                {notYours(review, session) ? 'Open this review' : 'Decide this review'}
               </a>
             </p>
           )}

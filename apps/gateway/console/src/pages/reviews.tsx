@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints';
 import type { Review } from '../api/types';
-import { ReviewCard } from '../components/reviews';
+import { notYours, ReviewCard } from '../components/reviews';
 import { ErrorNotice, Field, Loading, NotForYou, Section, StatusBadge, useFeedback } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 import { programTitles } from '../lib/program-titles';
@@ -23,7 +23,7 @@ async function loadQueue(): Promise<{ open: Review[]; awaiting: Review[]; titles
   return { open, awaiting, titles };
 }
 
-function QueueTable({ reviews, titles, testId }: { reviews: Review[]; titles: Record<string, string>; testId: string }) {
+function QueueTable({ reviews, titles, session, testId }: { reviews: Review[]; titles: Record<string, string>; session: Session; testId: string }) {
   if (reviews.length === 0) return <p className="muted">Nothing waiting.</p>;
   return (
     <div className="table-wrap">
@@ -45,6 +45,7 @@ function QueueTable({ reviews, titles, testId }: { reviews: Review[]; titles: Re
             const checks = r.checks ?? [];
             const fails = checks.filter((c) => c.result === 'FAIL');
             const warns = checks.filter((c) => c.result === 'WARN');
+            const blocked = notYours(r, session);
             return (
               <tr key={r.id} data-testid={`review-row-${r.id}`} data-program-id={r.programId}>
                 <td>
@@ -63,8 +64,8 @@ function QueueTable({ reviews, titles, testId }: { reviews: Review[]; titles: Re
                   {r.requiredApprovals && r.requiredApprovals > 1 ? ` (needs ${r.requiredApprovals} approvals)` : ''}
                 </td>
                 <td>
-                  <a className="button button-small button-primary" href={link(`/reviews/${r.id}`)} data-testid="action-open-review">
-                    Review
+                  <a className={`button button-small${blocked ? '' : ' button-primary'}`} href={link(`/reviews/${r.id}`)} title={blocked ?? undefined} data-testid="action-open-review">
+                    {blocked ? 'View' : 'Review'}
                   </a>
                 </td>
               </tr>
@@ -91,10 +92,10 @@ export function ReviewQueuePage({ session }: { session: Session }) {
       {data && (
         <>
           <Section title={`Open (${data.open.length})`} testId="queue-open">
-            <QueueTable reviews={data.open} titles={data.titles} testId="reviews-open" />
+            <QueueTable reviews={data.open} titles={data.titles} session={session} testId="reviews-open" />
           </Section>
           <Section title={`Awaiting a second review (${data.awaiting.length})`} testId="queue-awaiting">
-            <QueueTable reviews={data.awaiting} titles={data.titles} testId="reviews-awaiting" />
+            <QueueTable reviews={data.awaiting} titles={data.titles} session={session} testId="reviews-awaiting" />
           </Section>
         </>
       )}
@@ -111,7 +112,8 @@ export function ReviewPage({ session, reviewId }: { session: Session; reviewId: 
   if (review.loading) return <Loading what="the review" />;
   if (!review.data) return <ErrorNotice error={review.error} title="Could not load the review" />;
   const r = review.data;
-  const open = r.status === 'OPEN' || r.status === 'AWAITING_SECOND_REVIEW';
+  const decides = (r.status === 'OPEN' || r.status === 'AWAITING_SECOND_REVIEW') && hasRole(session, 'reviewer');
+  const blocked = notYours(r, session);
   return (
     <div className="page" data-testid="page-review">
       <header className="page-head">
@@ -133,7 +135,12 @@ export function ReviewPage({ session, reviewId }: { session: Session; reviewId: 
       <Section title="Checks and decisions">
         <ReviewCard review={r} heading={`Round ${r.round ?? 1}`} />
       </Section>
-      {open && hasRole(session, 'reviewer') && (
+      {decides && blocked && (
+        <p className="notice notice-info" data-testid="decision-not-yours">
+          {blocked}
+        </p>
+      )}
+      {decides && !blocked && (
         <DecisionForm
           review={r}
           onDone={(message) => {
