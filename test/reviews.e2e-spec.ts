@@ -397,6 +397,21 @@ describe('reviews: safeguard checks, decisions, separation of duties and referen
       const clean = await flow.underReview({ implementingPartner: { name: 'Fundación Horizonte', country: 'SV' } });
       expect((await checksOf(clean.reviewId))['restricted-party'].detail).toContain(`matches none of the ${before + 3000} restricted parties`);
 
+      // An admin finds a party among thousands as the check compares them: case, accents, punctuation, legal suffixes.
+      const search = (q: string, extra = '') => reviews().get(`/restricted-parties?q=${encodeURIComponent(q)}${extra}`).set(sys.auth(people.admin));
+      const names = (res: { body: { items: Array<{ name: string }> } }) => res.body.items.map((p) => p.name).sort();
+      expect(names(await search('importadora 271').expect(200))).toEqual(['Importadora 271', ...Array.from({ length: 10 }, (_, i) => `Importadora 271${i}`)].sort());
+      expect(names(await search('imp-2718').expect(200))).toEqual(['Importadora 2718']);
+      expect(names(await search('CONSTRUCTORA ejemplo, S.A.').expect(200))).toEqual(['Constructora Ejemplo S.A. de C.V.']);
+      const first = await search('importadora 27', '&limit=6').expect(200);
+      const second = await search('importadora 27', `&limit=6&cursor=${first.body.nextCursor}`).expect(200);
+      // 111 match (27, 270-279, 2700-2799): pages of 6 follow one another without repeating.
+      const paged = [...names(first), ...names(second)];
+      expect(new Set(paged).size).toBe(12);
+      expect(paged.every((name) => name.startsWith('Importadora 27'))).toBe(true);
+      const refused = await search('...').expect(400);
+      expect(fields(refused.body)).toEqual(['q']);
+
       await sys.query(`DELETE FROM reviews.restricted_parties WHERE source = 'bulk'`);
       const after = await flow.underReview({ implementingPartner: { name: 'Fundación Horizonte', country: 'SV' } });
       expect((await checksOf(after.reviewId))['restricted-party'].detail).toContain(`matches none of the ${before} restricted parties`);

@@ -200,6 +200,11 @@ describe('web console in a browser', () => {
     await admin.getByTestId('field-party-source').fill('Test debarment list');
     await admin.getByTestId('action-add-party').click();
     await admin.locator('[data-testid^="party-row-"]', { hasText: 'AGUA PARA TODOS S.A.' }).waitFor();
+    // Found again as the check compares names (case, accents, legal suffix), and only it.
+    await admin.getByTestId('field-party-search').fill('agua para todos, sociedad anónima');
+    await admin.getByTestId('parties-table').locator('[data-testid^="party-row-"]', { hasText: 'AGUA PARA TODOS S.A.' }).waitFor();
+    expect(await admin.getByTestId('parties-table').locator('[data-testid^="party-row-"]').count()).toBe(1);
+    await admin.getByTestId('field-party-search').fill('');
     await openProgram(manager, programId);
     await manager.getByTestId('hold-PARTNER_RESTRICTED').waitFor({ timeout: 30_000 });
     expect(await manager.getByTestId('restricting-party').textContent()).toContain('AGUA PARA TODOS S.A.: Debarred for falsified invoices (fictional).');

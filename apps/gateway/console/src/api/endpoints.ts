@@ -82,7 +82,8 @@ export const api = {
   },
 
   restrictedParties: {
-    list: () => all<RestrictedParty>('/restricted-parties', {}, 4),
+    /** Alphabetical; `q` finds a name or registration id as the check compares them. */
+    page: (q: string, limit: number) => apiRequest<Page<RestrictedParty>>('GET', '/restricted-parties', { query: { q, limit } }),
     add: (input: RestrictedPartyInput) => apiRequest<RestrictedParty>('POST', '/restricted-parties', { body: input }),
     remove: (partyId: string, reason: string) => apiRequest<void>('DELETE', `/restricted-parties/${id(partyId)}`, { body: { reason } }),
   },

@@ -15,12 +15,20 @@ const THRESHOLD_MEANING: Record<ThresholdName, { title: string; rule: string }> 
   'dual-approval': { title: 'Dual approval', rule: 'Disbursements at or above this need two approvers.' },
 };
 
+/** A sanctions list runs to thousands: the page lists a first stretch, and search finds the rest. */
+const PARTIES_PAGE = 100;
+const MAX_PARTIES_SHOWN = 500;
+
 /** Priority areas are departments of highest out-migration; regional programs have none of their own. */
 const AREA_COUNTRIES: Country[] = ['SV', 'GT', 'HN'];
 
 export function AdminPage({ session }: { session: Session }) {
   const allowed = hasRole(session, 'admin');
-  const parties = usePolled(api.restrictedParties.list, 'restricted-parties', undefined, allowed);
+  const [q, setQ] = useState('');
+  const [shown, setShown] = useState(PARTIES_PAGE);
+  // A search of punctuation alone matches nothing the service can compare: list everyone instead.
+  const search = /[\p{L}\p{N}]/u.test(q) ? q.trim() : '';
+  const parties = usePolled(() => api.restrictedParties.page(search, shown), `restricted-parties:${search}:${shown}`, undefined, allowed);
   const feedback = useFeedback();
   const dialog = useDialog();
   if (!allowed) return <NotForYou roles="administrators" />;
@@ -50,6 +58,19 @@ export function AdminPage({ session }: { session: Session }) {
 
       <Section title="Restricted parties" testId="restricted-parties">
         <p className="muted">Organisations and people barred from receiving funds: corruption designations, debarments, sanctions. Names match regardless of case, accents, punctuation and legal suffixes.</p>
+        <div className="field">
+          <label htmlFor="party-search">Find by name or registration id</label>
+          <input
+            id="party-search"
+            type="search"
+            value={q}
+            data-testid="field-party-search"
+            onChange={(e) => {
+              setQ(e.target.value);
+              setShown(PARTIES_PAGE);
+            }}
+          />
+        </div>
         <ErrorNotice error={parties.error} title="Could not load restricted parties" />
         {parties.loading && <Loading what="restricted parties" />}
         {parties.data && (
@@ -68,14 +89,14 @@ export function AdminPage({ session }: { session: Session }) {
                 </tr>
               </thead>
               <tbody>
-                {parties.data.length === 0 && (
+                {parties.data.items.length === 0 && (
                   <tr>
                     <td colSpan={6} className="muted">
-                      The list is empty.
+                      {search ? 'No party matches.' : 'The list is empty.'}
                     </td>
                   </tr>
                 )}
-                {parties.data.map((party) => (
+                {parties.data.items.map((party) => (
                   <tr key={party.id} data-testid={`party-row-${party.id}`}>
                     <td>{party.name}</td>
                     <td>{party.registrationId ?? <span className="muted">—</span>}</td>
@@ -91,6 +112,18 @@ export function AdminPage({ session }: { session: Session }) {
                 ))}
               </tbody>
             </table>
+            {parties.data.nextCursor && (
+              <p className="muted" data-testid="parties-more">
+                The first {parties.data.items.length} in alphabetical order.{' '}
+                {shown < MAX_PARTIES_SHOWN ? (
+                  <button type="button" className="button button-small" data-testid="action-more-parties" onClick={() => setShown((n) => n + PARTIES_PAGE)}>
+                    Show more
+                  </button>
+                ) : (
+                  'Search to find the others.'
+                )}
+              </p>
+            )}
           </div>
         )}
         <AddPartyForm onDone={done} />

@@ -26,6 +26,10 @@ export class RemoveRestrictedPartyDto {
 }
 
 export class ListRestrictedPartiesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'ejemplo', description: 'part of a name or registration id, compared as the restricted-party check compares them (case, accents, punctuation, legal suffixes)' })
+  @IsOptional() @IsString() @Length(1, 200) @Matches(/[\p{L}\p{N}]/u, { message: 'q must contain letters or digits' })
+  q?: string;
+
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'also list removed parties, with who removed them and when' })
   @IsOptional() @IsIn(['true', 'false'])
   includeRemoved?: 'true' | 'false';

@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#libs/contracts';
 import { CurrentActor, Roles } from '#libs/auth';
 import { UuidParam } from '#libs/common';
+import { partnerKeysOf } from '#libs/core';
 import { AddRestrictedPartyCommand } from '../commands/add-restricted-party.command.js';
 import { RemoveRestrictedPartyCommand } from '../commands/remove-restricted-party.command.js';
 import { ReferenceDataRepository } from '../persistence/reference-data.repository.js';
@@ -21,8 +22,8 @@ export class RestrictedPartiesController {
   /** The parties currently on the list, by name; with includeRemoved=true, also those taken off it. */
   @Get()
   @Roles('admin', 'reviewer', 'auditor')
-  list(@Query() { includeRemoved, ...page }: ListRestrictedPartiesQueryDto) {
-    return this.referenceData.listRestrictedParties({ ...page, includeRemoved: includeRemoved === 'true' });
+  list(@Query() { includeRemoved, q, ...page }: ListRestrictedPartiesQueryDto) {
+    return this.referenceData.listRestrictedParties({ ...page, includeRemoved: includeRemoved === 'true', search: q === undefined ? null : partnerKeysOf(q, q) });
   }
 
   @Post()
