@@ -6,6 +6,7 @@ import type { SignedCheckpoint } from '../../apps/audit/src/ledger/domain/checkp
 import { verifyExport } from '../../apps/audit/src/ledger/queries/verify-export.js';
 import { DEV_PEOPLE, type DevPersonKey } from '../../apps/gateway/src/console/dev-people.js';
 import { upcomingProgramDates } from '#libs/testing';
+import { programBody } from '../support/fixtures.js';
 import { CONSOLE_CONFIG, GatewaySystem } from './gateway-system.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -110,9 +111,25 @@ describe('web console in a browser', () => {
     await manager.getByTestId('action-submit').click();
     await programStatus(manager, 'UNDER_REVIEW');
     await shot(manager, '03-program-under-review');
-    // The board narrows to the manager's own programs.
+    // Another manager's 26 drafts: each column counts and pages its own programs, not a slice of one page of all.
+    for (let i = 1; i <= 26; i += 1) {
+      const res = await fetch(`${system.url}/programs`, {
+        method: 'POST',
+        headers: { ...system.sys.auth(DEV_PEOPLE.manager2), 'content-type': 'application/json' },
+        body: JSON.stringify(programBody({ title: `Draft ${i} of a busy portfolio` })),
+      });
+      expect(res.status).toBe(201);
+    }
     await manager.goto(`${system.url}/#/programs`);
+    const draftColumn = manager.getByTestId('column-DRAFT');
+    await draftColumn.locator('.count', { hasText: '25+' }).waitFor();
+    await manager.getByTestId(`program-card-${programId}`).waitFor();
+    await manager.getByTestId('action-more-DRAFT').click();
+    await draftColumn.locator('.count', { hasText: /^26$/ }).waitFor();
+    expect(await draftColumn.locator('.card').count()).toBe(26);
+    // The board narrows to the manager's own programs.
     await manager.getByTestId('field-filter-mine').check();
+    await draftColumn.locator('.count', { hasText: /^0$/ }).waitFor();
     await manager.getByTestId(`program-card-${programId}`).waitFor();
 
     const reviewer = await signIn('reviewer');

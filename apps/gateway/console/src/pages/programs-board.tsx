@@ -1,14 +1,27 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, type ProgramFilter } from '../api/endpoints';
 import type { Program } from '../api/types';
 import { ErrorNotice, Loading, StatusBadge } from '../components/ui';
 import { formatUsd } from '../lib/format';
-import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type Country, type Pillar } from '../lib/reference';
+import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type Country, type Pillar, type ProgramStatus } from '../lib/reference';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
 
-const PAGE_SIZE = 50;
+/** Cards a column shows at first; "Show more" adds as many again. */
+const COLUMN_SIZE = 25;
+/** Ten columns are ten reads: the board refreshes less often than a single-record page. */
+const BOARD_POLL_MS = 5000;
+/** The most one read answers (the API's limit). */
+const MAX_PAGE = 500;
+
+type Column = { items: Program[]; more: boolean };
+
+/** Each status is its own column and its own read, so a column's count and cards are its own, not a slice of one page of every status. */
+async function loadBoard(filter: ProgramFilter, sizes: Partial<Record<ProgramStatus, number>>): Promise<Record<string, Column>> {
+  const pages = await Promise.all(PROGRAM_STATUSES.map((status) => api.programs.page({ ...filter, status, limit: sizes[status] ?? COLUMN_SIZE })));
+  return Object.fromEntries(PROGRAM_STATUSES.map((status, i) => [status, { items: pages[i].items, more: pages[i].nextCursor !== null }]));
+}
 
 function ProgramCard({ program }: { program: Program }) {
   return (
@@ -32,18 +45,23 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
   const [q, setQ] = useState('');
   const drafts = hasRole(session, 'grant_manager');
   const [mine, setMine] = useState(false);
-  // Cursors of the pages before the current one, so "Previous" can go back.
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1];
-  const filter: ProgramFilter = { country, pillar, q: q.trim(), ...(mine ? { createdBy: session.sub } : {}), limit: PAGE_SIZE, cursor };
-  const { data, error, loading } = usePolled(() => api.programs.page(filter), JSON.stringify(filter));
+  // How many cards each column shows, grown by "Show more".
+  const [sizes, setSizes] = useState<Partial<Record<ProgramStatus, number>>>({});
+  const filter: ProgramFilter = { country, pillar, q: q.trim(), ...(mine ? { createdBy: session.sub } : {}) };
+  const { data, error, loading, refresh } = usePolled(() => loadBoard(filter, sizes), JSON.stringify(filter), BOARD_POLL_MS);
+  // A longer column reads again, keeping the board on screen meanwhile (a new filter starts afresh).
+  const grown = useRef(sizes);
+  useEffect(() => {
+    if (grown.current === sizes) return;
+    grown.current = sizes;
+    void refresh();
+  }, [sizes, refresh]);
 
-  // A changed filter starts again from the first page.
+  // A changed filter shows each column's first cards again.
   const refilter = <T,>(set: (value: T) => void, value: T) => {
     set(value);
-    setCursors([null]);
+    setSizes((s) => (Object.keys(s).length ? {} : s));
   };
-  const programs = data?.items ?? [];
 
   return (
     <div className="page" data-testid="page-programs">
@@ -123,34 +141,30 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
       ) : (
         <div className="board" data-testid="programs-board">
           {PROGRAM_STATUSES.map((status) => {
-            const column = programs.filter((p) => p.status === status);
+            const column = data?.[status] ?? { items: [], more: false };
             return (
               <section key={status} className="board-column" data-testid={`column-${status}`} aria-label={`${status} programs`}>
                 <header>
-                  <StatusBadge status={status} /> <span className="count">{column.length}</span>
+                  <StatusBadge status={status} /> <span className="count">{column.items.length}{column.more ? '+' : ''}</span>
                 </header>
-                {column.length === 0 ? <p className="muted board-empty">None</p> : <ul className="cards">{column.map((p) => <ProgramCard key={p.id} program={p} />)}</ul>}
+                {column.items.length === 0 ? <p className="muted board-empty">None</p> : <ul className="cards">{column.items.map((p) => <ProgramCard key={p.id} program={p} />)}</ul>}
+                {column.more && (
+                  <button
+                    type="button"
+                    className="button button-small board-more"
+                    data-testid={`action-more-${status}`}
+                    onClick={() => setSizes((s) => ({ ...s, [status]: Math.min((s[status] ?? COLUMN_SIZE) + COLUMN_SIZE, MAX_PAGE) }))}
+                    disabled={(sizes[status] ?? COLUMN_SIZE) >= MAX_PAGE}
+                  >
+                    Show more
+                  </button>
+                )}
               </section>
             );
           })}
         </div>
       )}
 
-      <nav className="pager" aria-label="Pages of programs">
-        <button type="button" className="button" disabled={cursors.length <= 1} data-testid="action-prev-page" onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Previous
-        </button>
-        <span className="muted">Page {cursors.length}</span>
-        <button
-          type="button"
-          className="button"
-          disabled={!data?.nextCursor}
-          data-testid="action-next-page"
-          onClick={() => data?.nextCursor && setCursors((c) => [...c, data.nextCursor])}
-        >
-          Next
-        </button>
-      </nav>
     </div>
   );
 }
