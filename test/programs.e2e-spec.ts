@@ -42,6 +42,9 @@ describe('programs: lifecycle, revisions, commands and lists through HTTP and th
       'UNDER_REVIEW',
       'APPROVED',
     ]);
+    // The system moved the program; the history also names whose decision it carried out.
+    expect(approved.statusHistory.at(-1)).toMatchObject({ by: 'system:proposals', decidedBy: people.reviewer.sub });
+    expect(approved.statusHistory[3]).toMatchObject({ status: 'REVISION_REQUESTED', decidedBy: people.reviewer.sub });
 
     const reviews = await sys.http('reviews').get(`/reviews?programId=${id}`).set(sys.auth(people.auditor)).expect(200);
     const rounds = reviews.body.items.map((r: { round: number; outcome: string; status: string }) => [r.round, r.status, r.outcome]);
@@ -213,7 +216,7 @@ describe('programs: lifecycle, revisions, commands and lists through HTTP and th
       await flow.discontinue(suspended.id);
       for (const { id } of [approved, suspended]) {
         const program = await flow.waitForStatus(id, 'DISCONTINUED');
-        expect(program.statusHistory.at(-1)).toMatchObject({ status: 'DISCONTINUED', by: 'system:proposals' });
+        expect(program.statusHistory.at(-1)).toMatchObject({ status: 'DISCONTINUED', by: 'system:proposals', decidedBy: people.reviewer.sub });
         expect(program.statusHistory.at(-1)?.reason).toMatch(/^Assessment [0-9a-f-]{36} outcome DISCONTINUE: /);
       }
       const events = await sys.query<{ payload: { assessmentId: string | null } }>(

@@ -151,6 +151,8 @@ describe('web console in a browser', () => {
     await secondReviewer.getByTestId('action-decide').click();
     await openProgram(reviewer, programId);
     await programStatus(reviewer, 'APPROVED');
+    // The history names whose decision approved it, not only the service that applied it.
+    expect(await reviewer.getByTestId('history-who').last().textContent()).toBe(`${DEV_PEOPLE.reviewer2.sub} (applied by system:proposals)`);
 
     await openProgram(manager, programId);
     await manager.getByTestId('disbursement-form').waitFor();

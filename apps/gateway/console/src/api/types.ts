@@ -39,6 +39,8 @@ export interface StatusChange {
   at?: string;
   occurredAt?: string;
   by?: string;
+  /** Whose decision in another service the change carried out (a review, an assessment outcome). */
+  decidedBy?: string;
   actorId?: string;
   actor?: { id: string; name?: string } | string;
   reason?: string | null;

@@ -35,7 +35,15 @@ export function StatusHistory({ changes }: { changes: StatusChange[] }) {
                   )}
                   {status && <StatusBadge status={status} />}
                 </td>
-                <td>{actorOf(change)}</td>
+                <td data-testid="history-who">
+                  {change.decidedBy ? (
+                    <>
+                      {change.decidedBy} <small className="muted">(applied by {actorOf(change)})</small>
+                    </>
+                  ) : (
+                    actorOf(change)
+                  )}
+                </td>
                 <td>{change.reason ?? change.rationale ?? <span className="muted">—</span>}</td>
               </tr>
             );

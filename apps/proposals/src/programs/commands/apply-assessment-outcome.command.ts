@@ -7,5 +7,7 @@ export class ApplyAssessmentOutcomeCommand {
     readonly assessmentId: string,
     readonly outcome: AssessmentOutcome,
     readonly narrative: string,
+    /** The reviewer who recorded the outcome (the event's actor). */
+    readonly decidedBy: string,
   ) {}
 }

@@ -7,5 +7,7 @@ export class CompleteReviewCommand {
     readonly reviewId: string,
     readonly outcome: ReviewOutcome,
     readonly rationale: string,
+    /** The reviewer whose decision completed the review (the event's actor). */
+    readonly decidedBy: string,
   ) {}
 }

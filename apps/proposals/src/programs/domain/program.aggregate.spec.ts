@@ -64,13 +64,13 @@ const RUN: Record<ProgramCommand, (p: ProgramAggregate) => void> = {
   submit: (p) => p.submit(CREATOR, T1),
   withdraw: (p) => p.withdraw('Partner lost its registration', CREATOR, T1),
   markUnderReview: (p) => p.markUnderReview(REVIEW_1, p.round, T1),
-  approve: (p) => p.completeReview(REVIEW_1, 'APPROVED', RATIONALE, T1),
-  requestRevision: (p) => p.completeReview(REVIEW_1, 'REVISION_REQUESTED', RATIONALE, T1),
-  reject: (p) => p.completeReview(REVIEW_1, 'REJECTED', RATIONALE, T1),
+  approve: (p) => p.completeReview(REVIEW_1, 'APPROVED', RATIONALE, REVIEWER, T1),
+  requestRevision: (p) => p.completeReview(REVIEW_1, 'REVISION_REQUESTED', RATIONALE, REVIEWER, T1),
+  reject: (p) => p.completeReview(REVIEW_1, 'REJECTED', RATIONALE, REVIEWER, T1),
   suspend: (p) => p.suspend('Credible fraud allegation under investigation', REVIEWER, T1),
   reinstate: (p) => p.reinstate('Investigation closed without findings', REVIEWER, T1),
   close: (p) => p.close('All objectives met', OTHER_MANAGER, T1),
-  discontinue: (p) => p.discontinue('Assessment found no progress', ASSESSMENT_ID, T1),
+  discontinue: (p) => p.discontinue('Assessment found no progress', ASSESSMENT_ID, REVIEWER, T1),
 };
 
 /** Asserts that `act` throws `error` and leaves the program exactly as it was. */
@@ -197,7 +197,7 @@ describe('ProgramAggregate', () => {
       { type: 'program.under-review', payload: { programId: PROGRAM_ID, reviewId: REVIEW_1, round: 1 } },
     ]);
 
-    program.completeReview(REVIEW_1, 'REVISION_REQUESTED', RATIONALE, T1);
+    program.completeReview(REVIEW_1, 'REVISION_REQUESTED', RATIONALE, REVIEWER, T1);
     expect(program.pullEvents()).toEqual([
       { type: 'program.revision-requested', payload: { programId: PROGRAM_ID, reviewId: REVIEW_1, rationale: RATIONALE } },
     ]);
@@ -212,7 +212,7 @@ describe('ProgramAggregate', () => {
     expect(resubmitted.payload).toMatchObject({ round: 2, program: { budgetCents: 200_000_000, version: 6 } });
 
     program.markUnderReview(REVIEW_2, 2, T1);
-    program.completeReview(REVIEW_2, 'APPROVED', RATIONALE, T1);
+    program.completeReview(REVIEW_2, 'APPROVED', RATIONALE, REVIEWER, T1);
     expect(program.status).toBe('APPROVED');
     expect(program.version).toBe(8);
     expect(program.pullEvents()).toEqual([
@@ -342,34 +342,34 @@ describe('ProgramAggregate', () => {
 
     it('refuses the completion of a review that is not the current one', () => {
       const program = inState('UNDER_REVIEW');
-      expectRefused(program, () => program.completeReview(REVIEW_2, 'APPROVED', RATIONALE, T1), InvalidTransitionError);
+      expectRefused(program, () => program.completeReview(REVIEW_2, 'APPROVED', RATIONALE, REVIEWER, T1), InvalidTransitionError);
     });
 
     it('forgets the previous round’s review on resubmission', () => {
       const program = inState('REVISION_REQUESTED');
       program.submit(CREATOR, T1);
       program.markUnderReview(REVIEW_2, 2, T1);
-      expectRefused(program, () => program.completeReview(REVIEW_1, 'APPROVED', RATIONALE, T1), InvalidTransitionError);
+      expectRefused(program, () => program.completeReview(REVIEW_1, 'APPROVED', RATIONALE, REVIEWER, T1), InvalidTransitionError);
     });
   });
 
   describe('status history', () => {
-    it('records who, when and why for every status change', () => {
+    it('records who, when and why for every status change, and whose decision the system carried out', () => {
       const program = drafted();
       program.submit(CREATOR, T1);
       program.markUnderReview(REVIEW_1, 1, T1);
-      program.completeReview(REVIEW_1, 'APPROVED', RATIONALE, T1);
+      program.completeReview(REVIEW_1, 'APPROVED', RATIONALE, 'rv-ana', T1);
       program.suspend('  Credible fraud allegation  ', REVIEWER, T1);
       program.reinstate('Investigation closed', REVIEWER, T1);
-      program.discontinue('Assessment found no progress', ASSESSMENT_ID, T1);
+      program.discontinue('Assessment found no progress', ASSESSMENT_ID, 'rv-luz', T1);
       const at = T1.toISOString();
       expect(program.statusHistory.slice(1)).toEqual([
         { status: 'SUBMITTED', at, by: CREATOR, reason: null },
         { status: 'UNDER_REVIEW', at, by: SYSTEM, reason: null },
-        { status: 'APPROVED', at, by: SYSTEM, reason: RATIONALE },
+        { status: 'APPROVED', at, by: SYSTEM, reason: RATIONALE, decidedBy: 'rv-ana' },
         { status: 'SUSPENDED', at, by: REVIEWER, reason: 'Credible fraud allegation' },
         { status: 'APPROVED', at, by: REVIEWER, reason: 'Investigation closed' },
-        { status: 'DISCONTINUED', at, by: SYSTEM, reason: 'Assessment found no progress' },
+        { status: 'DISCONTINUED', at, by: SYSTEM, reason: 'Assessment found no progress', decidedBy: 'rv-luz' },
       ]);
       expect(program.pullEvents().slice(-1)).toEqual([
         {

@@ -72,6 +72,8 @@ export interface StatusChange {
   at: string;
   by: string;
   reason: string | null;
+  /** Whose decision elsewhere the system carried out: the reviewer who completed the review, who recorded the outcome. */
+  decidedBy?: string;
 }
 
 /** The plain state the persistence layer stores; dates are ISO strings. */
@@ -221,7 +223,7 @@ export class ProgramAggregate extends AggregateRoot {
   }
 
   /** On review.completed; only the review of the current round decides. */
-  completeReview(reviewId: string, outcome: ReviewOutcome, rationale: string, now: Date): void {
+  completeReview(reviewId: string, outcome: ReviewOutcome, rationale: string, decidedBy: string, now: Date): void {
     const command = REVIEW_OUTCOME_COMMANDS[outcome];
     this.assertAllowed(command);
     if (reviewId !== this.currentReviewIdValue) {
@@ -232,9 +234,9 @@ export class ProgramAggregate extends AggregateRoot {
       );
     }
     if (command === 'approve') {
-      this.commit(command, SYSTEM_ACTOR_ID, rationale, now, () => this.approvedPayload(reviewId));
+      this.commit(command, SYSTEM_ACTOR_ID, rationale, now, () => this.approvedPayload(reviewId), decidedBy);
     } else {
-      this.commit(command, SYSTEM_ACTOR_ID, rationale, now, () => ({ programId: this.id, reviewId, rationale }));
+      this.commit(command, SYSTEM_ACTOR_ID, rationale, now, () => ({ programId: this.id, reviewId, rationale }), decidedBy);
     }
   }
 
@@ -251,11 +253,11 @@ export class ProgramAggregate extends AggregateRoot {
     this.byReason('close', reason, actorId, now);
   }
 
-  /** On an assessment outcome DISCONTINUE (assessmentId), or by the system without one. */
-  discontinue(reason: string, assessmentId: string | null, now: Date): void {
+  /** On an assessment outcome DISCONTINUE (assessmentId, recorded by decidedBy), or by the system without one. */
+  discontinue(reason: string, assessmentId: string | null, decidedBy: string | null, now: Date): void {
     this.assertAllowed('discontinue');
     const why = requireReason(reason);
-    this.commit('discontinue', SYSTEM_ACTOR_ID, why, now, () => ({ programId: this.id, reason: why, assessmentId }));
+    this.commit('discontinue', SYSTEM_ACTOR_ID, why, now, () => ({ programId: this.id, reason: why, assessmentId }), decidedBy);
   }
 
   toSnapshot(): ProgramSnapshot {
@@ -329,12 +331,13 @@ export class ProgramAggregate extends AggregateRoot {
     reason: string | null,
     now: Date,
     payload: () => EventPayloads[CommandEvent<C>],
+    decidedBy: string | null = null,
   ): void {
     const { to, event } = PROGRAM_TRANSITIONS[command];
     const at = now.toISOString();
     if (to !== null) {
       this.statusValue = to;
-      this.history.push({ status: to, at, by, reason });
+      this.history.push({ status: to, at, by, reason, ...(decidedBy === null ? {} : { decidedBy }) });
     }
     this.updatedAt = at;
     this.touch();
