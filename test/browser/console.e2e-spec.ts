@@ -154,6 +154,23 @@ describe('web console in a browser', () => {
     // The history names whose decision approved it, not only the service that applied it.
     expect(await reviewer.getByTestId('history-who').last().textContent()).toBe(`${DEV_PEOPLE.reviewer2.sub} (applied by system:proposals)`);
 
+    // The scheduler calls an assessment now; the reviewer records its outcome against the program's indicator.
+    const scheduler = await signIn('scheduler');
+    await scheduler.goto(`${system.url}/#/assessments`);
+    await scheduler.getByTestId('field-trigger-programId').locator(`option[value="${programId}"]`).waitFor({ state: 'attached' });
+    await scheduler.getByTestId('field-trigger-programId').selectOption(programId);
+    await scheduler.getByTestId('field-trigger-reason').fill('Field visit after reports of delays in two schools.');
+    await scheduler.getByTestId('action-trigger-assessment').click();
+    await scheduler.getByTestId('flash').waitFor();
+    await openProgram(reviewer, programId);
+    await reviewer.locator('[data-testid^="assessment-row-"][data-status="DUE"]').getByTestId('action-record-outcome').click();
+    const outcome = reviewer.getByTestId('action-dialog');
+    expect(await outcome.textContent()).toContain('Schools with a working water point (schools)Baseline 0, target 80.');
+    await outcome.getByTestId('field-narrative').fill('Eleven schools have a working water point; on track for the year.');
+    await outcome.getByTestId('field-indicator-0').fill('11');
+    await outcome.getByTestId('action-confirm').click();
+    await reviewer.locator('[data-testid^="assessment-row-"][data-status="COMPLETED"]').waitFor();
+
     await openProgram(manager, programId);
     await manager.getByTestId('disbursement-form').waitFor();
     await manager.getByTestId('field-amount').fill('45000');
@@ -273,4 +290,29 @@ describe('web console in a browser', () => {
 
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('keeps what the review asked for in view while the manager revises', async () => {
+    const api = async (person: DevPersonKey, method: string, path: string, body?: object) => {
+      const res = await fetch(`${system.url}${path}`, {
+        method,
+        headers: { ...system.sys.auth(DEV_PEOPLE[person]), 'content-type': 'application/json' },
+        body: body && JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as { id: string; status: string; items: Array<{ id: string }> } };
+    };
+    const { body: program } = await api('manager', 'POST', '/programs', programBody({ title: 'Safe routes to school in Chalatenango' }));
+    expect((await api('manager', 'POST', `/programs/${program.id}/submit`, {})).status).toBe(200);
+    const reviewId = await system.sys.eventually(async () => (await api('reviewer', 'GET', `/reviews?programId=${program.id}`)).body.items[0].id);
+    const rationale = 'Add a baseline count of incidents on the routes before approval.';
+    expect((await api('reviewer', 'POST', `/reviews/${reviewId}/decisions`, { decision: 'REQUEST_REVISION', rationale })).status).toBe(200);
+    await system.sys.eventually(async () => expect((await api('manager', 'GET', `/programs/${program.id}`)).body.status).toBe('REVISION_REQUESTED'));
+
+    const manager = await signIn('manager');
+    await manager.goto(`${system.url}/#/programs/${program.id}/edit`);
+    const asked = manager.getByTestId('revision-asked');
+    await asked.waitFor();
+    expect(await asked.textContent()).toContain(`(${DEV_PEOPLE.reviewer.sub}, `);
+    expect(await asked.textContent()).toContain(rationale);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

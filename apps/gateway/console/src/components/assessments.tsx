@@ -1,5 +1,5 @@
 import { api } from '../api/endpoints';
-import type { AssessmentPoint } from '../api/types';
+import type { AssessmentPoint, Program } from '../api/types';
 import { formatDateTime, humanize } from '../lib/format';
 import { ASSESSMENT_OUTCOMES } from '../lib/reference';
 import { link } from '../lib/router';
@@ -65,23 +65,25 @@ export function AssessmentTable({ points, session, titles, openDialog, onDone, o
 
   // The outcome form asks for each of the program's indicators, so the program is read first.
   const recordOutcome = async (point: AssessmentPoint) => {
-    let indicators: string[];
+    let program: Program;
     try {
-      const program = await api.programs.get(point.programId);
-      indicators = [...new Set(program.objectives.flatMap((o) => o.indicators.map((i) => i.name)))];
+      program = await api.programs.get(point.programId);
     } catch (error) {
       onError(error);
       return;
     }
-    const indicatorFields: DialogField[] = indicators.map((name, i) => ({
+    // One field per indicator name (the service reports results by name), with what it is measured against.
+    const byName = new Map(program.objectives.flatMap((o) => o.indicators).map((i) => [i.name, i] as const));
+    const indicators = [...byName.keys()];
+    const indicatorFields: DialogField[] = [...byName.values()].map(({ name, unit, baseline, target }, i) => ({
       name: `indicator-${i}`,
-      label: `${name} (result)`,
+      label: `${name} (${unit})`,
       kind: 'number',
-      hint: i === 0 ? 'Report at least one indicator.' : undefined,
+      hint: `Baseline ${baseline}, target ${target}.${i === 0 ? ' Report at least one indicator.' : ''}`,
     }));
     openDialog({
       title: 'Record assessment outcome',
-      description: `${titles?.[point.programId] ?? 'Program'} — point due ${formatDateTime(point.dueAt)}.`,
+      description: `${program.title} — point due ${formatDateTime(point.dueAt)}.`,
       confirmLabel: 'Record outcome',
       fields: [
         { name: 'outcome', label: 'Outcome', kind: 'select', options: ASSESSMENT_OUTCOMES.map((o) => ({ value: o, label: OUTCOME_EFFECTS[o] })) },

@@ -4,7 +4,7 @@ import { api } from '../api/endpoints';
 import type { Program, ProgramInput } from '../api/types';
 import { ErrorNotice, Field, Loading, NotForYou } from '../components/ui';
 import { toFieldErrors, type FieldErrors } from '../lib/field-errors';
-import { centsToInput, parseUsdToCents } from '../lib/format';
+import { centsToInput, formatDateTime, parseUsdToCents } from '../lib/format';
 import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, type Country, type Pillar } from '../lib/reference';
 import { link, navigate } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
@@ -254,6 +254,9 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
   // Server messages whose field has no control of its own still need to be seen.
   const knownKeys = new Set(['title', 'summary', 'country', 'pillar', 'targetAreas', 'budgetCents', 'startDate', 'endDate', 'assessmentCadenceDays', 'objectives', 'cofunding', 'implementingPartner', 'expectedVersion']);
   const stale = failure instanceof ApiError && failure.code === 'STALE_VERSION';
+  // What the review asked for stays in view while the manager revises.
+  const lastChange = loaded?.statusHistory?.at(-1);
+  const asked = loaded?.status === 'REVISION_REQUESTED' && lastChange?.status === 'REVISION_REQUESTED' && lastChange.reason ? lastChange : null;
 
   return (
     <div className="page" data-testid="page-program-form">
@@ -270,10 +273,15 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
         <h1>{loaded ? 'Revise program' : 'New program'}</h1>
         {loaded && (
           <p className="muted">
-            Editing version {loaded.version}. Saving sends this version; if someone saved in between, the server refuses with STALE_VERSION.
+            Editing version {loaded.version}. If someone saves a change before you do, saving is refused and nothing of theirs is overwritten.
           </p>
         )}
       </header>
+      {asked && (
+        <div className="notice notice-warn" data-testid="revision-asked">
+          <strong>The review asked for a revision{asked.decidedBy ? ` (${asked.decidedBy}, ${formatDateTime(asked.at)})` : ''}:</strong> {asked.reason}
+        </div>
+      )}
 
       <form className="form" onSubmit={submit} noValidate data-testid="program-form">
         <ErrorNotice error={failure} title="The server refused the program" />
