@@ -133,6 +133,8 @@ describe('web console in a browser', () => {
     await manager.getByTestId(`program-card-${programId}`).waitFor();
 
     const reviewer = await signIn('reviewer');
+    // The navigation counts what waits for this person: the one review open.
+    expect(await reviewer.getByTestId('nav-count-reviews').textContent()).toBe('1');
     await openProgram(reviewer, programId);
     await reviewer.getByTestId('action-open-review').click();
     await reviewer.getByTestId('page-review').waitFor();
@@ -180,6 +182,7 @@ describe('web console in a browser', () => {
     await shot(manager, '05-disbursement-requested');
 
     const approver = await signIn('approver');
+    expect(await approver.getByTestId('nav-count-approvals').textContent()).toBe('1');
     await openProgram(approver, programId);
     const row = approver.locator('[data-testid^="disbursement-row-"]');
     await row.getByTestId('action-approve').click();
@@ -308,6 +311,7 @@ describe('web console in a browser', () => {
     await system.sys.eventually(async () => expect((await api('manager', 'GET', `/programs/${program.id}`)).body.status).toBe('REVISION_REQUESTED'));
 
     const manager = await signIn('manager');
+    expect(await manager.getByTestId('nav-count-programs').textContent()).toBe('1');
     await manager.goto(`${system.url}/#/programs/${program.id}/edit`);
     const asked = manager.getByTestId('revision-asked');
     await asked.waitFor();

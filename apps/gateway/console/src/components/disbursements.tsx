@@ -26,7 +26,7 @@ const CANCELLABLE = new Set(['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED']);
  * Why this approver may not approve or release the request now, as the service would answer
  * (separation of duties, then the account's holds); null when nothing known stands in the way.
  */
-function blockedFor(d: DisbursementRow, session: Session, action: 'approve' | 'release'): string | null {
+export function blockedFor(d: DisbursementRow, session: Session, action: 'approve' | 'release'): string | null {
   if (d.requestedBy === session.sub) return 'You requested it: another approver must act.';
   if (action === 'approve' && d.approvals?.some((a) => a.approverId === session.sub)) return 'You approved it already: a different approver must.';
   if (d.account?.holds.length) return `Refused while the account is on hold (${d.account.holds.map((h) => humanize(h).toLowerCase()).join(', ')}).`;

@@ -1,7 +1,9 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { PAGES, mayUse } from '../lib/pages';
 import { link, navigate } from '../lib/router';
 import { signOut, type Session } from '../lib/session';
+import { loadToDo, TO_DO_POLL_MS } from '../lib/to-do';
+import { usePolled } from '../lib/use-polled';
 
 function isActive(pagePath: string, path: string): boolean {
   return pagePath === '/' ? path === '/' : path === pagePath || path.startsWith(`${pagePath}/`);
@@ -9,6 +11,12 @@ function isActive(pagePath: string, path: string): boolean {
 
 /** The frame of every signed-in page: left navigation by role, who is signed in, the page. */
 export function Shell({ session, path, children }: { session: Session; path: string; children: ReactNode }) {
+  const toDo = usePolled(() => loadToDo(session), `to-do:${session.sub}`, TO_DO_POLL_MS);
+  // Moving to another page is often the end of a task: count again then, not only on the timer.
+  const { refresh } = toDo;
+  useEffect(() => {
+    void refresh();
+  }, [path, refresh]);
   return (
     <div className="shell">
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
@@ -32,6 +40,11 @@ export function Shell({ session, path, children }: { session: Session; path: str
                 <li key={page.key}>
                   <a href={link(page.path)} data-testid={`nav-${page.key}`} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
                     {page.label}
+                    {(toDo.data?.[page.key] ?? 0) > 0 && (
+                      <span className="nav-count" data-testid={`nav-count-${page.key}`} aria-label={`${toDo.data?.[page.key]} waiting for you`}>
+                        {toDo.data?.[page.key]}
+                      </span>
+                    )}
                   </a>
                 </li>
               );

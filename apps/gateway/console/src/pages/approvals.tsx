@@ -14,7 +14,7 @@ const QUEUES: Array<{ status: DisbursementStatus; title: string; hint: string }>
   { status: 'APPROVED', title: 'Approved, to release', hint: 'Release with the payment reference. The requester can neither approve nor release.' },
 ];
 
-async function loadApprovals(): Promise<Partial<Record<DisbursementStatus, DisbursementRow[]>>> {
+export async function loadApprovals(): Promise<Partial<Record<DisbursementStatus, DisbursementRow[]>>> {
   const lists = await Promise.all(QUEUES.map((q) => api.disbursements.list({ status: q.status })));
   const detailed = lists.flat();
   const programIds = [...new Set(detailed.map((d) => d.programId))];
