@@ -21,6 +21,10 @@ interface Props {
 
 const APPROVABLE = new Set(['REQUESTED', 'PARTIALLY_APPROVED']);
 const CANCELLABLE = new Set(['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED']);
+const FINANCE_STEPS = {
+  approve: { action: 'approve', label: 'Approve' },
+  release: { action: 'release', label: 'Release' },
+} as const;
 
 /**
  * Why this approver may not approve or release the request now, as the service would answer
@@ -103,7 +107,9 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
         <tbody>
           {rows.map((d) => {
             const approvals = d.approvals ?? [];
-            const blocked = !approver ? null : APPROVABLE.has(d.status) ? blockedFor(d, session, 'approve') : d.status === 'APPROVED' ? blockedFor(d, session, 'release') : null;
+            // An approver's next step on the request, if any, and why it may be refused.
+            const finance = !approver ? null : APPROVABLE.has(d.status) ? FINANCE_STEPS.approve : d.status === 'APPROVED' ? FINANCE_STEPS.release : null;
+            const blocked = finance && blockedFor(d, session, finance.action);
             return (
               <tr key={d.id} data-testid={`disbursement-row-${d.id}`} data-status={d.status}>
                 {showProgram && (
@@ -148,33 +154,21 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
                   <StatusBadge status={d.status} />
                 </td>
                 <td className="row-actions">
-                  {approver && APPROVABLE.has(d.status) && (
-                    <>
-                      <button
-                        type="button"
-                        className="button button-small button-primary"
-                        data-testid="action-approve"
-                        disabled={blocked !== null}
-                        title={blocked ?? undefined}
-                        onClick={() => approve(d)}
-                      >
-                        Approve
-                      </button>
-                      <button type="button" className="button button-small button-danger" data-testid="action-reject" onClick={() => reject(d)}>
-                        Reject
-                      </button>
-                    </>
-                  )}
-                  {approver && d.status === 'APPROVED' && (
+                  {finance && (
                     <button
                       type="button"
                       className="button button-small button-primary"
-                      data-testid="action-release"
+                      data-testid={`action-${finance.action}`}
                       disabled={blocked !== null}
                       title={blocked ?? undefined}
-                      onClick={() => release(d)}
+                      onClick={() => (finance.action === 'approve' ? approve : release)(d)}
                     >
-                      Release
+                      {finance.label}
+                    </button>
+                  )}
+                  {finance?.action === 'approve' && (
+                    <button type="button" className="button button-small button-danger" data-testid="action-reject" onClick={() => reject(d)}>
+                      Reject
                     </button>
                   )}
                   {manager && CANCELLABLE.has(d.status) && (
