@@ -367,13 +367,14 @@ function RequestDisbursementForm({ programId, onDone }: { programId: string; onD
 }
 
 function AssessmentsSection({ program, session, openDialog, onDone, onError }: SectionProps & { onError: (e: unknown) => void }) {
-  const { data, error, refresh } = usePolled(() => api.assessments.list({ programId: program.id }), `assessments:${program.id}`);
+  const { data, error, loading, refresh } = usePolled(() => api.assessments.list({ programId: program.id }), `assessments:${program.id}`);
   if (!data?.length && !FUNDED.has(program.status)) return null;
   const points = [...(data ?? [])].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   return (
     <Section title="Assessment points" testId="section-assessments">
       <ErrorNotice error={error} title="Could not load assessment points" />
-      {points.length === 0 ? (
+      {loading && <Loading what="assessment points" />}
+      {!data ? null : points.length === 0 ? (
         <p className="muted">No assessment point yet: the plan is made when the program is approved.</p>
       ) : (
         <AssessmentTable
