@@ -138,8 +138,21 @@ describe('audit ledger: auditor API, app role, completeness and tamper evidence'
       expect(window.body.items.map((e: { seq: number }) => e.seq)).toEqual(sameInstant.map((e: { seq: number }) => e.seq));
     });
 
+    it('lists newest first on order=desc: the cursor continues with older entries, after bounds them from below', async () => {
+      const list = (query: object) => audit().get('/audit/events').query({ source: 'proposals', ...query }).set(sys.auth(auditor)).expect(200);
+      const ascending = (await list({ limit: 500 })).body.items.map((e: { seq: number }) => e.seq);
+      const newest = await list({ order: 'desc', limit: 3 });
+      expect(newest.body.items.map((e: { seq: number }) => e.seq)).toEqual(ascending.slice(-3).reverse());
+      expect(newest.body.nextCursor).toBe(String(ascending.at(-3)));
+      const older = await list({ order: 'desc', cursor: newest.body.nextCursor, limit: 500 });
+      expect(older.body.items.map((e: { seq: number }) => e.seq)).toEqual(ascending.slice(0, -3).reverse());
+      expect(older.body.nextCursor).toBeNull();
+      const bounded = await list({ order: 'desc', after: String(ascending[1]), cursor: String(ascending[4]) });
+      expect(bounded.body.items.map((e: { seq: number }) => e.seq)).toEqual([ascending[3], ascending[2]]);
+    });
+
     it('refuses bad filters and seqs with 400 naming the field, and an unknown seq with 404', async () => {
-      for (const query of [{ after: '-1' }, { after: '1e3' }, { from: 'yesterday' }, { source: 'payroll' }, { limit: 501 }, { type: 'x.y' }]) {
+      for (const query of [{ after: '-1' }, { after: '1e3' }, { from: 'yesterday' }, { source: 'payroll' }, { limit: 501 }, { type: 'x.y' }, { order: 'newest' }]) {
         const res = await audit().get('/audit/events').query(query).set(sys.auth(auditor)).expect(400);
         expect(res.body.code).toBe('VALIDATION_FAILED');
       }

@@ -204,6 +204,14 @@ describe('web console in a browser', () => {
     await auditor.goto(`${system.url}/#/audit`);
     await auditor.locator('[data-testid="verify-badge"][data-valid="true"]').waitFor();
     await shot(auditor, '08-audit-verified');
+    // The latest entries come first; in seq order on request.
+    const seqs = async () => (await auditor.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))))).slice(0, 3);
+    await auditor.getByTestId('audit-row').first().waitFor();
+    const newest = await seqs();
+    expect(newest).toEqual([...newest].sort((a, b) => b - a));
+    await auditor.getByTestId('field-newest-first').uncheck();
+    await auditor.locator('[data-testid="audit-row"][data-seq="1"]').waitFor();
+    expect(await seqs()).toEqual([1, 2, 3]);
     expect(await auditor.getByTestId('unrecorded-table').count()).toBe(0);
 
     // The evidence leaves Cuentas: the export and the signed checkpoints verify away from it.

@@ -7,8 +7,8 @@ import { ValidationError } from '#libs/core';
 import { CSV_HEADER, toCsvRow, toNdjsonLine } from '../domain/export-format.js';
 import type { StoredLedgerEntry } from '../domain/ledger-hash.js';
 import { LedgerReader } from '../persistence/ledger.reader.js';
-import type { LedgerFilter } from '../persistence/ledger-sql.js';
-import { afterSeq, CheckpointPageDto, ExportLedgerQueryDto, LedgerFilterDto, ListLedgerQueryDto, parseSeq, TimelineQueryDto } from './ledger.dto.js';
+import { inSeqOrder, type LedgerFilter } from '../persistence/ledger-sql.js';
+import { afterSeq, CheckpointPageDto, ExportLedgerQueryDto, LedgerFilterDto, ledgerPageOf, ListLedgerQueryDto, parseSeq, TimelineQueryDto } from './ledger.dto.js';
 
 const EXPORTS = {
   ndjson: { contentType: 'application/x-ndjson; charset=utf-8', header: '', line: toNdjsonLine },
@@ -46,7 +46,7 @@ export class AuditController {
 
   @Get('events')
   list(@Query() query: ListLedgerQueryDto) {
-    return this.ledger.list(filterOf(query), afterSeq(query), query.limit);
+    return this.ledger.list(filterOf(query), ledgerPageOf(query), query.limit);
   }
 
   @Get('events/:seq')
@@ -56,7 +56,7 @@ export class AuditController {
 
   @Get('programs/:programId/timeline')
   timeline(@Param('programId', UuidParam('programId')) programId: string, @Query() query: TimelineQueryDto) {
-    return this.ledger.list({ programId }, afterSeq(query), query.limit);
+    return this.ledger.list({ programId }, inSeqOrder(afterSeq(query)), query.limit);
   }
 
   @Get('verify')

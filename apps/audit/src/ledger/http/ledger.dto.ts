@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { EVENT_TYPES, SERVICES } from '#libs/contracts';
 import { ValidationError } from '#libs/core';
+import type { LedgerPage } from '../persistence/ledger-sql.js';
 
 /** A ledger seq as text: digits only, below 2^53, so it parses exactly (never a database error). */
 const SEQ = /^(0|[1-9]\d{0,14})$/;
@@ -49,7 +50,16 @@ export class SeqPageDto {
   limit: number = 50;
 }
 
-export class ListLedgerQueryDto extends IntersectionType(LedgerFilterDto, SeqPageDto) {}
+export const LEDGER_ORDERS = ['asc', 'desc'] as const;
+
+export class ListLedgerQueryDto extends IntersectionType(LedgerFilterDto, SeqPageDto) {
+  @ApiPropertyOptional({
+    enum: LEDGER_ORDERS,
+    default: 'asc',
+    description: 'desc: newest first; then `cursor` (a nextCursor) continues with older entries, and `after` still bounds them from below',
+  })
+  @IsOptional() @IsIn(LEDGER_ORDERS) order: (typeof LEDGER_ORDERS)[number] = 'asc';
+}
 
 /** A program's timeline is read whole as a rule: a larger default page than other lists. */
 export class TimelineQueryDto extends SeqPageDto {
@@ -77,6 +87,12 @@ export class ExportLedgerQueryDto extends LedgerFilterDto {
 /** The position to continue after: `after` or `cursor` (they mean the same), else the start. */
 export function afterSeq(query: { after?: string; cursor?: string }): number {
   return Number(query.after ?? query.cursor ?? 0);
+}
+
+/** Where a page of the list starts: in seq order after `after`/`cursor`; newest first, below `cursor` and above `after`. */
+export function ledgerPageOf(query: ListLedgerQueryDto): LedgerPage {
+  if (query.order === 'asc') return { afterSeq: afterSeq(query), beforeSeq: null, descending: false };
+  return { afterSeq: Number(query.after ?? 0), beforeSeq: query.cursor === undefined ? null : Number(query.cursor), descending: true };
 }
 
 /** `:seq` of GET /audit/events/:seq. */

@@ -23,6 +23,15 @@ export interface LedgerFilter {
   to?: string;
 }
 
+/** Where a page starts: entries above `afterSeq` in seq order or, descending, newest first below `beforeSeq` (null: from the head). */
+export interface LedgerPage {
+  afterSeq: number;
+  beforeSeq: number | null;
+  descending: boolean;
+}
+
+export const inSeqOrder = (afterSeq: number): LedgerPage => ({ afterSeq, beforeSeq: null, descending: false });
+
 interface LedgerRow {
   seq: string;
   event_id: string;
@@ -88,14 +97,18 @@ const FILTER_COLUMNS: ReadonlyArray<[keyof LedgerFilter, string]> = [
  * One keyset page in seq order: entries after `afterSeq` that match the filter. Each filter has
  * an index led by its column and ending in seq, so a page costs the page, not the ledger.
  */
-export async function readLedgerPage(sql: SqlRunner, filter: LedgerFilter, afterSeq: number, limit: number): Promise<LedgerEntry[]> {
-  return (await readStoredPage(sql, filter, afterSeq, limit)).map(fromStoredEntry);
+export async function readLedgerPage(sql: SqlRunner, filter: LedgerFilter, page: LedgerPage, limit: number): Promise<LedgerEntry[]> {
+  return (await readStoredPage(sql, filter, page, limit)).map(fromStoredEntry);
 }
 
 /** The same page as stored: actor and payload as their canonical text (for exports). */
-async function readStoredPage(sql: SqlRunner, filter: LedgerFilter, afterSeq: number, limit: number): Promise<StoredLedgerEntry[]> {
-  const params: unknown[] = [afterSeq];
+async function readStoredPage(sql: SqlRunner, filter: LedgerFilter, page: LedgerPage, limit: number): Promise<StoredLedgerEntry[]> {
+  const params: unknown[] = [page.afterSeq];
   const where = ['seq > $1'];
+  if (page.beforeSeq !== null) {
+    params.push(page.beforeSeq);
+    where.push(`seq < $${params.length}`);
+  }
   for (const [key, condition] of FILTER_COLUMNS) {
     const value = filter[key];
     if (value === undefined) continue;
@@ -104,7 +117,7 @@ async function readStoredPage(sql: SqlRunner, filter: LedgerFilter, afterSeq: nu
   }
   params.push(limit);
   const rows = (await sql(
-    `SELECT ${COLUMNS} FROM audit.ledger WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`,
+    `SELECT ${COLUMNS} FROM audit.ledger WHERE ${where.join(' AND ')} ORDER BY seq${page.descending ? ' DESC' : ''} LIMIT $${params.length}`,
     params,
   )) as LedgerRow[];
   return rows.map(toStoredEntry);
@@ -136,7 +149,7 @@ async function* prefetchedBatches(
 
 /** Every matching entry in seq order, as stored, a prefetched keyset batch at a time. */
 export function ledgerBatches(sql: SqlRunner, filter: LedgerFilter, batchSize: number): AsyncGenerator<StoredLedgerEntry[]> {
-  return prefetchedBatches((afterSeq) => readStoredPage(sql, filter, afterSeq, batchSize), 0, batchSize);
+  return prefetchedBatches((afterSeq) => readStoredPage(sql, filter, inSeqOrder(afterSeq), batchSize), 0, batchSize);
 }
 
 /**

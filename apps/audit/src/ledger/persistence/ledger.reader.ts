@@ -14,6 +14,7 @@ import {
   readLedgerHead,
   readLedgerPage,
   type LedgerFilter,
+  type LedgerPage,
   type LedgerHead,
   type SqlRunner,
 } from './ledger-sql.js';
@@ -34,8 +35,8 @@ export class LedgerReader {
     this.sql = (text, params) => dataSource.query(text, params);
   }
 
-  async list(filter: LedgerFilter, afterSeq: number, limit: number): Promise<Page<LedgerEntry>> {
-    const rows = await readLedgerPage(this.sql, filter, afterSeq, limit + 1);
+  async list(filter: LedgerFilter, page: LedgerPage, limit: number): Promise<Page<LedgerEntry>> {
+    const rows = await readLedgerPage(this.sql, filter, page, limit + 1);
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null };
   }

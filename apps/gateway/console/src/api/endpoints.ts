@@ -140,8 +140,9 @@ export const api = {
   },
 
   audit: {
-    events: (filter: AuditFilter, after: string | null, limit = 50) =>
-      apiRequest<Page<AuditEntry>>('GET', '/audit/events', { query: { ...filter, after, limit } }),
+    /** Newest first (`cursor` continues with older entries), or in seq order (`after`). */
+    events: (filter: AuditFilter, cursor: string | null, limit: number, newestFirst: boolean) =>
+      apiRequest<Page<AuditEntry>>('GET', '/audit/events', { query: newestFirst ? { ...filter, order: 'desc', cursor, limit } : { ...filter, after: cursor, limit } }),
     /** The whole timeline, page after page (`after` = the previous page's nextCursor). */
     timeline: async (programId: string, maxPages = 10) => {
       const entries: AuditEntry[] = [];

@@ -93,8 +93,10 @@ export function AuditPage({ session }: { session: Session }) {
   const [filter, setFilter] = useState<AuditFilter>(() => toFilter(form));
   const [afters, setAfters] = useState<Array<string | null>>([null]);
   const [expanded, setExpanded] = useState<number | null>(null);
+  // An auditor looking into what happened starts from the latest; the chain is checked from the first.
+  const [newestFirst, setNewestFirst] = useState(true);
   const after = afters[afters.length - 1];
-  const page = usePolled(() => api.audit.events(filter, after, PAGE_SIZE), `audit:${JSON.stringify(filter)}:${after}`, undefined, allowed);
+  const page = usePolled(() => api.audit.events(filter, after, PAGE_SIZE, newestFirst), `audit:${JSON.stringify(filter)}:${after}:${newestFirst}`, undefined, allowed);
   const verify = usePolled(api.audit.verify, 'audit-verify', VERIFY_INTERVAL_MS, allowed);
   const feedback = useFeedback();
   if (!allowed) return <NotForYou roles="auditors" />;
@@ -210,6 +212,20 @@ export function AuditPage({ session }: { session: Session }) {
               )}
             </div>
           ))}
+          <div className="field field-checkbox">
+            <label>
+              <input
+                type="checkbox"
+                checked={newestFirst}
+                data-testid="field-newest-first"
+                onChange={(e) => {
+                  setNewestFirst(e.target.checked);
+                  setAfters([null]);
+                }}
+              />{' '}
+              Newest first
+            </label>
+          </div>
           <div className="filter-actions">
             <button type="submit" className="button button-primary" data-testid="action-search">
               Search
