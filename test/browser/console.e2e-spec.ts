@@ -193,6 +193,13 @@ describe('web console in a browser', () => {
     await approver.getByTestId('action-dialog').getByTestId('action-confirm').click();
     await approver.locator('[data-testid^="disbursement-row-"][data-status="RELEASED"]').waitFor();
     await shot(approver, '06-disbursement-released');
+    // Finance reconciles with the bank from the released payments, on screen and as a CSV.
+    await approver.goto(`${system.url}/#/approvals`);
+    await approver.getByTestId('released-table').locator('tr', { hasText: 'WIRE-2027-000777' }).waitFor();
+    const released = (await readFile(await downloaded(approver, 'action-download-released'), 'utf8')).split('\r\n');
+    expect(released[0]).toBe('releasedAt,paymentReference,amountCents,amountUsd,programId,program,disbursementId,purpose,requestedBy,approvedBy,releasedBy');
+    expect(released[1]).toContain(`,WIRE-2027-000777,4500000,45000.00,${programId},Clean water for schools in Quiché,`);
+    expect(released[1]).toMatch(new RegExp(`,${DEV_PEOPLE.manager.sub},${DEV_PEOPLE.approver.sub},${DEV_PEOPLE.approver.sub}$`));
 
     const auditor = await signIn('auditor');
     await openProgram(auditor, programId);

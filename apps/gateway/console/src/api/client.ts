@@ -97,7 +97,11 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
 /** Fetches with the token and hands the body to the browser as a file. */
 export async function apiDownload(path: string, query: Query, filename: string): Promise<void> {
   const response = await send('GET', path, { query, headers: { Accept: '*/*' } });
-  const blob = await response.blob();
+  saveFile(await response.blob(), filename);
+}
+
+/** Hands a blob to the browser as a file. */
+export function saveFile(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

@@ -114,6 +114,8 @@ export interface Disbursement {
   approvals?: Approval[];
   requiredApprovals?: number;
   paymentReference?: string | null;
+  /** Who released it, when, against which payment. */
+  release?: { at: string; by: string; paymentReference: string } | null;
   reason?: string | null;
 }
 

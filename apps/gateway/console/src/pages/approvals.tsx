@@ -1,9 +1,13 @@
+import { saveFile } from '../api/client';
 import { api } from '../api/endpoints';
 import type { FundingAccount } from '../api/types';
 import { useDialog } from '../components/action-dialog';
 import { DisbursementTable, type DisbursementRow } from '../components/disbursements';
 import { ErrorNotice, Loading, NotForYou, Section, useFeedback } from '../components/ui';
+import { toCsv } from '../lib/csv';
+import { formatDateTime, formatUsd } from '../lib/format';
 import { programTitles } from '../lib/program-titles';
+import { link } from '../lib/router';
 import type { DisbursementStatus } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
@@ -25,6 +29,86 @@ export async function loadApprovals(): Promise<Partial<Record<DisbursementStatus
   const accountOf = new Map(programIds.map((id, i) => [id, accounts[i]]));
   const rows: DisbursementRow[] = detailed.map((d) => ({ ...d, programTitle: titles[d.programId], account: accountOf.get(d.programId) ?? null }));
   return Object.fromEntries(QUEUES.map((q) => [q.status, rows.filter((r) => r.status === q.status)]));
+}
+
+/** Released payments, latest first, with their programs' titles: what finance reconciles with the bank. */
+async function loadReleased(): Promise<DisbursementRow[]> {
+  const released = await api.disbursements.list({ status: 'RELEASED' });
+  const titles = await programTitles([...new Set(released.map((d) => d.programId))]);
+  return released.map((d) => ({ ...d, programTitle: titles[d.programId] })).sort((a, b) => (b.release?.at ?? '').localeCompare(a.release?.at ?? ''));
+}
+
+const RELEASED_SHOWN = 25;
+const RELEASED_POLL_MS = 10_000;
+
+function downloadReleased(rows: DisbursementRow[]): void {
+  const csv = toCsv(
+    ['releasedAt', 'paymentReference', 'amountCents', 'amountUsd', 'programId', 'program', 'disbursementId', 'purpose', 'requestedBy', 'approvedBy', 'releasedBy'],
+    rows.map((d) => [
+      d.release?.at,
+      d.release?.paymentReference ?? d.paymentReference,
+      d.amountCents,
+      (d.amountCents / 100).toFixed(2),
+      d.programId,
+      d.programTitle,
+      d.id,
+      d.purpose,
+      d.requestedBy,
+      (d.approvals ?? []).map((a) => a.approverId).join(' '),
+      d.release?.by,
+    ]),
+  );
+  saveFile(new Blob([csv], { type: 'text/csv' }), `cuentas-released-payments-${new Date().toISOString().slice(0, 10)}.csv`);
+}
+
+function ReleasedPayments() {
+  const { data, error, loading } = usePolled(loadReleased, 'released-payments', RELEASED_POLL_MS);
+  return (
+    <Section
+      title={`Released payments${data ? ` (${data.length})` : ''}`}
+      testId="released-payments"
+      actions={
+        <button type="button" className="button button-small" disabled={!data?.length} data-testid="action-download-released" onClick={() => data && downloadReleased(data)}>
+          Download CSV
+        </button>
+      }
+    >
+      <p className="muted">Latest first, for reconciling with the bank; the download holds every one.</p>
+      <ErrorNotice error={error} title="Could not load released payments" />
+      {loading && <Loading what="released payments" />}
+      {data?.length === 0 && <p className="muted">No payment released yet.</p>}
+      {data && data.length > 0 && (
+        <div className="table-wrap">
+          <table className="table" data-testid="released-table">
+            <thead>
+              <tr>
+                <th scope="col">Released</th>
+                <th scope="col">Payment reference</th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
+                <th scope="col">Program</th>
+                <th scope="col">Released by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.slice(0, RELEASED_SHOWN).map((d) => (
+                <tr key={d.id} data-testid={`released-row-${d.id}`}>
+                  <td>{formatDateTime(d.release?.at)}</td>
+                  <td>{d.release?.paymentReference ?? d.paymentReference}</td>
+                  <td className="num">{formatUsd(d.amountCents)}</td>
+                  <td>
+                    <a href={link(`/programs/${d.programId}`)}>{d.programTitle ?? d.programId}</a>
+                  </td>
+                  <td>{d.release?.by ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
 }
 
 export function ApprovalsPage({ session }: { session: Session }) {
@@ -56,6 +140,7 @@ export function ApprovalsPage({ session }: { session: Session }) {
             </Section>
           );
         })}
+      <ReleasedPayments />
       {dialog.node}
     </div>
   );
