@@ -189,3 +189,14 @@ export function Kpi({ label, value, exact, testId, tone }: { label: string; valu
     </div>
   );
 }
+
+/** A filter that is on or off, beside the other fields of a filter bar. */
+export function CheckboxFilter({ label, checked, testId, onChange }: { label: string; checked: boolean; testId: string; onChange: (checked: boolean) => void }) {
+  return (
+    <div className="field field-checkbox">
+      <label>
+        <input type="checkbox" checked={checked} data-testid={testId} onChange={(e) => onChange(e.target.checked)} /> {label}
+      </label>
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 import { Fragment, useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints';
 import type { AuditEntry, AuditFilter, AuditVerification } from '../api/types';
-import { ErrorNotice, Loading, NotForYou, Section, useFeedback } from '../components/ui';
+import { CheckboxFilter, ErrorNotice, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { formatDateTime, shortId } from '../lib/format';
 import { link, routeQuery } from '../lib/router';
 import { EVENT_TYPES, SERVICES } from '../lib/reference';
@@ -212,20 +212,15 @@ export function AuditPage({ session }: { session: Session }) {
               )}
             </div>
           ))}
-          <div className="field field-checkbox">
-            <label>
-              <input
-                type="checkbox"
-                checked={newestFirst}
-                data-testid="field-newest-first"
-                onChange={(e) => {
-                  setNewestFirst(e.target.checked);
-                  setAfters([null]);
-                }}
-              />{' '}
-              Newest first
-            </label>
-          </div>
+          <CheckboxFilter
+            label="Newest first"
+            checked={newestFirst}
+            testId="field-newest-first"
+            onChange={(checked) => {
+              setNewestFirst(checked);
+              setAfters([null]);
+            }}
+          />
           <div className="filter-actions">
             <button type="submit" className="button button-primary" data-testid="action-search">
               Search

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, type ProgramFilter } from '../api/endpoints';
 import type { Program } from '../api/types';
-import { ErrorNotice, Loading, StatusBadge } from '../components/ui';
+import { CheckboxFilter, ErrorNotice, Loading, StatusBadge } from '../components/ui';
 import { formatUsd } from '../lib/format';
 import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type Country, type Pillar, type ProgramStatus } from '../lib/reference';
 import { link } from '../lib/router';
@@ -120,19 +120,7 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
             ))}
           </select>
         </div>
-        {drafts && (
-          <div className="field field-checkbox">
-            <label>
-              <input
-                type="checkbox"
-                checked={mine}
-                data-testid="field-filter-mine"
-                onChange={(e) => refilter(setMine, e.target.checked)}
-              />{' '}
-              Only programs I drafted
-            </label>
-          </div>
-        )}
+        {drafts && <CheckboxFilter label="Only programs I drafted" checked={mine} testId="field-filter-mine" onChange={(checked) => refilter(setMine, checked)} />}
       </form>
 
       <ErrorNotice error={error} title="Could not load programs" />
