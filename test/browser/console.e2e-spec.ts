@@ -202,6 +202,12 @@ describe('web console in a browser', () => {
     expect(released[1]).toMatch(new RegExp(`,${DEV_PEOPLE.manager.sub},${DEV_PEOPLE.approver.sub},${DEV_PEOPLE.approver.sub}$`));
 
     const auditor = await signIn('auditor');
+    // The portfolio leaves for reports as a CSV, one line per program with its money.
+    const portfolio = (await readFile(await downloaded(auditor, 'action-download-portfolio'), 'utf8')).split('\r\n');
+    expect(portfolio[0]).toBe('programId,title,country,pillar,status,implementingPartner,startDate,endDate,budgetCents,reservedCents,releasedCents,availableCents,holds,createdBy');
+    expect(portfolio.find((line) => line.startsWith(programId))).toBe(
+      `${programId},Clean water for schools in Quiché,GT,I,APPROVED,Agua para Todos,${dates.startDate},${dates.endDate},500000000,0,4500000,495500000,,${DEV_PEOPLE.manager.sub}`,
+    );
     await openProgram(auditor, programId);
     await auditor.locator('[data-testid="timeline-row"][data-type="disbursement.released"]').waitFor({ timeout: 30_000 });
     for (const type of ['program.drafted', 'program.submitted', 'review.completed', 'program.approved', 'disbursement.approved']) {

@@ -1,7 +1,9 @@
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { saveFile } from '../api/client';
 import { api } from '../api/endpoints';
 import type { AssessmentPoint, FundingAccount, Program } from '../api/types';
 import { ErrorNotice, Kpi, Loading, Section, StatusBadge } from '../components/ui';
+import { toCsv } from '../lib/csv';
 import { formatDateTime, formatUsd } from '../lib/format';
 import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type ProgramStatus } from '../lib/reference';
 import { link } from '../lib/router';
@@ -22,6 +24,22 @@ export const STATUS_COLOURS: Record<ProgramStatus, string> = {
   DISCONTINUED: '#8c2d4a',
   CLOSED: '#3d4a5c',
 };
+
+/** The overview reads every program and every funding account: refreshed less often than one record's page. */
+const OVERVIEW_POLL_MS = 15_000;
+
+/** One line per program with its money, for reports made outside Cuentas. */
+function downloadPortfolio({ programs, accounts }: OverviewData): void {
+  const accountOf = new Map(accounts.map(({ program, account }) => [program.id, account]));
+  const csv = toCsv(
+    ['programId', 'title', 'country', 'pillar', 'status', 'implementingPartner', 'startDate', 'endDate', 'budgetCents', 'reservedCents', 'releasedCents', 'availableCents', 'holds', 'createdBy'],
+    programs.map((p) => {
+      const account = accountOf.get(p.id);
+      return [p.id, p.title, p.country, p.pillar, p.status, p.implementingPartner?.name, p.startDate, p.endDate, p.budgetCents, account?.reservedCents, account?.releasedCents, account?.availableCents, account?.holds.join(' '), p.createdBy];
+    }),
+  );
+  saveFile(new Blob([csv], { type: 'text/csv' }), `cuentas-portfolio-${new Date().toISOString().slice(0, 10)}.csv`);
+}
 
 interface OverviewData {
   programs: Program[];
@@ -84,7 +102,7 @@ function MoneyChart({ data, caption, testId }: { data: MoneyRow[]; caption: stri
 }
 
 export function OverviewPage() {
-  const { data, error, loading } = usePolled(loadOverview, 'overview');
+  const { data, error, loading } = usePolled(loadOverview, 'overview', OVERVIEW_POLL_MS);
 
   if (loading) return <Loading what="the overview" />;
   if (!data) return <ErrorNotice error={error} title="Could not load the overview" />;
@@ -108,9 +126,14 @@ export function OverviewPage() {
 
   return (
     <div className="page" data-testid="page-overview">
-      <header className="page-head">
-        <h1>Overview</h1>
-        <p className="muted">Funding, program status and assessment points across El Salvador, Guatemala, Honduras and regional work. Updates live.</p>
+      <header className="page-head page-head-row">
+        <div>
+          <h1>Overview</h1>
+          <p className="muted">Funding, program status and assessment points across El Salvador, Guatemala, Honduras and regional work. Updates live.</p>
+        </div>
+        <button type="button" className="button" data-testid="action-download-portfolio" onClick={() => downloadPortfolio(data)}>
+          Download portfolio (CSV)
+        </button>
       </header>
       <ErrorNotice error={error} title="Refreshing failed; showing the last data" />
       <div className="kpis">
