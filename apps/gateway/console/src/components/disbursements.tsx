@@ -15,6 +15,8 @@ interface Props {
   rows: DisbursementRow[];
   session: Session;
   showProgram?: boolean;
+  /** Off where the rows are already grouped by status (the Approvals queues). */
+  showStatus?: boolean;
   openDialog: (spec: DialogSpec) => void;
   onDone: (message: string) => void;
 }
@@ -38,7 +40,7 @@ export function blockedFor(d: DisbursementRow, session: Session, action: 'approv
 }
 
 /** Disbursement requests with their approvals, the account's holds and the commands the roles allow. */
-export function DisbursementTable({ rows, session, showProgram = false, openDialog, onDone }: Props) {
+export function DisbursementTable({ rows, session, showProgram = false, showStatus = true, openDialog, onDone }: Props) {
   const approver = hasRole(session, 'approver');
   const manager = hasRole(session, 'grant_manager');
   const label = (d: DisbursementRow) => `${formatUsd(d.amountCents)} for “${d.purpose}”`;
@@ -98,7 +100,7 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
             <th scope="col">Requested</th>
             <th scope="col">Approvals</th>
             {showProgram && <th scope="col">Account holds</th>}
-            <th scope="col">Status</th>
+            {showStatus && <th scope="col">Status</th>}
             <th scope="col">
               <span className="sr-only">Actions</span>
             </th>
@@ -150,9 +152,11 @@ export function DisbursementTable({ rows, session, showProgram = false, openDial
                     {d.account?.holds.length ? d.account.holds.map((h) => <HoldBadge key={h} hold={h} />) : <span className="muted">none</span>}
                   </td>
                 )}
-                <td>
-                  <StatusBadge status={d.status} />
-                </td>
+                {showStatus && (
+                  <td>
+                    <StatusBadge status={d.status} />
+                  </td>
+                )}
                 <td className="row-actions">
                   {finance && (
                     <button

@@ -41,9 +41,12 @@ export function Shell({ session, path, children }: { session: Session; path: str
                   <a href={link(page.path)} data-testid={`nav-${page.key}`} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
                     {page.label}
                     {(toDo.data?.[page.key] ?? 0) > 0 && (
-                      <span className="nav-count" data-testid={`nav-count-${page.key}`} aria-label={`${toDo.data?.[page.key]} waiting for you`}>
-                        {toDo.data?.[page.key]}
-                      </span>
+                      <>
+                        <span className="nav-count" data-testid={`nav-count-${page.key}`} aria-hidden="true">
+                          {toDo.data?.[page.key]}
+                        </span>
+                        <span className="sr-only">, {toDo.data?.[page.key]} waiting for you</span>
+                      </>
                     )}
                   </a>
                 </li>

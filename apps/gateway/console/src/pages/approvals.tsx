@@ -136,7 +136,7 @@ export function ApprovalsPage({ session }: { session: Session }) {
           return (
             <Section key={q.status} title={`${q.title} (${rows.length})`} testId={`queue-${q.status}`}>
               <p className="muted">{q.hint}</p>
-              {rows.length === 0 ? <p className="muted">Nothing here.</p> : <DisbursementTable rows={rows} session={session} showProgram openDialog={dialog.show} onDone={done} />}
+              {rows.length === 0 ? <p className="muted">Nothing here.</p> : <DisbursementTable rows={rows} session={session} showProgram showStatus={false} openDialog={dialog.show} onDone={done} />}
             </Section>
           );
         })}
