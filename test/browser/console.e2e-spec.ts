@@ -280,6 +280,14 @@ describe('web console in a browser', () => {
     await held.getByTestId('action-blocked').filter({ hasText: 'partner restricted' }).waitFor();
     expect(await held.getByTestId('action-approve').isDisabled()).toBe(true);
     expect(await held.getByTestId('action-reject').isDisabled()).toBe(false);
+    // Finance rejects it, and the manager reads who did and why beside the request.
+    await held.getByTestId('action-reject').click();
+    await approver.getByTestId('field-reason').fill('The partner is debarred: no further payments.');
+    await approver.getByTestId('action-dialog').getByTestId('action-confirm').click();
+    await openProgram(manager, programId);
+    const ending = manager.locator('[data-testid^="disbursement-row-"][data-status="REJECTED"]').getByTestId('disbursement-ending');
+    await ending.waitFor();
+    expect(await ending.textContent()).toMatch(new RegExp(`^Rejected by ${DEV_PEOPLE.approver.sub}, .+: “The partner is debarred: no further payments\\.”$`));
 
     // Two admins edit Guatemala's priority areas at once: the later save is refused and says why,
     // rather than silently undoing the other's change; saving again, knowingly, goes through.

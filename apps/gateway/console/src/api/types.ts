@@ -116,7 +116,16 @@ export interface Disbursement {
   paymentReference?: string | null;
   /** Who released it, when, against which payment. */
   release?: { at: string; by: string; paymentReference: string } | null;
+  /** Who ended it without payment, why and when. */
+  rejection?: Ending | null;
+  cancellation?: Ending | null;
   reason?: string | null;
+}
+
+export interface Ending {
+  at: string;
+  by: string;
+  reason: string;
 }
 
 export interface AssessmentPoint {

@@ -109,6 +109,8 @@ export function DisbursementTable({ rows, session, showProgram = false, showStat
         <tbody>
           {rows.map((d) => {
             const approvals = d.approvals ?? [];
+            // Why a request ended without payment is what its requester needs to know next.
+            const ending = d.rejection ?? d.cancellation ?? null;
             // An approver's next step on the request, if any, and why it may be refused.
             const finance = !approver ? null : APPROVABLE.has(d.status) ? FINANCE_STEPS.approve : d.status === 'APPROVED' ? FINANCE_STEPS.release : null;
             const blocked = finance && blockedFor(d, session, finance.action);
@@ -122,7 +124,14 @@ export function DisbursementTable({ rows, session, showProgram = false, showStat
                 <td className="num" data-testid="disbursement-amount">
                   {formatUsd(d.amountCents)}
                 </td>
-                <td>{d.purpose}</td>
+                <td>
+                  {d.purpose}
+                  {ending && (
+                    <div className="muted" data-testid="disbursement-ending">
+                      {d.rejection ? 'Rejected' : 'Cancelled'} by {ending.by}, {formatDateTime(ending.at)}: “{ending.reason}”
+                    </div>
+                  )}
+                </td>
                 <td>
                   <div>{d.requestedBy ?? '—'}</div>
                   <small className="muted">{formatDateTime(d.requestedAt ?? d.createdAt)}</small>
