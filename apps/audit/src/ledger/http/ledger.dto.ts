@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { EVENT_TYPES, SERVICES } from '#libs/contracts';
 import { ValidationError } from '#libs/core';
-import type { LedgerPage } from '../persistence/ledger-sql.js';
+import { inSeqOrder, type LedgerPage } from '../persistence/ledger-sql.js';
 
 /** A ledger seq as text: digits only, below 2^53, so it parses exactly (never a database error). */
 const SEQ = /^(0|[1-9]\d{0,14})$/;
@@ -91,7 +91,7 @@ export function afterSeq(query: { after?: string; cursor?: string }): number {
 
 /** Where a page of the list starts: in seq order after `after`/`cursor`; newest first, below `cursor` and above `after`. */
 export function ledgerPageOf(query: ListLedgerQueryDto): LedgerPage {
-  if (query.order === 'asc') return { afterSeq: afterSeq(query), beforeSeq: null, descending: false };
+  if (query.order === 'asc') return inSeqOrder(afterSeq(query));
   return { afterSeq: Number(query.after ?? 0), beforeSeq: query.cursor === undefined ? null : Number(query.cursor), descending: true };
 }
 

@@ -94,8 +94,9 @@ const FILTER_COLUMNS: ReadonlyArray<[keyof LedgerFilter, string]> = [
 ];
 
 /**
- * One keyset page in seq order: entries after `afterSeq` that match the filter. Each filter has
- * an index led by its column and ending in seq, so a page costs the page, not the ledger.
+ * One keyset page, in seq order or newest first (see LedgerPage), of the entries that match the
+ * filter. Each filter has an index led by its column and ending in seq, so a page costs the page,
+ * not the ledger, read forwards or backwards.
  */
 export async function readLedgerPage(sql: SqlRunner, filter: LedgerFilter, page: LedgerPage, limit: number): Promise<LedgerEntry[]> {
   return (await readStoredPage(sql, filter, page, limit)).map(fromStoredEntry);

@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { PAGES, mayUse } from '../lib/pages';
 import { link, navigate } from '../lib/router';
 import { signOut, type Session } from '../lib/session';
@@ -14,7 +14,10 @@ export function Shell({ session, path, children }: { session: Session; path: str
   const toDo = usePolled(() => loadToDo(session), `to-do:${session.sub}`, TO_DO_POLL_MS);
   // Moving to another page is often the end of a task: count again then, not only on the timer.
   const { refresh } = toDo;
+  const countedOn = useRef(path);
   useEffect(() => {
+    if (countedOn.current === path) return;
+    countedOn.current = path;
     void refresh();
   }, [path, refresh]);
   return (
