@@ -65,6 +65,16 @@ describe('web console in a browser', () => {
     return page;
   }
 
+  /** A call to the API as a person, outside the browser (setting the scene). */
+  const api = async (person: DevPersonKey, method: string, path: string, body?: object) => {
+    const res = await fetch(`${system.url}${path}`, {
+      method,
+      headers: { ...system.sys.auth(DEV_PEOPLE[person]), 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { id: string; status: string; items: Array<{ id: string }> } };
+  };
+
   /** Clicks a download button and returns where the browser saved the file. */
   async function downloaded(page: Page, testId: string): Promise<string> {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
@@ -113,12 +123,7 @@ describe('web console in a browser', () => {
     await shot(manager, '03-program-under-review');
     // Another manager's 26 drafts: each column counts and pages its own programs, not a slice of one page of all.
     for (let i = 1; i <= 26; i += 1) {
-      const res = await fetch(`${system.url}/programs`, {
-        method: 'POST',
-        headers: { ...system.sys.auth(DEV_PEOPLE.manager2), 'content-type': 'application/json' },
-        body: JSON.stringify(programBody({ title: `Draft ${i} of a busy portfolio` })),
-      });
-      expect(res.status).toBe(201);
+      expect((await api('manager2', 'POST', '/programs', programBody({ title: `Draft ${i} of a busy portfolio` }))).status).toBe(201);
     }
     await manager.goto(`${system.url}/#/programs`);
     const draftColumn = manager.getByTestId('column-DRAFT');
@@ -324,14 +329,6 @@ describe('web console in a browser', () => {
   }, 180_000);
 
   it('keeps what the review asked for in view while the manager revises', async () => {
-    const api = async (person: DevPersonKey, method: string, path: string, body?: object) => {
-      const res = await fetch(`${system.url}${path}`, {
-        method,
-        headers: { ...system.sys.auth(DEV_PEOPLE[person]), 'content-type': 'application/json' },
-        body: body && JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as { id: string; status: string; items: Array<{ id: string }> } };
-    };
     const { body: program } = await api('manager', 'POST', '/programs', programBody({ title: 'Safe routes to school in Chalatenango' }));
     expect((await api('manager', 'POST', `/programs/${program.id}/submit`, {})).status).toBe(200);
     const reviewId = await system.sys.eventually(async () => (await api('reviewer', 'GET', `/reviews?programId=${program.id}`)).body.items[0].id);
@@ -346,6 +343,20 @@ describe('web console in a browser', () => {
     await asked.waitFor();
     expect(await asked.textContent()).toContain(`(${DEV_PEOPLE.reviewer.sub}, `);
     expect(await asked.textContent()).toContain(rationale);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("tells a reviewer from the partner's own organisation that the decision is not theirs, as the service would", async () => {
+    const partner = { name: `${DEV_PEOPLE.reviewer.org}, S.A.`, registrationId: 'GT-555001', country: 'GT' };
+    const { body: program } = await api('manager', 'POST', '/programs', programBody({ title: 'Community mediation in Sololá', implementingPartner: partner }));
+    await api('manager', 'POST', `/programs/${program.id}/submit`, {});
+    const reviewId = await system.sys.eventually(async () => (await api('reviewer', 'GET', `/reviews?programId=${program.id}`)).body.items[0].id);
+    const reviewer = await signIn('reviewer');
+    await reviewer.goto(`${system.url}/#/reviews/${reviewId}`);
+    expect(await reviewer.getByTestId('decision-not-yours').textContent()).toBe('Your organisation is the implementing partner: a conflict of interest.');
+    // The service agrees: the same decision through the API is refused for the same reason.
+    const refused = await api('reviewer', 'POST', `/reviews/${reviewId}/decisions`, { decision: 'APPROVE', rationale: 'Trying anyway, to see the refusal.' });
+    expect(refused).toMatchObject({ status: 403, body: { code: 'CONFLICT_OF_INTEREST' } });
     expect(problems).toEqual([]);
   }, 60_000);
 });

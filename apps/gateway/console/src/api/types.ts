@@ -79,7 +79,7 @@ export interface Review {
   requiredApprovals?: number;
   outcome?: string | null;
   /** The program as submitted for this round. */
-  snapshot?: { createdBy?: string };
+  snapshot?: { createdBy?: string; implementingPartner?: { name?: string } };
   programTitle?: string;
   openedAt?: string;
   createdAt?: string;
