@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { PAGES, mayUse } from '../lib/pages';
 import { link, navigate } from '../lib/router';
 import { signOut, type Session } from '../lib/session';
@@ -11,15 +11,8 @@ function isActive(pagePath: string, path: string): boolean {
 
 /** The frame of every signed-in page: left navigation by role, who is signed in, the page. */
 export function Shell({ session, path, children }: { session: Session; path: string; children: ReactNode }) {
-  const toDo = usePolled(() => loadToDo(session), `to-do:${session.sub}`, TO_DO_POLL_MS);
   // Moving to another page is often the end of a task: count again then, not only on the timer.
-  const { refresh } = toDo;
-  const countedOn = useRef(path);
-  useEffect(() => {
-    if (countedOn.current === path) return;
-    countedOn.current = path;
-    void refresh();
-  }, [path, refresh]);
+  const toDo = usePolled(() => loadToDo(session), `to-do:${session.sub}`, TO_DO_POLL_MS, true, path);
   return (
     <div className="shell">
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>

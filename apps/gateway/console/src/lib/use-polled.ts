@@ -13,9 +13,10 @@ export interface Polled<T> {
 /**
  * Loads `load()` and reloads it every interval while the tab is visible, so the page follows
  * changes made elsewhere without a reload. `key` names what is loaded: when it changes, the
- * old data is dropped and loaded afresh. Ticks never overlap a load still in flight.
+ * old data is dropped and loaded afresh. When `reloadOn` changes, it loads again at once and
+ * keeps showing the old data meanwhile. Ticks never overlap a load still in flight.
  */
-export function usePolled<T>(load: () => Promise<T>, key: string, intervalMs = POLL_INTERVAL_MS, enabled = true): Polled<T> {
+export function usePolled<T>(load: () => Promise<T>, key: string, intervalMs = POLL_INTERVAL_MS, enabled = true, reloadOn?: unknown): Polled<T> {
   const [state, setState] = useState<{ key: string; data: T | undefined; error: Error | null }>({
     key,
     data: undefined,
@@ -75,6 +76,13 @@ export function usePolled<T>(load: () => Promise<T>, key: string, intervalMs = P
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [run, intervalMs, enabled]);
+
+  const loadedFor = useRef(reloadOn);
+  useEffect(() => {
+    if (!enabled || loadedFor.current === reloadOn) return;
+    loadedFor.current = reloadOn;
+    void refresh();
+  }, [reloadOn, refresh, enabled]);
 
   const fresh = state.key === key;
   return {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { api, type ProgramFilter } from '../api/endpoints';
 import type { Program } from '../api/types';
 import { CheckboxFilter, ErrorNotice, Loading, StatusBadge } from '../components/ui';
@@ -48,14 +48,8 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
   // How many cards each column shows, grown by "Show more".
   const [sizes, setSizes] = useState<Partial<Record<ProgramStatus, number>>>({});
   const filter: ProgramFilter = { country, pillar, q: q.trim(), ...(mine ? { createdBy: session.sub } : {}) };
-  const { data, error, loading, refresh } = usePolled(() => loadBoard(filter, sizes), JSON.stringify(filter), BOARD_POLL_MS);
   // A longer column reads again, keeping the board on screen meanwhile (a new filter starts afresh).
-  const grown = useRef(sizes);
-  useEffect(() => {
-    if (grown.current === sizes) return;
-    grown.current = sizes;
-    void refresh();
-  }, [sizes, refresh]);
+  const { data, error, loading } = usePolled(() => loadBoard(filter, sizes), JSON.stringify(filter), BOARD_POLL_MS, true, sizes);
 
   // A changed filter shows each column's first cards again.
   const refilter = <T,>(set: (value: T) => void, value: T) => {
