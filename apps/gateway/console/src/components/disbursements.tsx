@@ -203,4 +203,3 @@ export function DisbursementTable({ rows, session, showProgram = false, showStat
     </div>
   );
 }
-

@@ -28,7 +28,7 @@ export function AdminPage({ session }: { session: Session }) {
   const [shown, setShown] = useState(PARTIES_PAGE);
   // A search of punctuation alone matches nothing the service can compare: list everyone instead.
   const search = /[\p{L}\p{N}]/u.test(q) ? q.trim() : '';
-  const parties = usePolled(() => api.restrictedParties.page(search, shown), `restricted-parties:${search}:${shown}`, undefined, allowed);
+  const parties = usePolled(() => api.restrictedParties.page(search, shown), `restricted-parties:${search}`, undefined, allowed, shown);
   const feedback = useFeedback();
   const dialog = useDialog();
   if (!allowed) return <NotForYou roles="administrators" />;

@@ -240,8 +240,8 @@ function ReviewsSection({ program, session }: { program: Program; session: Sessi
           <ReviewCard review={review} />
           {hasRole(session, 'reviewer') && (review.status === 'OPEN' || review.status === 'AWAITING_SECOND_REVIEW') && (
             <p>
-              <a className={`button${notYours(review, session) ? '' : ' button-primary'}`} href={link(`/reviews/${review.id}`)} data-testid="action-open-review">
-                {notYours(review, session) ? 'Open this review' : 'Decide this review'}
+              <a className={`button${notYours(review, session) === null ? ' button-primary' : ''}`} href={link(`/reviews/${review.id}`)} data-testid="action-open-review">
+                {notYours(review, session) === null ? 'Decide this review' : 'Open this review'}
               </a>
             </p>
           )}
