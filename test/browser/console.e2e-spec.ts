@@ -359,4 +359,27 @@ describe('web console in a browser', () => {
     expect(refused).toMatchObject({ status: 403, body: { code: 'CONFLICT_OF_INTEREST' } });
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it("holds back an approver from the partner's own organisation, as the service does", async () => {
+    const partner = { name: DEV_PEOPLE.approver.org, registrationId: 'GT-555002', country: 'GT' };
+    const { body: program } = await api('manager', 'POST', '/programs', programBody({ title: 'Audit capacity for municipalities', implementingPartner: partner }));
+    await api('manager', 'POST', `/programs/${program.id}/submit`, {});
+    const reviewId = await system.sys.eventually(async () => (await api('reviewer', 'GET', `/reviews?programId=${program.id}`)).body.items[0].id);
+    const rationale = 'Measurable objectives, a clean partner and a priority area.';
+    expect((await api('reviewer', 'POST', `/reviews/${reviewId}/decisions`, { decision: 'APPROVE', rationale })).status).toBe(200);
+    // The funding account opens on the approval's event; a request before it is a 404, asked again.
+    const request = await system.sys.eventually(async () => {
+      const res = await api('manager', 'POST', '/disbursements', { programId: program.id, amountCents: 1_000_000, purpose: 'First tranche of training' });
+      expect(res.status).toBe(201);
+      return res.body;
+    });
+    const approver = await signIn('approver');
+    await approver.goto(`${system.url}/#/approvals`);
+    const row = approver.getByTestId(`disbursement-row-${request.id}`);
+    expect(await row.getByTestId('action-blocked').textContent()).toBe('Your organisation is the implementing partner: a conflict of interest.');
+    expect(await row.getByTestId('action-approve').isDisabled()).toBe(true);
+    const refused = await api('approver', 'POST', `/disbursements/${request.id}/approve`, {});
+    expect(refused).toMatchObject({ status: 403, body: { code: 'CONFLICT_OF_INTEREST' } });
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { api } from '../api/endpoints';
 import type { Disbursement, FundingAccount } from '../api/types';
 import { formatDateTime, formatUsd, humanize } from '../lib/format';
+import { sameOrganisation } from '../lib/organisation';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import type { DialogSpec } from './action-dialog';
@@ -8,6 +9,8 @@ import { HoldBadge, StatusBadge } from './ui';
 
 export interface DisbursementRow extends Disbursement {
   programTitle?: string;
+  /** The program's implementing partner, when known: an approver of its organisation may not act. */
+  partnerName?: string | null;
   account?: FundingAccount | null;
 }
 
@@ -35,6 +38,7 @@ const FINANCE_STEPS = {
 export function blockedFor(d: DisbursementRow, session: Session, action: 'approve' | 'release'): string | null {
   if (d.requestedBy === session.sub) return 'You requested it: another approver must act.';
   if (action === 'approve' && d.approvals?.some((a) => a.approverId === session.sub)) return 'You approved it already: a different approver must.';
+  if (d.partnerName && sameOrganisation(session.org, d.partnerName)) return 'Your organisation is the implementing partner: a conflict of interest.';
   if (d.account?.holds.length) return `Refused while the account is on hold (${d.account.holds.map((h) => humanize(h).toLowerCase()).join(', ')}).`;
   return null;
 }

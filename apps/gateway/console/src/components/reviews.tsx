@@ -1,6 +1,6 @@
-import { normalisePartyName } from '../../../../../libs/core/src/party-name';
 import type { Review } from '../api/types';
 import { formatDateTime, humanize } from '../lib/format';
+import { sameOrganisation } from '../lib/organisation';
 import type { Session } from '../lib/session';
 import { CheckBadge, StatusBadge } from './ui';
 
@@ -79,9 +79,7 @@ export function ReviewCard({ review, heading }: { review: Review; heading?: stri
 export function notYours(review: Review, session: Session): string | null {
   if (review.decisions?.some((d) => d.reviewerId === session.sub)) return 'You have decided this review: a second, different reviewer must.';
   if (review.snapshot?.createdBy === session.sub) return 'You drafted this program: another reviewer must decide.';
-  // The service's own name comparison (libs/core), so the console refuses exactly what it would.
-  const org = normalisePartyName(session.org ?? '');
   const partner = review.snapshot?.implementingPartner?.name;
-  if (org && partner && org === normalisePartyName(partner)) return 'Your organisation is the implementing partner: a conflict of interest.';
+  if (partner && sameOrganisation(session.org, partner)) return 'Your organisation is the implementing partner: a conflict of interest.';
   return null;
 }

@@ -6,7 +6,7 @@ import { DisbursementTable, type DisbursementRow } from '../components/disbursem
 import { ErrorNotice, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { toCsv } from '../lib/csv';
 import { formatDateTime, formatUsd } from '../lib/format';
-import { programTitles } from '../lib/program-titles';
+import { programSummaries, programTitles } from '../lib/program-titles';
 import { link } from '../lib/router';
 import type { DisbursementStatus } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
@@ -22,12 +22,17 @@ export async function loadApprovals(): Promise<Partial<Record<DisbursementStatus
   const lists = await Promise.all(QUEUES.map((q) => api.disbursements.list({ status: q.status })));
   const detailed = lists.flat();
   const programIds = [...new Set(detailed.map((d) => d.programId))];
-  const [titles, accounts] = await Promise.all([
-    programTitles(programIds),
+  const [programs, accounts] = await Promise.all([
+    programSummaries(programIds),
     Promise.all(programIds.map((id) => api.funding.account(id).catch((): FundingAccount | null => null))),
   ]);
   const accountOf = new Map(programIds.map((id, i) => [id, accounts[i]]));
-  const rows: DisbursementRow[] = detailed.map((d) => ({ ...d, programTitle: titles[d.programId], account: accountOf.get(d.programId) ?? null }));
+  const rows: DisbursementRow[] = detailed.map((d) => ({
+    ...d,
+    programTitle: programs[d.programId].title,
+    partnerName: programs[d.programId].partnerName,
+    account: accountOf.get(d.programId) ?? null,
+  }));
   return Object.fromEntries(QUEUES.map((q) => [q.status, rows.filter((r) => r.status === q.status)]));
 }
 

@@ -302,7 +302,7 @@ function FundingSection({ program, session, openDialog, onDone }: SectionProps) 
       )}
       <h3>Disbursements</h3>
       {data && data.disbursements.length === 0 && <p className="muted">No disbursement requested.</p>}
-      {data && data.disbursements.length > 0 && <DisbursementTable rows={data.disbursements.map((d) => ({ ...d, account }))} session={session} openDialog={openDialog} onDone={finish} />}
+      {data && data.disbursements.length > 0 && <DisbursementTable rows={data.disbursements.map((d) => ({ ...d, account, partnerName: program.implementingPartner?.name }))} session={session} openDialog={openDialog} onDone={finish} />}
       {hasRole(session, 'grant_manager') && account?.status === 'OPEN' && <RequestDisbursementForm programId={program.id} onDone={finish} />}
     </Section>
   );
