@@ -180,6 +180,11 @@ describe('web console in a browser', () => {
 
     await openProgram(manager, programId);
     await manager.getByTestId('disbursement-form').waitFor();
+    // More than the account holds is stopped at the form, in dollars.
+    await manager.getByTestId('field-amount').fill('6,000,000');
+    await manager.getByTestId('field-purpose').fill('Everything at once');
+    await manager.getByTestId('action-request-disbursement').click();
+    expect(await manager.getByTestId('error-amount').textContent()).toBe('Only $5,000,000.00 is available.');
     await manager.getByTestId('field-amount').fill('45000');
     await manager.getByTestId('field-purpose').fill('First tranche: water tanks for 20 schools');
     await manager.getByTestId('action-request-disbursement').click();

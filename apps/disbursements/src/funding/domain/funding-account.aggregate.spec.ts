@@ -60,6 +60,8 @@ describe('FundingAccountAggregate', () => {
         expect.objectContaining({
           code: 'INSUFFICIENT_FUNDS',
           statusCode: 409,
+          // People read dollars; programs read the cents in details.
+          message: 'Requested $60.01 but only $60.00 is available',
           details: { availableCents: 6_000, requestedCents: 6_001 },
         }),
       );

@@ -1,5 +1,5 @@
 import type { AssessmentOutcome, FundingAccountStatus, HoldReason } from '#libs/contracts';
-import { AccessDeniedError, AggregateRoot, RuleViolationError, partnerKeysOf, type PartnerKeys } from '#libs/core';
+import { AccessDeniedError, AggregateRoot, RuleViolationError, formatUsd, partnerKeysOf, type PartnerKeys } from '#libs/core';
 import { assertCents } from './cents.js';
 
 /** Who acts on a disbursement: the person and, from their token, their organisation. */
@@ -146,7 +146,7 @@ export class FundingAccountAggregate extends AggregateRoot {
     if (amountCents > availableCents) {
       throw new RuleViolationError(
         'INSUFFICIENT_FUNDS',
-        `Requested ${amountCents} cents but only ${availableCents} cents are available`,
+        `Requested ${formatUsd(amountCents)} but only ${formatUsd(availableCents)} is available`,
         { availableCents, requestedCents: amountCents },
       );
     }

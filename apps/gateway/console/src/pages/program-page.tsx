@@ -303,12 +303,12 @@ function FundingSection({ program, session, openDialog, onDone }: SectionProps) 
       <h3>Disbursements</h3>
       {data && data.disbursements.length === 0 && <p className="muted">No disbursement requested.</p>}
       {data && data.disbursements.length > 0 && <DisbursementTable rows={data.disbursements.map((d) => ({ ...d, account, partnerName: program.implementingPartner?.name }))} session={session} openDialog={openDialog} onDone={finish} />}
-      {hasRole(session, 'grant_manager') && account?.status === 'OPEN' && <RequestDisbursementForm programId={program.id} onDone={finish} />}
+      {hasRole(session, 'grant_manager') && account?.status === 'OPEN' && <RequestDisbursementForm programId={program.id} availableCents={account.availableCents} onDone={finish} />}
     </Section>
   );
 }
 
-function RequestDisbursementForm({ programId, onDone }: { programId: string; onDone: (message: string) => void }) {
+function RequestDisbursementForm({ programId, availableCents, onDone }: { programId: string; availableCents: number; onDone: (message: string) => void }) {
   const [amount, setAmount] = useState('');
   const [purpose, setPurpose] = useState('');
   const [touched, setTouched] = useState(false);
@@ -319,7 +319,12 @@ function RequestDisbursementForm({ programId, onDone }: { programId: string; onD
 
   const cents = parseUsdToCents(amount);
   const errors = {
-    amount: cents === null || cents <= 0 ? ['Enter an amount in US dollars.'] : undefined,
+    amount:
+      cents === null || cents <= 0
+        ? ['Enter an amount in US dollars.']
+        : cents > availableCents
+          ? [`Only ${formatUsd(availableCents)} is available.`]
+          : undefined,
     purpose: purpose.trim() ? undefined : ['Say what the money is for.'],
   };
   const edit = (apply: () => void) => {
@@ -351,7 +356,7 @@ function RequestDisbursementForm({ programId, onDone }: { programId: string; onD
     <form className="form inline-form" onSubmit={submit} noValidate aria-label="Request a disbursement" data-testid="disbursement-form">
       <h3>Request a disbursement</h3>
       <div className="row">
-        <Field name="amount" label="Amount (US dollars)" errors={touched ? errors.amount : undefined}>
+        <Field name="amount" label="Amount (US dollars)" hint={`${formatUsd(availableCents)} available.`} errors={touched ? errors.amount : undefined}>
           {(p) => <input {...p} inputMode="decimal" value={amount} onChange={(e) => edit(() => setAmount(e.target.value))} placeholder="50000.00" />}
         </Field>
         <Field name="purpose" label="Purpose" errors={touched ? errors.purpose : undefined}>

@@ -1,5 +1,5 @@
 import type { CheckName, CheckResult, ProgramSnapshot } from '#libs/contracts';
-import { foldText, normalisePartyName, normaliseRegistrationId } from '#libs/core';
+import { foldText, formatUsd, normalisePartyName, normaliseRegistrationId } from '#libs/core';
 
 export interface RestrictedPartyRef {
   name: string;
@@ -180,12 +180,4 @@ function highValueCheck(program: ProgramSnapshot, thresholdCents: number): Check
     'high-value',
     `Budget ${budget} is below the high-value threshold of ${threshold}: one approval suffices.`,
   );
-}
-
-/** Integer cents to "$1,234.56"; the dollars are divided out exactly, never rounded through a float. */
-function formatUsd(cents: number): string {
-  const abs = Math.abs(cents);
-  const rest = abs % 100;
-  const dollars = (abs - rest) / 100;
-  return `${cents < 0 ? '-' : ''}$${dollars.toLocaleString('en-US')}.${String(rest).padStart(2, '0')}`;
 }
