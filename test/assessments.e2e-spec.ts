@@ -197,7 +197,7 @@ describe('assessments: plans, durable timers and outcomes', () => {
     expect(at(second, 'overdue') - Date.parse(second.overdueAt)).toBeLessThan(ON_TIME_MS);
     expect(await eventsOf('assessment.overdue', second.id)).toBe(1);
     const answered = await outcome(second.id, { outcome: 'CONTINUE' }).expect(200);
-    expect(answered.body).toMatchObject({ status: 'COMPLETED', outcome: 'CONTINUE', completedBy: people.reviewer.sub });
+    expect(answered.body).toMatchObject({ status: 'COMPLETED', outcome: 'CONTINUE', completedBy: people.reviewer.sub, completedByName: people.reviewer.name });
 
     const last = await untilStatus(points[3].id, 'DUE', 15_000).catch(() => untilStatus(points[3].id, 'OVERDUE'));
     const all = await Promise.all(points.map((p) => point(p.id)));

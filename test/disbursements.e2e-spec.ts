@@ -89,7 +89,7 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     });
 
     const created = await requestFunds(programId, 40_000_000).expect(201);
-    expect(created.body).toMatchObject({ programId, amountCents: 40_000_000, status: 'REQUESTED', requiredApprovals: 1, requestedBy: people.manager.sub });
+    expect(created.body).toMatchObject({ programId, amountCents: 40_000_000, status: 'REQUESTED', requiredApprovals: 1, requestedBy: people.manager.sub, requestedByName: people.manager.name });
     const id = created.body.id as string;
     expect(await account(programId)).toMatchObject({ reservedCents: 40_000_000, availableCents: BUDGET - 40_000_000 });
 
@@ -101,9 +101,9 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     expect(got.body).toMatchObject({
       status: 'RELEASED',
       paymentReference: wireOf(id),
-      release: { by: people.approver2.sub, paymentReference: wireOf(id) },
+      release: { by: people.approver2.sub, byName: people.approver2.name, paymentReference: wireOf(id) },
     });
-    expect(got.body.approvals).toEqual([{ approverId: people.approver.sub, at: expect.any(String), comment: 'Invoices match' }]);
+    expect(got.body.approvals).toEqual([{ approverId: people.approver.sub, approverName: people.approver.name, at: expect.any(String), comment: 'Invoices match' }]);
     expect(await account(programId)).toMatchObject({ reservedCents: 0, releasedCents: 40_000_000, availableCents: BUDGET - 40_000_000 });
 
     const other = await requested(programId, 1_000);

@@ -42,8 +42,11 @@ describe('programs: lifecycle, revisions, commands and lists through HTTP and th
       'UNDER_REVIEW',
       'APPROVED',
     ]);
-    // The system moved the program; the history also names whose decision it carried out.
-    expect(approved.statusHistory.at(-1)).toMatchObject({ by: 'system:proposals', decidedBy: people.reviewer.sub });
+    // The system moved the program; the history also names whose decision it carried out, with the
+    // name the reviewer's token gave, carried by review.completed's actor.
+    expect(approved.statusHistory.at(-1)).toMatchObject({ by: 'system:proposals', decidedBy: people.reviewer.sub, decidedByName: people.reviewer.name });
+    expect(approved.statusHistory[0]).toMatchObject({ status: 'DRAFT', by: people.manager.sub, byName: people.manager.name });
+    expect(approved).toMatchObject({ createdBy: people.manager.sub, createdByName: people.manager.name });
     expect(approved.statusHistory[3]).toMatchObject({ status: 'REVISION_REQUESTED', decidedBy: people.reviewer.sub });
 
     const reviews = await sys.http('reviews').get(`/reviews?programId=${id}`).set(sys.auth(people.auditor)).expect(200);

@@ -159,7 +159,9 @@ describe('web console in a browser', () => {
     await openProgram(reviewer, programId);
     await programStatus(reviewer, 'APPROVED');
     // The history names whose decision approved it, not only the service that applied it.
-    expect(await reviewer.getByTestId('history-who').last().textContent()).toBe(`${DEV_PEOPLE.reviewer2.sub} (applied by system:proposals)`);
+    expect(await reviewer.getByTestId('history-who').last().textContent()).toBe(`${DEV_PEOPLE.reviewer2.name} (applied by system:proposals)`);
+    expect(await reviewer.getByTestId('history-who').first().textContent()).toBe(DEV_PEOPLE.manager.name);
+    expect(await reviewer.getByTestId('program-drafted-by').textContent()).toContain(DEV_PEOPLE.manager.name);
 
     // The scheduler calls an assessment now; the reviewer records its outcome against the program's indicator.
     const scheduler = await signIn('scheduler');
@@ -177,6 +179,7 @@ describe('web console in a browser', () => {
     await outcome.getByTestId('field-indicator-0').fill('11');
     await outcome.getByTestId('action-confirm').click();
     await reviewer.locator('[data-testid^="assessment-row-"][data-status="COMPLETED"]').waitFor();
+    expect(await reviewer.getByTestId('assessment-recorded-by').textContent()).toMatch(new RegExp(`^Recorded by ${DEV_PEOPLE.reviewer.name}, `));
 
     await openProgram(manager, programId);
     await manager.getByTestId('disbursement-form').waitFor();
@@ -190,6 +193,7 @@ describe('web console in a browser', () => {
     await manager.getByTestId('action-request-disbursement').click();
     await manager.locator('[data-testid^="disbursement-row-"][data-status="REQUESTED"]').waitFor();
     await shot(manager, '05-disbursement-requested');
+    expect(await manager.getByTestId('disbursement-requester').textContent()).toBe(DEV_PEOPLE.manager.name);
 
     const approver = await signIn('approver');
     expect(await approver.getByTestId('nav-count-approvals').textContent()).toBe('1');
@@ -207,16 +211,23 @@ describe('web console in a browser', () => {
     await approver.goto(`${system.url}/#/approvals`);
     await approver.getByTestId('released-table').locator('tr', { hasText: 'WIRE-2027-000777' }).waitFor();
     const released = (await readFile(await downloaded(approver, 'action-download-released'), 'utf8')).split('\r\n');
-    expect(released[0]).toBe('releasedAt,paymentReference,amountCents,amountUsd,programId,program,disbursementId,purpose,requestedBy,approvedBy,releasedBy');
+    expect(released[0]).toBe(
+      'releasedAt,paymentReference,amountCents,amountUsd,programId,program,disbursementId,purpose,requestedBy,approvedBy,releasedBy,requestedByName,approvedByNames,releasedByName',
+    );
     expect(released[1]).toContain(`,WIRE-2027-000777,4500000,45000.00,${programId},Clean water for schools in Quiché,`);
-    expect(released[1]).toMatch(new RegExp(`,${DEV_PEOPLE.manager.sub},${DEV_PEOPLE.approver.sub},${DEV_PEOPLE.approver.sub}$`));
+    const { manager: requester, approver: finance } = DEV_PEOPLE;
+    expect(released[1]).toMatch(new RegExp(`,${requester.sub},${finance.sub},${finance.sub},${requester.name},${finance.name},${finance.name}$`));
+    // On screen people are named as their tokens named them, the id a hover away.
+    const releasedBy = approver.getByTestId('released-table').locator('tr', { hasText: 'WIRE-2027-000777' }).locator(`[data-person="${finance.sub}"]`);
+    expect(await releasedBy.textContent()).toBe(finance.name);
+    expect(await releasedBy.getAttribute('title')).toBe(finance.sub);
 
     const auditor = await signIn('auditor');
     // The portfolio leaves for reports as a CSV, one line per program with its money.
     const portfolio = (await readFile(await downloaded(auditor, 'action-download-portfolio'), 'utf8')).split('\r\n');
-    expect(portfolio[0]).toBe('programId,title,country,pillar,status,implementingPartner,startDate,endDate,budgetCents,reservedCents,releasedCents,availableCents,holds,createdBy');
+    expect(portfolio[0]).toBe('programId,title,country,pillar,status,implementingPartner,startDate,endDate,budgetCents,reservedCents,releasedCents,availableCents,holds,createdBy,createdByName');
     expect(portfolio.find((line) => line.startsWith(programId))).toBe(
-      `${programId},Clean water for schools in Quiché,GT,I,APPROVED,Agua para Todos,${dates.startDate},${dates.endDate},500000000,0,4500000,495500000,,${DEV_PEOPLE.manager.sub}`,
+      `${programId},Clean water for schools in Quiché,GT,I,APPROVED,Agua para Todos,${dates.startDate},${dates.endDate},500000000,0,4500000,495500000,,${DEV_PEOPLE.manager.sub},${DEV_PEOPLE.manager.name}`,
     );
     await openProgram(auditor, programId);
     await auditor.locator('[data-testid="timeline-row"][data-type="disbursement.released"]').waitFor({ timeout: 30_000 });
@@ -297,7 +308,7 @@ describe('web console in a browser', () => {
     await openProgram(manager, programId);
     const ending = manager.locator('[data-testid^="disbursement-row-"][data-status="REJECTED"]').getByTestId('disbursement-ending');
     await ending.waitFor();
-    expect(await ending.textContent()).toMatch(new RegExp(`^Rejected by ${DEV_PEOPLE.approver.sub}, .+: “The partner is debarred: no further payments\\.”$`));
+    expect(await ending.textContent()).toMatch(new RegExp(`^Rejected by ${DEV_PEOPLE.approver.name}, .+: “The partner is debarred: no further payments\\.”$`));
 
     // Two admins edit Guatemala's priority areas at once: the later save is refused and says why,
     // rather than silently undoing the other's change; saving again, knowingly, goes through.
@@ -346,7 +357,7 @@ describe('web console in a browser', () => {
     await manager.goto(`${system.url}/#/programs/${program.id}/edit`);
     const asked = manager.getByTestId('revision-asked');
     await asked.waitFor();
-    expect(await asked.textContent()).toContain(`(${DEV_PEOPLE.reviewer.sub}, `);
+    expect(await asked.textContent()).toContain(`(${DEV_PEOPLE.reviewer.name}, `);
     expect(await asked.textContent()).toContain(rationale);
     expect(problems).toEqual([]);
   }, 60_000);

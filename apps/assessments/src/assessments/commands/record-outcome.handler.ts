@@ -65,7 +65,7 @@ export class RecordOutcomeHandler implements ICommandHandler<RecordOutcomeComman
       narrative: c.narrative,
       indicatorResults: c.indicatorResults,
       requiredActions: c.requiredActions,
-      by: c.actor.id,
+      by: c.actor,
     };
     const effects = effectsOf(c.outcome, point, now, dayMs);
     // The completion names its follow-up, so the hold it places can be lifted in any delivery order.

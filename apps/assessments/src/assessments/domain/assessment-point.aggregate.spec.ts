@@ -27,7 +27,7 @@ const outcome = (overrides: Partial<OutcomeInput> = {}): OutcomeInput => ({
   outcome: 'CONTINUE',
   narrative: NARRATIVE,
   indicatorResults: [{ indicator: 'youth trained', value: 340 }],
-  by: 'reviewer-1',
+  by: { id: 'reviewer-1', name: 'Carla Méndez' },
   ...overrides,
 });
 const eventTypes = (point: AssessmentPointAggregate) => point.pullEvents().map((e) => e.type);
@@ -193,6 +193,7 @@ describe('AssessmentPointAggregate', () => {
         narrative: NARRATIVE,
         requiredActions: ['hire a second trainer'],
         completedBy: 'reviewer-1',
+        completedByName: 'Carla Méndez',
         completedAt: day(95),
         version: 3,
       });

@@ -6,7 +6,7 @@ import {
   type AssessmentStatus,
   type IndicatorResult,
 } from '#libs/contracts';
-import { AggregateRoot, DomainError, InvalidTransitionError, ValidationError } from '#libs/core';
+import { AggregateRoot, DomainError, InvalidTransitionError, ValidationError, nameField, type PersonRef } from '#libs/core';
 import { addDays } from './day-clock.js';
 
 export const MIN_NARRATIVE_LENGTH = 20;
@@ -44,7 +44,7 @@ export interface OutcomeInput {
   indicatorResults: IndicatorResult[];
   requiredActions?: string[];
   /** The reviewer recording the outcome. */
-  by: string;
+  by: PersonRef;
   /** ADJUST: the id of the follow-up point the caller schedules with it. */
   followUpId?: string | null;
 }
@@ -63,6 +63,7 @@ export interface AssessmentPointState {
   indicatorResults: IndicatorResult[];
   requiredActions: string[];
   completedBy: string | null;
+  completedByName?: string;
   completedAt: Date | null;
   cancelledReason: string | null;
   history: AssessmentHistoryEntry[];
@@ -108,6 +109,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
   indicatorResults: IndicatorResult[];
   requiredActions: string[];
   completedBy: string | null;
+  completedByName?: string;
   completedAt: Date | null;
   cancelledReason: string | null;
   history: AssessmentHistoryEntry[];
@@ -189,6 +191,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
       indicatorResults: this.indicatorResults,
       requiredActions: this.requiredActions,
       completedBy: this.completedBy,
+      ...nameField('completedByName', { id: this.completedBy ?? '', name: this.completedByName }),
       completedAt: this.completedAt,
       cancelledReason: this.cancelledReason,
       history: this.history,
@@ -287,7 +290,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
       const needed = outcome === 'STRENGTHEN' && actions.length === 0;
       problems.check(!needed, 'requiredActions', 'STRENGTHEN needs at least one');
     }
-    problems.check(isText(by), 'by', 'must name the reviewer');
+    problems.check(isText(by.id), 'by', 'must name the reviewer');
     problems.throwIfAny('cannot record the outcome');
 
     const unknown = [...reported].filter((name) => !programIndicators.includes(name));
@@ -302,7 +305,8 @@ export class AssessmentPointAggregate extends AggregateRoot {
     this.narrative = narrative;
     this.indicatorResults = results.map((r) => ({ indicator: r.indicator, value: r.value }));
     this.requiredActions = actions.map((a) => a.trim());
-    this.completedBy = by;
+    this.completedBy = by.id;
+    this.completedByName = by.name;
     this.completedAt = now;
     this.log('completed', now, null);
     this.record('assessment.completed', {

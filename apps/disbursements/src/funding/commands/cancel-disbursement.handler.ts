@@ -10,7 +10,7 @@ export class CancelDisbursementHandler implements ICommandHandler<CancelDisburse
 
   async execute({ disbursementId, reason, actor }: CancelDisbursementCommand): Promise<DisbursementState> {
     const disbursement = await this.funding.changeDisbursement(disbursementId, 'exclusive', (account, d) =>
-      cancelDisbursement(account, d, actor.id, reason, new Date()),
+      cancelDisbursement(account, d, actor, reason, new Date()),
     );
     return disbursement.toState();
   }

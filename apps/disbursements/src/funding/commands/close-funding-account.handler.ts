@@ -12,7 +12,7 @@ export class CloseFundingAccountHandler implements ICommandHandler<CloseFundingA
   async execute({ programId, reason }: CloseFundingAccountCommand): Promise<void> {
     await this.funding.changeAccountAndPending(programId, accountNotOpened(programId), (account, pending) =>
       // Discontinued and then closed (or a replay) finds it closed already: nothing more to end.
-      account.status === 'CLOSED' ? [] : closeAccount(account, pending, systemActor('disbursements').id, reason, new Date()),
+      account.status === 'CLOSED' ? [] : closeAccount(account, pending, systemActor('disbursements'), reason, new Date()),
     );
   }
 }

@@ -10,7 +10,7 @@ export class RejectDisbursementHandler implements ICommandHandler<RejectDisburse
 
   async execute({ disbursementId, reason, actor }: RejectDisbursementCommand): Promise<DisbursementState> {
     const disbursement = await this.funding.changeDisbursement(disbursementId, 'exclusive', (account, d) =>
-      rejectDisbursement(account, d, actor.id, reason, new Date()),
+      rejectDisbursement(account, d, actor, reason, new Date()),
     );
     return disbursement.toState();
   }

@@ -19,7 +19,7 @@ export class RequestDisbursementHandler implements ICommandHandler<RequestDisbur
     const { programId, amountCents, purpose, idempotencyKey, actor } = command;
     const disbursement = await this.funding.request(programId, idempotencyKey, (account, earlier, dualApprovalCents) => {
       if (earlier) return sameRequest(earlier, command);
-      const input = { id: uuidv7(), amountCents, purpose, requestedBy: actor.id, idempotencyKey };
+      const input = { id: uuidv7(), amountCents, purpose, requestedBy: actor, idempotencyKey };
       return requestDisbursement(account, input, dualApprovalCents ?? this.config.dualApprovalThresholdCents, new Date());
     });
     return disbursement.toState();

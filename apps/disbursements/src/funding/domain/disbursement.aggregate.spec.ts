@@ -9,7 +9,7 @@ const input: DisbursementRequest = {
   programId: '0190a0b0-0000-7000-8000-000000000001',
   amountCents: 250_000,
   purpose: 'Quarter 1 tranche',
-  requestedBy: 'manager-1',
+  requestedBy: { id: 'manager-1', name: 'Marta López' },
   idempotencyKey: 'key-1',
 };
 
@@ -21,11 +21,11 @@ function requested(amountCents = input.amountCents): DisbursementAggregate {
 /** A request at the threshold (so PARTIALLY_APPROVED is reachable) brought to `status` by real transitions. */
 function inStatus(status: DisbursementStatus): DisbursementAggregate {
   const disbursement = requested(threshold);
-  if (status === 'PARTIALLY_APPROVED' || status === 'APPROVED' || status === 'RELEASED') disbursement.approve('approver-1', null, at);
-  if (status === 'APPROVED' || status === 'RELEASED') disbursement.approve('approver-2', null, at);
-  if (status === 'RELEASED') disbursement.release('approver-2', 'WIRE-1', at);
-  if (status === 'REJECTED') disbursement.reject('approver-1', 'no receipts', at);
-  if (status === 'CANCELLED') disbursement.cancel('manager-1', 'not needed', at);
+  if (status === 'PARTIALLY_APPROVED' || status === 'APPROVED' || status === 'RELEASED') disbursement.approve({ id: 'approver-1' }, null, at);
+  if (status === 'APPROVED' || status === 'RELEASED') disbursement.approve({ id: 'approver-2' }, null, at);
+  if (status === 'RELEASED') disbursement.release({ id: 'approver-2' }, 'WIRE-1', at);
+  if (status === 'REJECTED') disbursement.reject({ id: 'approver-1' }, 'no receipts', at);
+  if (status === 'CANCELLED') disbursement.cancel({ id: 'manager-1' }, 'not needed', at);
   disbursement.pullEvents();
   return disbursement;
 }
@@ -38,6 +38,8 @@ describe('DisbursementAggregate', () => {
     expect(disbursement.aggregateType).toBe('disbursement');
     expect(disbursement.toState()).toEqual({
       ...input,
+      requestedBy: 'manager-1',
+      requestedByName: 'Marta López',
       requestedAt: at,
       status: 'REQUESTED',
       requiredApprovals: 1,
@@ -76,9 +78,9 @@ describe('DisbursementAggregate', () => {
     it('needs one approval below the dual-approval threshold', () => {
       const disbursement = requested(threshold - 1);
       expect(disbursement.requiredApprovals).toBe(1);
-      disbursement.approve('approver-1', 'within plan', later);
+      disbursement.approve({ id: 'approver-1', name: 'Elena Ruiz' }, 'within plan', later);
       expect(disbursement.status).toBe('APPROVED');
-      expect(disbursement.approvals).toEqual([{ approverId: 'approver-1', at: later, comment: 'within plan' }]);
+      expect(disbursement.approvals).toEqual([{ approverId: 'approver-1', approverName: 'Elena Ruiz', at: later, comment: 'within plan' }]);
       const { id: disbursementId, programId } = input;
       expect(disbursement.pullEvents()).toEqual([
         {
@@ -93,11 +95,11 @@ describe('DisbursementAggregate', () => {
       const disbursement = requested(threshold);
       expect(disbursement.requiredApprovals).toBe(2);
 
-      disbursement.approve('approver-1', null, at);
+      disbursement.approve({ id: 'approver-1' }, null, at);
       expect(disbursement.status).toBe('PARTIALLY_APPROVED');
       expect(disbursement.pullEvents().map((event) => event.type)).toEqual(['disbursement.approval-recorded']);
 
-      disbursement.approve('approver-2', null, later);
+      disbursement.approve({ id: 'approver-2' }, null, later);
       expect(disbursement.status).toBe('APPROVED');
       expect(disbursement.approvals.map((approval) => approval.approverId)).toEqual(['approver-1', 'approver-2']);
       expect(disbursement.pullEvents()).toEqual([
@@ -110,16 +112,16 @@ describe('DisbursementAggregate', () => {
     it('refuses the requester as approver and changes nothing', () => {
       const disbursement = requested();
       const before = disbursement.toState();
-      expect(() => disbursement.approve('manager-1', null, at)).toThrow(separationOfDuties(/requester .* cannot approve/));
+      expect(() => disbursement.approve({ id: 'manager-1' }, null, at)).toThrow(separationOfDuties(/requester .* cannot approve/));
       expect(disbursement.toState()).toEqual(before);
       expect(disbursement.pullEvents()).toEqual([]);
     });
 
     it('refuses a second approval by the same approver', () => {
       const disbursement = requested(threshold);
-      disbursement.approve('approver-1', null, at);
+      disbursement.approve({ id: 'approver-1' }, null, at);
       disbursement.pullEvents();
-      expect(() => disbursement.approve('approver-1', null, later)).toThrow(separationOfDuties(/approver-1 already approved/));
+      expect(() => disbursement.approve({ id: 'approver-1' }, null, later)).toThrow(separationOfDuties(/approver-1 already approved/));
       expect(disbursement.status).toBe('PARTIALLY_APPROVED');
       expect(disbursement.approvals).toHaveLength(1);
       expect(disbursement.pullEvents()).toEqual([]);
@@ -130,10 +132,10 @@ describe('DisbursementAggregate', () => {
   describe('rejection, release and cancellation', () => {
     it('rejects a partially approved request, recording who and why', () => {
       const disbursement = inStatus('PARTIALLY_APPROVED');
-      disbursement.reject('approver-2', 'missing receipts', later);
+      disbursement.reject({ id: 'approver-2', name: 'Felipe Soto' }, 'missing receipts', later);
       expect(disbursement.status).toBe('REJECTED');
       expect(disbursement.reservesFunds).toBe(false);
-      expect(disbursement.toState().rejection).toEqual({ by: 'approver-2', reason: 'missing receipts', at: later });
+      expect(disbursement.toState().rejection).toEqual({ by: 'approver-2', byName: 'Felipe Soto', reason: 'missing receipts', at: later });
       expect(disbursement.pullEvents()).toEqual([
         { type: 'disbursement.rejected', payload: { disbursementId: input.id, programId: input.programId, reason: 'missing receipts' } },
       ]);
@@ -141,10 +143,11 @@ describe('DisbursementAggregate', () => {
 
     it('releases an approved request with its payment reference', () => {
       const disbursement = inStatus('APPROVED');
-      disbursement.release('approver-3', 'WIRE-2025-0042', later);
+      disbursement.release({ id: 'approver-3' }, 'WIRE-2025-0042', later);
       expect(disbursement.status).toBe('RELEASED');
       expect(disbursement.reservesFunds).toBe(false);
-      expect(disbursement.toState().release).toEqual({ by: 'approver-3', paymentReference: 'WIRE-2025-0042', at: later });
+      // A token without a name claim: the id alone is kept, with no empty name beside it.
+      expect(disbursement.toState().release).toStrictEqual({ by: 'approver-3', paymentReference: 'WIRE-2025-0042', at: later });
       expect(disbursement.pullEvents()).toEqual([
         {
           type: 'disbursement.released',
@@ -156,34 +159,34 @@ describe('DisbursementAggregate', () => {
     it('refuses the requester as releaser and changes nothing', () => {
       const disbursement = inStatus('APPROVED');
       const before = disbursement.toState();
-      expect(() => disbursement.release('manager-1', 'WIRE-1', later)).toThrow(separationOfDuties(/requester .* cannot release/));
+      expect(() => disbursement.release({ id: 'manager-1' }, 'WIRE-1', later)).toThrow(separationOfDuties(/requester .* cannot release/));
       expect(disbursement.toState()).toEqual(before);
     });
 
     it('keeps the payment reference without surrounding spaces, and refuses a blank one, changing nothing', () => {
       const disbursement = inStatus('APPROVED');
       const before = disbursement.toState();
-      expect(() => disbursement.release('approver-3', ' \t ', later)).toThrow(
+      expect(() => disbursement.release({ id: 'approver-3' }, ' \t ', later)).toThrow(
         expect.objectContaining({ code: 'VALIDATION_FAILED', details: [{ field: 'paymentReference', problems: ['must not be blank'] }] }),
       );
       expect(disbursement.toState()).toEqual(before);
-      disbursement.release('approver-3', '  WIRE-2025-0043 ', later);
+      disbursement.release({ id: 'approver-3' }, '  WIRE-2025-0043 ', later);
       expect(disbursement.toState().release?.paymentReference).toBe('WIRE-2025-0043');
       expect(paymentReferenceKey(' wire 2025-0043')).toBe(paymentReferenceKey('WIRE2025-0043'));
     });
 
     it('lets an approver of the request release it', () => {
       const disbursement = inStatus('APPROVED');
-      disbursement.release('approver-1', 'WIRE-1', later);
+      disbursement.release({ id: 'approver-1' }, 'WIRE-1', later);
       expect(disbursement.status).toBe('RELEASED');
     });
 
     it.each(['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED'] as const)('cancels from %s', (status) => {
       const disbursement = inStatus(status);
-      disbursement.cancel('manager-2', 'duplicate request', later);
+      disbursement.cancel({ id: 'manager-2', name: 'Bruno Castillo' }, 'duplicate request', later);
       expect(disbursement.status).toBe('CANCELLED');
       expect(disbursement.reservesFunds).toBe(false);
-      expect(disbursement.toState().cancellation).toEqual({ by: 'manager-2', reason: 'duplicate request', at: later });
+      expect(disbursement.toState().cancellation).toEqual({ by: 'manager-2', byName: 'Bruno Castillo', reason: 'duplicate request', at: later });
       expect(disbursement.pullEvents()).toEqual([
         { type: 'disbursement.cancelled', payload: { disbursementId: input.id, programId: input.programId, reason: 'duplicate request' } },
       ]);
@@ -192,10 +195,10 @@ describe('DisbursementAggregate', () => {
 
   describe('invalid transitions', () => {
     const actions = {
-      approve: (d: DisbursementAggregate) => d.approve('approver-9', null, later),
-      reject: (d: DisbursementAggregate) => d.reject('approver-9', 'too late', later),
-      release: (d: DisbursementAggregate) => d.release('approver-9', 'WIRE-9', later),
-      cancel: (d: DisbursementAggregate) => d.cancel('manager-9', 'too late', later),
+      approve: (d: DisbursementAggregate) => d.approve({ id: 'approver-9' }, null, later),
+      reject: (d: DisbursementAggregate) => d.reject({ id: 'approver-9' }, 'too late', later),
+      release: (d: DisbursementAggregate) => d.release({ id: 'approver-9' }, 'WIRE-9', later),
+      cancel: (d: DisbursementAggregate) => d.cancel({ id: 'manager-9' }, 'too late', later),
     };
     it.each([
       ['approve', 'APPROVED'],
@@ -232,7 +235,7 @@ describe('DisbursementAggregate', () => {
     state.approvals.push({ approverId: 'intruder', at, comment: null });
     expect(restored.toState()).toEqual(disbursement.toState());
     expect(restored.version).toBe(2);
-    restored.approve('approver-2', null, later);
+    restored.approve({ id: 'approver-2' }, null, later);
     expect(restored.status).toBe('APPROVED');
   });
 });

@@ -1,15 +1,17 @@
 import type { DisbursementStatus } from '#libs/contracts';
-import { AccessDeniedError, AggregateRoot, InvalidTransitionError, ValidationError } from '#libs/core';
+import { AccessDeniedError, AggregateRoot, InvalidTransitionError, ValidationError, nameField, type PersonRef } from '#libs/core';
 import { assertCents } from './cents.js';
 
 export interface Approval {
   approverId: string;
+  approverName?: string;
   at: Date;
   comment: string | null;
 }
 /** Who ended a request without payment (rejection or cancellation), why and when. */
 export interface Ending {
   by: string;
+  byName?: string;
   reason: string;
   at: Date;
 }
@@ -23,6 +25,7 @@ export function paymentReferenceKey(paymentReference: string): string {
 
 export interface Release {
   by: string;
+  byName?: string;
   paymentReference: string;
   at: Date;
 }
@@ -33,6 +36,7 @@ export interface DisbursementState {
   amountCents: number;
   purpose: string;
   requestedBy: string;
+  requestedByName?: string;
   requestedAt: Date;
   status: DisbursementStatus;
   requiredApprovals: 1 | 2;
@@ -49,7 +53,7 @@ export interface DisbursementRequest {
   programId: string;
   amountCents: number;
   purpose: string;
-  requestedBy: string;
+  requestedBy: PersonRef;
   idempotencyKey: string | null;
 }
 
@@ -77,7 +81,8 @@ export class DisbursementAggregate extends AggregateRoot {
       programId,
       amountCents,
       purpose,
-      requestedBy,
+      requestedBy: requestedBy.id,
+      ...nameField('requestedByName', requestedBy),
       requestedAt: now,
       status: 'REQUESTED',
       requiredApprovals: amountCents >= dualApprovalThresholdCents ? 2 : 1,
@@ -87,7 +92,7 @@ export class DisbursementAggregate extends AggregateRoot {
       cancellation: null,
       idempotencyKey,
     });
-    disbursement.record('disbursement.requested', { disbursementId: id, programId, amountCents, purpose, requestedBy });
+    disbursement.record('disbursement.requested', { disbursementId: id, programId, amountCents, purpose, requestedBy: requestedBy.id });
     disbursement.touch();
     return disbursement;
   }
@@ -151,9 +156,10 @@ export class DisbursementAggregate extends AggregateRoot {
     }
   }
 
-  approve(approverId: string, comment: string | null, now: Date): void {
+  approve(approver: PersonRef, comment: string | null, now: Date): void {
+    const approverId = approver.id;
     this.assertCanApprove(approverId);
-    this.state.approvals.push({ approverId, at: now, comment });
+    this.state.approvals.push({ approverId, ...nameField('approverName', approver), at: now, comment });
     const approvals = this.state.approvals.length;
     const { id: disbursementId, programId, amountCents, requiredApprovals } = this.state;
     this.record('disbursement.approval-recorded', { disbursementId, programId, approverId, approvals, requiredApprovals });
@@ -166,10 +172,10 @@ export class DisbursementAggregate extends AggregateRoot {
     this.touch();
   }
 
-  reject(by: string, reason: string, now: Date): void {
+  reject(by: PersonRef, reason: string, now: Date): void {
     this.assertStatus(AWAITING_APPROVAL, 'reject');
     this.state.status = 'REJECTED';
-    this.state.rejection = { by, reason, at: now };
+    this.state.rejection = endingBy(by, reason, now);
     this.record('disbursement.rejected', { disbursementId: this.id, programId: this.programId, reason });
     this.touch();
   }
@@ -180,23 +186,23 @@ export class DisbursementAggregate extends AggregateRoot {
     this.assertNotRequester(by, 'release');
   }
 
-  release(by: string, paymentReference: string, now: Date): void {
-    this.assertCanRelease(by);
+  release(by: PersonRef, paymentReference: string, now: Date): void {
+    this.assertCanRelease(by.id);
     if (!paymentReferenceKey(paymentReference)) {
       throw new ValidationError('cannot release: paymentReference must not be blank', [{ field: 'paymentReference', problems: ['must not be blank'] }]);
     }
     this.state.status = 'RELEASED';
     const reference = paymentReference.trim();
-    this.state.release = { by, paymentReference: reference, at: now };
+    this.state.release = { by: by.id, ...nameField('byName', by), paymentReference: reference, at: now };
     const { id: disbursementId, programId, amountCents } = this.state;
     this.record('disbursement.released', { disbursementId, programId, amountCents, paymentReference: reference });
     this.touch();
   }
 
-  cancel(by: string, reason: string, now: Date): void {
+  cancel(by: PersonRef, reason: string, now: Date): void {
     this.assertStatus(RESERVING_STATUSES, 'cancel');
     this.state.status = 'CANCELLED';
-    this.state.cancellation = { by, reason, at: now };
+    this.state.cancellation = endingBy(by, reason, now);
     this.record('disbursement.cancelled', { disbursementId: this.id, programId: this.programId, reason });
     this.touch();
   }
@@ -215,4 +221,8 @@ export class DisbursementAggregate extends AggregateRoot {
       });
     }
   }
+}
+
+function endingBy(by: PersonRef, reason: string, at: Date): Ending {
+  return { by: by.id, ...nameField('byName', by), reason, at };
 }

@@ -1,10 +1,9 @@
 import type { AssessmentOutcome, FundingAccountStatus, HoldReason } from '#libs/contracts';
-import { AccessDeniedError, AggregateRoot, RuleViolationError, formatUsd, partnerKeysOf, type PartnerKeys } from '#libs/core';
+import { AccessDeniedError, AggregateRoot, RuleViolationError, formatUsd, partnerKeysOf, type PartnerKeys, type PersonRef } from '#libs/core';
 import { assertCents } from './cents.js';
 
 /** Who acts on a disbursement: the person and, from their token, their organisation. */
-export interface Party {
-  id: string;
+export interface Party extends PersonRef {
   org?: string | null;
 }
 

@@ -1,3 +1,4 @@
+import type { PersonRef } from '#libs/core';
 import type { DisbursementAggregate } from './disbursement.aggregate.js';
 import { FundingAccountAggregate } from './funding-account.aggregate.js';
 import {
@@ -19,7 +20,7 @@ function openAccount(budgetCents = 1_000_000): FundingAccountAggregate {
   account.pullEvents();
   return account;
 }
-function request(account: FundingAccountAggregate, amountCents: number, requestedBy = 'manager-1'): DisbursementAggregate {
+function request(account: FundingAccountAggregate, amountCents: number, requestedBy: PersonRef = { id: 'manager-1' }): DisbursementAggregate {
   sequence += 1;
   const id = `0190a0b0-0000-7000-8000-${String(sequence).padStart(12, '0')}`;
   return requestDisbursement(account, { id, amountCents, purpose: 'tranche', requestedBy, idempotencyKey: null }, threshold, at);
@@ -59,7 +60,7 @@ describe('funding policy', () => {
 
     it('refuses a request on a closed account', () => {
       const account = openAccount();
-      closeAccount(account, [], 'system:disbursements', 'program closed', at);
+      closeAccount(account, [], { id: 'system:disbursements' }, 'program closed', at);
       expect(() => request(account, 10_000)).toThrow(expect.objectContaining({ code: 'ACCOUNT_CLOSED' }));
     });
   });
@@ -101,7 +102,7 @@ describe('funding policy', () => {
 
     it('are checked after separation of duties, so a requester approving on hold is refused as the requester', () => {
       const account = openAccount();
-      const disbursement = request(account, 10_000, 'person-1');
+      const disbursement = request(account, 10_000, { id: 'person-1' });
       account.placeHold('PROGRAM_SUSPENDED', null);
       expect(() => approveDisbursement(account, disbursement, { id: 'person-1' }, null, at)).toThrow(
         expect.objectContaining({ code: 'SEPARATION_OF_DUTIES' }),
@@ -145,8 +146,8 @@ describe('funding policy', () => {
   });
 
   it.each([
-    ['rejecting', (account: FundingAccountAggregate, d: DisbursementAggregate) => rejectDisbursement(account, d, 'approver-1', 'no', at)],
-    ['cancelling', (account: FundingAccountAggregate, d: DisbursementAggregate) => cancelDisbursement(account, d, 'manager-1', 'no', at)],
+    ['rejecting', (account: FundingAccountAggregate, d: DisbursementAggregate) => rejectDisbursement(account, d, { id: 'approver-1' }, 'no', at)],
+    ['cancelling', (account: FundingAccountAggregate, d: DisbursementAggregate) => cancelDisbursement(account, d, { id: 'manager-1' }, 'no', at)],
   ])('%s gives the reservation back to the budget', (_name, end) => {
     const account = openAccount(1_000_000);
     const disbursement = request(account, 1_000_000);
@@ -158,9 +159,9 @@ describe('funding policy', () => {
   it('an invalid transition leaves the account untouched', () => {
     const account = openAccount();
     const disbursement = request(account, 10_000);
-    cancelDisbursement(account, disbursement, 'manager-1', 'not needed', at);
+    cancelDisbursement(account, disbursement, { id: 'manager-1' }, 'not needed', at);
     const before = account.toState();
-    expect(() => cancelDisbursement(account, disbursement, 'manager-1', 'again', at)).toThrow(
+    expect(() => cancelDisbursement(account, disbursement, { id: 'manager-1' }, 'again', at)).toThrow(
       expect.objectContaining({ code: 'INVALID_TRANSITION' }),
     );
     expect(account.toState()).toEqual(before);
@@ -170,7 +171,7 @@ describe('funding policy', () => {
     const account = openAccount();
     const other = FundingAccountAggregate.open('0190a0b0-0000-7000-8000-000000000002', 1_000_000, at);
     const disbursement = request(other, 10_000);
-    expect(() => cancelDisbursement(account, disbursement, 'manager-1', 'wrong account', at)).toThrow(/belongs to program/);
+    expect(() => cancelDisbursement(account, disbursement, { id: 'manager-1' }, 'wrong account', at)).toThrow(/belongs to program/);
     expect(disbursement.status).toBe('REQUESTED');
   });
 
@@ -184,11 +185,11 @@ describe('funding policy', () => {
       const released = approvedRequest(account, 70_000);
       releaseDisbursement(account, released, { id: 'approver-2' }, 'WIRE-1', at);
       const rejected = request(account, 10_000);
-      rejectDisbursement(account, rejected, 'approver-1', 'no', at);
+      rejectDisbursement(account, rejected, { id: 'approver-1' }, 'no', at);
       expect([pending, partial, approved].map((d) => d.status)).toEqual(['REQUESTED', 'PARTIALLY_APPROVED', 'APPROVED']);
       [pending, partial, approved, released, rejected, account].forEach((aggregate) => aggregate.pullEvents());
 
-      const cancelled = closeAccount(account, [pending, partial, approved, released, rejected], 'system:disbursements', 'program discontinued', at);
+      const cancelled = closeAccount(account, [pending, partial, approved, released, rejected], { id: 'system:disbursements' }, 'program discontinued', at);
 
       expect(cancelled).toEqual([pending, partial, approved]);
       expect([pending, partial, approved, released, rejected].map((d) => d.status)).toEqual([
@@ -211,7 +212,7 @@ describe('funding policy', () => {
       const account = openAccount();
       const pending = request(account, 10_000);
       account.close('program closed', at);
-      expect(() => closeAccount(account, [pending], 'system:disbursements', 'again', at)).toThrow(
+      expect(() => closeAccount(account, [pending], { id: 'system:disbursements' }, 'again', at)).toThrow(
         expect.objectContaining({ code: 'ACCOUNT_CLOSED' }),
       );
       expect(pending.status).toBe('REQUESTED');

@@ -1,3 +1,4 @@
+import type { PersonRef } from '#libs/core';
 import type { FundingAccountAggregate, Party } from './funding-account.aggregate.js';
 import { DisbursementAggregate, type DisbursementRequest } from './disbursement.aggregate.js';
 
@@ -31,7 +32,7 @@ export function approveDisbursement(
   disbursement.assertCanApprove(approver.id);
   account.assertNotPartner(approver, 'approve', disbursement.id);
   account.assertNoHolds();
-  disbursement.approve(approver.id, comment, now);
+  disbursement.approve(approver, comment, now);
 }
 
 export function releaseDisbursement(
@@ -45,14 +46,14 @@ export function releaseDisbursement(
   disbursement.assertCanRelease(by.id);
   account.assertNotPartner(by, 'release', disbursement.id);
   account.assertNoHolds();
-  disbursement.release(by.id, paymentReference, now);
+  disbursement.release(by, paymentReference, now);
   account.release(disbursement.amountCents);
 }
 
 export function rejectDisbursement(
   account: FundingAccountAggregate,
   disbursement: DisbursementAggregate,
-  by: string,
+  by: PersonRef,
   reason: string,
   now: Date,
 ): void {
@@ -64,7 +65,7 @@ export function rejectDisbursement(
 export function cancelDisbursement(
   account: FundingAccountAggregate,
   disbursement: DisbursementAggregate,
-  by: string,
+  by: PersonRef,
   reason: string,
   now: Date,
 ): void {
@@ -82,7 +83,7 @@ export function cancelDisbursement(
 export function closeAccount(
   account: FundingAccountAggregate,
   disbursements: readonly DisbursementAggregate[],
-  by: string,
+  by: PersonRef,
   reason: string,
   now: Date,
 ): DisbursementAggregate[] {

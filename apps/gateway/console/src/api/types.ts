@@ -39,8 +39,10 @@ export interface StatusChange {
   at?: string;
   occurredAt?: string;
   by?: string;
+  byName?: string;
   /** Whose decision in another service the change carried out (a review, an assessment outcome). */
   decidedBy?: string;
+  decidedByName?: string;
   actorId?: string;
   actor?: { id: string; name?: string } | string;
   reason?: string | null;
@@ -52,6 +54,7 @@ export interface Program extends ProgramInput {
   status: ProgramStatus;
   version: number;
   createdBy: string;
+  createdByName?: string;
   createdAt?: string;
   updatedAt?: string;
   /** The review of the current round, once it has opened. */
@@ -99,6 +102,7 @@ export interface FundingAccount {
 
 export interface Approval {
   approverId: string;
+  approverName?: string;
   at: string;
   comment?: string | null;
 }
@@ -109,13 +113,14 @@ export interface Disbursement {
   purpose: string;
   status: DisbursementStatus;
   requestedBy?: string;
+  requestedByName?: string;
   requestedAt?: string;
   createdAt?: string;
   approvals?: Approval[];
   requiredApprovals?: number;
   paymentReference?: string | null;
   /** Who released it, when, against which payment. */
-  release?: { at: string; by: string; paymentReference: string } | null;
+  release?: { at: string; by: string; byName?: string; paymentReference: string } | null;
   /** Who ended it without payment, why and when. */
   rejection?: Ending | null;
   cancellation?: Ending | null;
@@ -125,6 +130,7 @@ export interface Disbursement {
 export interface Ending {
   at: string;
   by: string;
+  byName?: string;
   reason: string;
 }
 
@@ -139,6 +145,7 @@ export interface AssessmentPoint {
   narrative?: string | null;
   requiredActions?: string[];
   completedBy?: string | null;
+  completedByName?: string;
   completedAt?: string | null;
 }
 export interface AssessmentPlan {

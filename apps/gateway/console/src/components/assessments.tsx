@@ -5,7 +5,7 @@ import { ASSESSMENT_OUTCOMES } from '../lib/reference';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import type { DialogField, DialogSpec } from './action-dialog';
-import { StatusBadge } from './ui';
+import { Person, StatusBadge } from './ui';
 
 const OUTCOME_EFFECTS: Record<string, string> = {
   CONTINUE: 'Continue — lifts an overdue or adjustment hold this point answers',
@@ -137,6 +137,12 @@ export function AssessmentTable({ points, session, titles, openDialog, onDone, o
               </td>
               <td>
                 {point.outcome && <StatusBadge status={point.outcome} />} {point.narrative ?? point.reason ?? ''}
+                {point.completedBy && (
+                  <div className="muted" data-testid="assessment-recorded-by">
+                    Recorded by <Person id={point.completedBy} name={point.completedByName} />
+                    {point.completedAt && `, ${formatDateTime(point.completedAt)}`}
+                  </div>
+                )}
                 {point.requiredActions && point.requiredActions.length > 0 && (
                   <ul className="plain muted">
                     {point.requiredActions.map((action) => (

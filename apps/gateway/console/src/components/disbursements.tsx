@@ -5,7 +5,7 @@ import { sameOrganisation } from '../lib/organisation';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import type { DialogSpec } from './action-dialog';
-import { HoldBadge, StatusBadge } from './ui';
+import { HoldBadge, Person, StatusBadge } from './ui';
 
 export interface DisbursementRow extends Disbursement {
   programTitle?: string;
@@ -132,12 +132,14 @@ export function DisbursementTable({ rows, session, showProgram = false, showStat
                   {d.purpose}
                   {ending && (
                     <div className="muted" data-testid="disbursement-ending">
-                      {d.rejection ? 'Rejected' : 'Cancelled'} by {ending.by}, {formatDateTime(ending.at)}: “{ending.reason}”
+                      {d.rejection ? 'Rejected' : 'Cancelled'} by <Person id={ending.by} name={ending.byName} />, {formatDateTime(ending.at)}: “{ending.reason}”
                     </div>
                   )}
                 </td>
                 <td>
-                  <div>{d.requestedBy ?? '—'}</div>
+                  <div data-testid="disbursement-requester">
+                    <Person id={d.requestedBy} name={d.requestedByName} />
+                  </div>
                   <small className="muted">{formatDateTime(d.requestedAt ?? d.createdAt)}</small>
                 </td>
                 <td data-testid="disbursement-approvals">
@@ -147,7 +149,7 @@ export function DisbursementTable({ rows, session, showProgram = false, showStat
                     <ul className="plain">
                       {approvals.map((a) => (
                         <li key={`${a.approverId}-${a.at}`}>
-                          {a.approverId} <small className="muted">{formatDateTime(a.at)}</small>
+                          <Person id={a.approverId} name={a.approverName} /> <small className="muted">{formatDateTime(a.at)}</small>
                           {a.comment && <div className="muted">“{a.comment}”</div>}
                         </li>
                       ))}

@@ -1,10 +1,11 @@
 import type { AuditEntry, StatusChange } from '../api/types';
 import { formatDateTime, formatUsd } from '../lib/format';
-import { StatusBadge } from './ui';
+import { Person, StatusBadge } from './ui';
 
-function actorOf(change: StatusChange): string {
-  if (typeof change.actor === 'string') return change.actor;
-  return change.actor?.name ?? change.actor?.id ?? change.actorId ?? change.by ?? '—';
+function ActorOf({ change }: { change: StatusChange }) {
+  if (typeof change.actor === 'string') return <Person id={change.actor} />;
+  if (change.actor) return <Person id={change.actor.id} name={change.actor.name} />;
+  return <Person id={change.actorId ?? change.by} name={change.byName} />;
 }
 
 /** Who moved the program to which status, when and why. */
@@ -38,10 +39,13 @@ export function StatusHistory({ changes }: { changes: StatusChange[] }) {
                 <td data-testid="history-who">
                   {change.decidedBy ? (
                     <>
-                      {change.decidedBy} <small className="muted">(applied by {actorOf(change)})</small>
+                      <Person id={change.decidedBy} name={change.decidedByName} />{' '}
+                      <small className="muted">
+                        (applied by <ActorOf change={change} />)
+                      </small>
                     </>
                   ) : (
-                    actorOf(change)
+                    <ActorOf change={change} />
                   )}
                 </td>
                 <td>{change.reason ?? change.rationale ?? <span className="muted">—</span>}</td>

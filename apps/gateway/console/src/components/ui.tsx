@@ -3,6 +3,12 @@ import { ApiError } from '../api/client';
 import { humanize } from '../lib/format';
 import { toFieldErrors } from '../lib/field-errors';
 
+/** A person by name when their token gave one, else by id; the id stays a hover away, as separation of duties uses it. */
+export function Person({ id, name }: { id: string | null | undefined; name?: string }) {
+  if (!id) return <span className="muted">—</span>;
+  return name ? <span title={id} data-person={id}>{name}</span> : <span data-person={id}>{id}</span>;
+}
+
 export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
   return (
     <span className={`badge badge-${status.toLowerCase().replace(/_/g, '-')}`} data-testid={testId} data-status={status}>

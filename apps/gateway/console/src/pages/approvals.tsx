@@ -3,7 +3,7 @@ import { api } from '../api/endpoints';
 import type { FundingAccount } from '../api/types';
 import { useDialog } from '../components/action-dialog';
 import { DisbursementTable, type DisbursementRow } from '../components/disbursements';
-import { ErrorNotice, Loading, NotForYou, Section, useFeedback } from '../components/ui';
+import { ErrorNotice, Loading, NotForYou, Person, Section, useFeedback } from '../components/ui';
 import { toCsv } from '../lib/csv';
 import { formatDateTime, formatUsd } from '../lib/format';
 import { programSummaries, programTitles } from '../lib/program-titles';
@@ -48,7 +48,7 @@ const RELEASED_POLL_MS = 10_000;
 
 function downloadReleased(rows: DisbursementRow[]): void {
   const csv = toCsv(
-    ['releasedAt', 'paymentReference', 'amountCents', 'amountUsd', 'programId', 'program', 'disbursementId', 'purpose', 'requestedBy', 'approvedBy', 'releasedBy'],
+    ['releasedAt', 'paymentReference', 'amountCents', 'amountUsd', 'programId', 'program', 'disbursementId', 'purpose', 'requestedBy', 'approvedBy', 'releasedBy', 'requestedByName', 'approvedByNames', 'releasedByName'],
     rows.map((d) => [
       d.release?.at,
       d.release?.paymentReference ?? d.paymentReference,
@@ -61,6 +61,10 @@ function downloadReleased(rows: DisbursementRow[]): void {
       d.requestedBy,
       (d.approvals ?? []).map((a) => a.approverId).join(' '),
       d.release?.by,
+      // Names after the ids, so spreadsheets built on the earlier columns still line up; names hold spaces, hence '; '.
+      d.requestedByName,
+      (d.approvals ?? []).map((a) => a.approverName ?? a.approverId).join('; '),
+      d.release?.byName,
     ]),
   );
   saveFile(new Blob([csv], { type: 'text/csv' }), `cuentas-released-payments-${new Date().toISOString().slice(0, 10)}.csv`);
@@ -105,7 +109,9 @@ function ReleasedPayments() {
                   <td>
                     <a href={link(`/programs/${d.programId}`)}>{d.programTitle ?? d.programId}</a>
                   </td>
-                  <td>{d.release?.by ?? '—'}</td>
+                  <td>
+                    <Person id={d.release?.by} name={d.release?.byName} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -32,10 +32,10 @@ const OVERVIEW_POLL_MS = 15_000;
 function downloadPortfolio({ programs, accounts }: OverviewData): void {
   const accountOf = new Map(accounts.map(({ program, account }) => [program.id, account]));
   const csv = toCsv(
-    ['programId', 'title', 'country', 'pillar', 'status', 'implementingPartner', 'startDate', 'endDate', 'budgetCents', 'reservedCents', 'releasedCents', 'availableCents', 'holds', 'createdBy'],
+    ['programId', 'title', 'country', 'pillar', 'status', 'implementingPartner', 'startDate', 'endDate', 'budgetCents', 'reservedCents', 'releasedCents', 'availableCents', 'holds', 'createdBy', 'createdByName'],
     programs.map((p) => {
       const account = accountOf.get(p.id);
-      return [p.id, p.title, p.country, p.pillar, p.status, p.implementingPartner?.name, p.startDate, p.endDate, p.budgetCents, account?.reservedCents, account?.releasedCents, account?.availableCents, account?.holds.join(' '), p.createdBy];
+      return [p.id, p.title, p.country, p.pillar, p.status, p.implementingPartner?.name, p.startDate, p.endDate, p.budgetCents, account?.reservedCents, account?.releasedCents, account?.availableCents, account?.holds.join(' '), p.createdBy, p.createdByName];
     }),
   );
   saveFile(new Blob([csv], { type: 'text/csv' }), `cuentas-portfolio-${new Date().toISOString().slice(0, 10)}.csv`);

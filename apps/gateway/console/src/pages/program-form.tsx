@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Program, ProgramInput } from '../api/types';
-import { ErrorNotice, Field, Loading, NotForYou } from '../components/ui';
+import { ErrorNotice, Field, Loading, NotForYou, Person } from '../components/ui';
 import { toFieldErrors, type FieldErrors } from '../lib/field-errors';
 import { centsToInput, formatDateTime, parseUsdToCents } from '../lib/format';
 import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, type Country, type Pillar } from '../lib/reference';
@@ -279,7 +279,17 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
       </header>
       {asked && (
         <div className="notice notice-warn" data-testid="revision-asked">
-          <strong>The review asked for a revision{asked.decidedBy ? ` (${asked.decidedBy}, ${formatDateTime(asked.at)})` : ''}:</strong> {asked.reason}
+          <strong>
+            The review asked for a revision
+            {asked.decidedBy && (
+              <>
+                {' '}
+                (<Person id={asked.decidedBy} name={asked.decidedByName} />, {formatDateTime(asked.at)})
+              </>
+            )}
+            :
+          </strong>{' '}
+          {asked.reason}
         </div>
       )}
 

@@ -7,7 +7,7 @@ import { AssessmentTable } from '../components/assessments';
 import { DisbursementTable } from '../components/disbursements';
 import { StatusHistory, Timeline } from '../components/history';
 import { notYours, ReviewCard } from '../components/reviews';
-import { ErrorNotice, Field, HoldBadge, Kpi, Loading, Section, StatusBadge, useFeedback } from '../components/ui';
+import { ErrorNotice, Field, HoldBadge, Kpi, Loading, Person, Section, StatusBadge, useFeedback } from '../components/ui';
 import { formatDate, formatDateTime, formatUsd, parseUsdToCents } from '../lib/format';
 import { COUNTRY_NAMES, PILLAR_NAMES, type ProgramStatus, type Role } from '../lib/reference';
 import { link } from '../lib/router';
@@ -174,8 +174,8 @@ function ProgramDetails({ program: p }: { program: Program }) {
         </div>
         <div>
           <dt>Drafted by</dt>
-          <dd>
-            {p.createdBy}
+          <dd data-testid="program-drafted-by">
+            <Person id={p.createdBy} name={p.createdByName} />
             {p.createdAt && <span className="muted"> · {formatDateTime(p.createdAt)}</span>}
           </dd>
         </div>

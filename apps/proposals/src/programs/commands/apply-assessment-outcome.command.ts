@@ -1,3 +1,4 @@
+import type { PersonRef } from '#libs/core';
 import type { AssessmentOutcome } from '#libs/contracts';
 
 /** From `assessment.completed`: only DISCONTINUE concerns proposals. */
@@ -8,6 +9,6 @@ export class ApplyAssessmentOutcomeCommand {
     readonly outcome: AssessmentOutcome,
     readonly narrative: string,
     /** The reviewer who recorded the outcome (the event's actor). */
-    readonly decidedBy: string,
+    readonly decidedBy: PersonRef,
   ) {}
 }

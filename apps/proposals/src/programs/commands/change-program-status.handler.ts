@@ -8,7 +8,7 @@ export class ChangeProgramStatusHandler implements ICommandHandler<ChangeProgram
   constructor(private readonly programs: ProgramRepository) {}
 
   async execute({ programId, action, reason, actor }: ChangeProgramStatusCommand): Promise<ProgramState> {
-    const program = await this.programs.change(programId, (p) => p[action](reason, actor.id, new Date()));
+    const program = await this.programs.change(programId, (p) => p[action](reason, actor, new Date()));
     return program.toState();
   }
 }

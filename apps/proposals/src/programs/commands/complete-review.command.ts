@@ -1,3 +1,4 @@
+import type { PersonRef } from '#libs/core';
 import type { ReviewOutcome } from '#libs/contracts';
 
 /** From `review.completed`: the review's outcome moves the program. */
@@ -8,6 +9,6 @@ export class CompleteReviewCommand {
     readonly outcome: ReviewOutcome,
     readonly rationale: string,
     /** The reviewer whose decision completed the review (the event's actor). */
-    readonly decidedBy: string,
+    readonly decidedBy: PersonRef,
   ) {}
 }

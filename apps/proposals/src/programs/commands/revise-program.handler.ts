@@ -8,7 +8,7 @@ export class ReviseProgramHandler implements ICommandHandler<ReviseProgramComman
   constructor(private readonly programs: ProgramRepository) {}
 
   async execute({ programId, changes, expectedVersion, actor }: ReviseProgramCommand): Promise<ProgramState> {
-    const program = await this.programs.change(programId, (p) => p.revise(changes, expectedVersion, actor.id, new Date()));
+    const program = await this.programs.change(programId, (p) => p.revise(changes, expectedVersion, actor, new Date()));
     return program.toState();
   }
 }

@@ -8,7 +8,7 @@ export class SubmitProgramHandler implements ICommandHandler<SubmitProgramComman
   constructor(private readonly programs: ProgramRepository) {}
 
   async execute({ programId, actor }: SubmitProgramCommand): Promise<ProgramState> {
-    const program = await this.programs.change(programId, (p) => p.submit(actor.id, new Date()));
+    const program = await this.programs.change(programId, (p) => p.submit(actor, new Date()));
     return program.toState();
   }
 }

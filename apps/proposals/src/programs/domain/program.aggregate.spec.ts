@@ -13,9 +13,9 @@ const PROGRAM_ID = '0190a8b0-0000-7000-8000-000000000001';
 const REVIEW_1 = '0190a8b0-0000-7000-8000-0000000000a1';
 const REVIEW_2 = '0190a8b0-0000-7000-8000-0000000000a2';
 const ASSESSMENT_ID = '0190a8b0-0000-7000-8000-0000000000b1';
-const CREATOR = 'gm-ana';
-const OTHER_MANAGER = 'gm-luis';
-const REVIEWER = 'rv-sofia';
+const CREATOR = { id: 'gm-ana', name: 'Ana Morales' };
+const OTHER_MANAGER = { id: 'gm-luis' };
+const REVIEWER = { id: 'rv-sofia', name: 'Sofía Herrera' };
 const SYSTEM = 'system:proposals';
 const RATIONALE = 'Indicators are measurable and the partner is clear.';
 const T0 = new Date('2025-03-01T09:00:00.000Z');
@@ -44,7 +44,7 @@ const input = (): ProgramInput => ({
   endDate: '2027-05-31',
 });
 
-const drafted = () => ProgramAggregate.draft(input(), { id: CREATOR }, PROGRAM_ID, T0);
+const drafted = () => ProgramAggregate.draft(input(), CREATOR, PROGRAM_ID, T0);
 
 /** A program sitting in `status`, as the repository would load it, with nothing pending. */
 function inState(status: ProgramStatus): ProgramAggregate {
@@ -155,26 +155,29 @@ describe('ProgramAggregate', () => {
       expect(program.status).toBe('DRAFT');
       expect(program.version).toBe(1);
       expect(program.round).toBe(0);
-      expect(program.createdBy).toBe(CREATOR);
+      expect(program.createdBy).toBe(CREATOR.id);
       const state = program.toState();
+      expect(state.createdByName).toBe('Ana Morales');
+      // Restored as the repository loads it, the name survives.
+      expect(ProgramAggregate.restore(state).toState().createdByName).toBe('Ana Morales');
       expect(state.assessmentCadenceDays).toBe(90);
       expect(state.createdAt).toBe(T0.toISOString());
-      expect(program.statusHistory).toEqual([{ status: 'DRAFT', at: T0.toISOString(), by: CREATOR, reason: null }]);
+      expect(program.statusHistory).toEqual([{ status: 'DRAFT', at: T0.toISOString(), by: 'gm-ana', byName: 'Ana Morales', reason: null }]);
       expect(program.pullEvents()).toEqual([
         { type: 'program.drafted', payload: { programId: PROGRAM_ID, program: program.toSnapshot() } },
       ]);
-      expect(program.toSnapshot()).toMatchObject({ id: PROGRAM_ID, version: 1, createdBy: CREATOR, budgetCents: 250_000_000 });
+      expect(program.toSnapshot()).toMatchObject({ id: PROGRAM_ID, version: 1, createdBy: CREATOR.id, budgetCents: 250_000_000 });
     });
 
     it('defaults cofunding to none and keeps a given cadence', () => {
       const { cofunding: _omitted, ...rest } = input();
-      const program = ProgramAggregate.draft({ ...rest, assessmentCadenceDays: 180 }, { id: CREATOR }, PROGRAM_ID, T0);
+      const program = ProgramAggregate.draft({ ...rest, assessmentCadenceDays: 180 }, CREATOR, PROGRAM_ID, T0);
       expect(program.toSnapshot()).toMatchObject({ cofunding: [], assessmentCadenceDays: 180 });
     });
 
     it('refuses a program that breaks the field rules', () => {
       expect(() =>
-        ProgramAggregate.draft({ ...input(), objectives: [], assessmentCadenceDays: 400 }, { id: CREATOR }, PROGRAM_ID, T0),
+        ProgramAggregate.draft({ ...input(), objectives: [], assessmentCadenceDays: 400 }, CREATOR, PROGRAM_ID, T0),
       ).toThrow(ValidationError);
     });
   });
@@ -230,7 +233,7 @@ describe('ProgramAggregate', () => {
           country: 'HN',
           pillar: 'I',
           title: 'Youth employment in western Honduras',
-          createdBy: CREATOR,
+          createdBy: CREATOR.id,
           partnerName: 'Fundación Futuro',
           partnerRegistrationId: 'HN-0042',
         },
@@ -358,17 +361,18 @@ describe('ProgramAggregate', () => {
       const program = drafted();
       program.submit(CREATOR, T1);
       program.markUnderReview(REVIEW_1, 1, T1);
-      program.completeReview(REVIEW_1, 'APPROVED', RATIONALE, 'rv-ana', T1);
+      program.completeReview(REVIEW_1, 'APPROVED', RATIONALE, { id: 'rv-ana', name: 'Ana Ríos' }, T1);
       program.suspend('  Credible fraud allegation  ', REVIEWER, T1);
       program.reinstate('Investigation closed', REVIEWER, T1);
-      program.discontinue('Assessment found no progress', ASSESSMENT_ID, 'rv-luz', T1);
+      program.discontinue('Assessment found no progress', ASSESSMENT_ID, { id: 'rv-luz' }, T1);
       const at = T1.toISOString();
       expect(program.statusHistory.slice(1)).toEqual([
-        { status: 'SUBMITTED', at, by: CREATOR, reason: null },
+        { status: 'SUBMITTED', at, by: 'gm-ana', byName: 'Ana Morales', reason: null },
         { status: 'UNDER_REVIEW', at, by: SYSTEM, reason: null },
-        { status: 'APPROVED', at, by: SYSTEM, reason: RATIONALE, decidedBy: 'rv-ana' },
-        { status: 'SUSPENDED', at, by: REVIEWER, reason: 'Credible fraud allegation' },
-        { status: 'APPROVED', at, by: REVIEWER, reason: 'Investigation closed' },
+        { status: 'APPROVED', at, by: SYSTEM, reason: RATIONALE, decidedBy: 'rv-ana', decidedByName: 'Ana Ríos' },
+        { status: 'SUSPENDED', at, by: 'rv-sofia', byName: 'Sofía Herrera', reason: 'Credible fraud allegation' },
+        { status: 'APPROVED', at, by: 'rv-sofia', byName: 'Sofía Herrera', reason: 'Investigation closed' },
+        // A token without a name: the id alone.
         { status: 'DISCONTINUED', at, by: SYSTEM, reason: 'Assessment found no progress', decidedBy: 'rv-luz' },
       ]);
       expect(program.pullEvents().slice(-1)).toEqual([
@@ -383,7 +387,7 @@ describe('ProgramAggregate', () => {
       const program = inState('UNDER_REVIEW');
       program.withdraw('Partner lost its registration', CREATOR, T1);
       expect(program.statusHistory.slice(-1)).toEqual([
-        { status: 'WITHDRAWN', at: T1.toISOString(), by: CREATOR, reason: 'Partner lost its registration' },
+        { status: 'WITHDRAWN', at: T1.toISOString(), by: 'gm-ana', byName: 'Ana Morales', reason: 'Partner lost its registration' },
       ]);
       expect(program.pullEvents()).toEqual([
         { type: 'program.withdrawn', payload: { programId: PROGRAM_ID, reason: 'Partner lost its registration' } },

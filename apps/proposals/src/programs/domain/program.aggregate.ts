@@ -12,6 +12,8 @@ import {
   InvalidTransitionError,
   ValidationError,
   assertExpectedVersion,
+  nameField,
+  type PersonRef,
 } from '#libs/core';
 import {
   assertValidProgram,
@@ -66,20 +68,23 @@ export function programCommandAllowed(command: ProgramCommand, status: ProgramSt
   return (PROGRAM_TRANSITIONS[command].from as readonly ProgramStatus[]).includes(status);
 }
 
-/** Who moved the program where, when and why; `by` is a person id or a system actor id. */
+/** Who moved the program where, when and why; `by` is a person id or a system actor id, each with the person's name when known. */
 export interface StatusChange {
   status: ProgramStatus;
   at: string;
   by: string;
+  byName?: string;
   reason: string | null;
   /** Whose decision elsewhere the system carried out: the reviewer who completed the review, who recorded the outcome. */
   decidedBy?: string;
+  decidedByName?: string;
 }
 
 /** The plain state the persistence layer stores; dates are ISO strings. */
 export interface ProgramState extends ProgramFields {
   id: string;
   createdBy: string;
+  createdByName?: string;
   status: ProgramStatus;
   version: number;
   /** The review of the current round, set when it opens; null until then. */
@@ -92,12 +97,13 @@ export interface ProgramState extends ProgramFields {
 }
 
 /** Transitions caused by other services' events are taken by proposals on their behalf. */
-const SYSTEM_ACTOR_ID = systemActor('proposals').id;
+const SYSTEM_ACTOR = systemActor('proposals');
 
 export class ProgramAggregate extends AggregateRoot {
   readonly aggregateType = 'program';
   readonly id: string;
   private readonly createdByValue: string;
+  private readonly createdByName: string | undefined;
   private readonly createdAt: string;
   private fields: ProgramFields;
   private statusValue: ProgramStatus;
@@ -111,6 +117,7 @@ export class ProgramAggregate extends AggregateRoot {
     const copy = structuredClone(state);
     this.id = copy.id;
     this.createdByValue = copy.createdBy;
+    this.createdByName = copy.createdByName;
     this.createdAt = copy.createdAt;
     this.fields = normalizeProgramInput(copy);
     this.statusValue = copy.status;
@@ -137,7 +144,7 @@ export class ProgramAggregate extends AggregateRoot {
     return structuredClone(this.history);
   }
 
-  static draft(input: ProgramInput, actor: { id: string }, id: string, now: Date): ProgramAggregate {
+  static draft(input: ProgramInput, actor: PersonRef, id: string, now: Date): ProgramAggregate {
     const fields = normalizeProgramInput(input);
     assertValidProgram(fields);
     const at = now.toISOString();
@@ -145,11 +152,12 @@ export class ProgramAggregate extends AggregateRoot {
       ...fields,
       id,
       createdBy: actor.id,
+      ...nameField('createdByName', actor),
       status: 'DRAFT',
       version: 0,
       currentReviewId: null,
       round: 0,
-      statusHistory: [{ status: 'DRAFT', at, by: actor.id, reason: null }],
+      statusHistory: [{ status: 'DRAFT', at, ...changedBy(actor, null), reason: null }],
       createdAt: at,
       updatedAt: at,
     });
@@ -169,9 +177,9 @@ export class ProgramAggregate extends AggregateRoot {
    * an old copy), then the content (400). A change that changes nothing is accepted silently:
    * no new version, no event, so a repeated PATCH is harmless.
    */
-  revise(changes: Partial<ProgramInput>, expectedVersion: number, actorId: string, now: Date): void {
+  revise(changes: Partial<ProgramInput>, expectedVersion: number, actor: PersonRef, now: Date): void {
     this.assertAllowed('revise');
-    this.assertCreator(actorId, 'revise');
+    this.assertCreator(actor, 'revise');
     assertExpectedVersion(expectedVersion, this.version);
 
     const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
@@ -181,7 +189,7 @@ export class ProgramAggregate extends AggregateRoot {
     if (changedFields.length === 0) return;
 
     this.fields = next;
-    this.commit('revise', actorId, null, now, () => ({
+    this.commit('revise', actor, null, now, () => ({
       programId: this.id,
       program: this.toSnapshot(),
       changedFields,
@@ -189,23 +197,23 @@ export class ProgramAggregate extends AggregateRoot {
   }
 
   /** Starts a new review round: the review of the previous round, if any, is no longer current. */
-  submit(actorId: string, now: Date): void {
+  submit(actor: PersonRef, now: Date): void {
     this.assertAllowed('submit');
-    this.assertCreator(actorId, 'submit');
+    this.assertCreator(actor, 'submit');
     this.roundValue += 1;
     this.currentReviewIdValue = null;
-    this.commit('submit', actorId, null, now, () => ({
+    this.commit('submit', actor, null, now, () => ({
       programId: this.id,
       program: this.toSnapshot(),
       round: this.roundValue,
     }));
   }
 
-  withdraw(reason: string, actorId: string, now: Date): void {
+  withdraw(reason: string, actor: PersonRef, now: Date): void {
     this.assertAllowed('withdraw');
-    this.assertCreator(actorId, 'withdraw');
+    this.assertCreator(actor, 'withdraw');
     const why = requireReason(reason);
-    this.commit('withdraw', actorId, why, now, () => ({ programId: this.id, reason: why }));
+    this.commit('withdraw', actor, why, now, () => ({ programId: this.id, reason: why }));
   }
 
   /**
@@ -219,11 +227,11 @@ export class ProgramAggregate extends AggregateRoot {
       throw new InvalidTransitionError('program', this.statusValue, action);
     }
     this.currentReviewIdValue = reviewId;
-    this.commit('markUnderReview', SYSTEM_ACTOR_ID, null, now, () => ({ programId: this.id, reviewId, round }));
+    this.commit('markUnderReview', SYSTEM_ACTOR, null, now, () => ({ programId: this.id, reviewId, round }));
   }
 
   /** On review.completed; only the review of the current round decides. */
-  completeReview(reviewId: string, outcome: ReviewOutcome, rationale: string, decidedBy: string, now: Date): void {
+  completeReview(reviewId: string, outcome: ReviewOutcome, rationale: string, decidedBy: PersonRef, now: Date): void {
     const command = REVIEW_OUTCOME_COMMANDS[outcome];
     this.assertAllowed(command);
     if (reviewId !== this.currentReviewIdValue) {
@@ -234,30 +242,30 @@ export class ProgramAggregate extends AggregateRoot {
       );
     }
     if (command === 'approve') {
-      this.commit(command, SYSTEM_ACTOR_ID, rationale, now, () => this.approvedPayload(reviewId), decidedBy);
+      this.commit(command, SYSTEM_ACTOR, rationale, now, () => this.approvedPayload(reviewId), decidedBy);
     } else {
-      this.commit(command, SYSTEM_ACTOR_ID, rationale, now, () => ({ programId: this.id, reviewId, rationale }), decidedBy);
+      this.commit(command, SYSTEM_ACTOR, rationale, now, () => ({ programId: this.id, reviewId, rationale }), decidedBy);
     }
   }
 
-  suspend(reason: string, actorId: string, now: Date): void {
-    this.byReason('suspend', reason, actorId, now);
+  suspend(reason: string, actor: PersonRef, now: Date): void {
+    this.byReason('suspend', reason, actor, now);
   }
 
-  reinstate(reason: string, actorId: string, now: Date): void {
-    this.byReason('reinstate', reason, actorId, now);
+  reinstate(reason: string, actor: PersonRef, now: Date): void {
+    this.byReason('reinstate', reason, actor, now);
   }
 
   /** Any grant manager may close (API.md); the role is checked by the HTTP layer. */
-  close(reason: string, actorId: string, now: Date): void {
-    this.byReason('close', reason, actorId, now);
+  close(reason: string, actor: PersonRef, now: Date): void {
+    this.byReason('close', reason, actor, now);
   }
 
   /** On an assessment outcome DISCONTINUE (assessmentId, recorded by decidedBy), or by the system without one. */
-  discontinue(reason: string, assessmentId: string | null, decidedBy: string | null, now: Date): void {
+  discontinue(reason: string, assessmentId: string | null, decidedBy: PersonRef | null, now: Date): void {
     this.assertAllowed('discontinue');
     const why = requireReason(reason);
-    this.commit('discontinue', SYSTEM_ACTOR_ID, why, now, () => ({ programId: this.id, reason: why, assessmentId }), decidedBy);
+    this.commit('discontinue', SYSTEM_ACTOR, why, now, () => ({ programId: this.id, reason: why, assessmentId }), decidedBy);
   }
 
   toSnapshot(): ProgramSnapshot {
@@ -269,6 +277,7 @@ export class ProgramAggregate extends AggregateRoot {
       ...this.fields,
       id: this.id,
       createdBy: this.createdByValue,
+      ...nameField('createdByName', { id: this.createdByValue, name: this.createdByName }),
       status: this.statusValue,
       version: this.version,
       currentReviewId: this.currentReviewIdValue,
@@ -299,10 +308,10 @@ export class ProgramAggregate extends AggregateRoot {
   }
 
   /** suspend, reinstate and close differ only in their row of the table. */
-  private byReason(command: 'suspend' | 'reinstate' | 'close', reason: string, actorId: string, now: Date): void {
+  private byReason(command: 'suspend' | 'reinstate' | 'close', reason: string, actor: PersonRef, now: Date): void {
     this.assertAllowed(command);
     const why = requireReason(reason);
-    this.commit(command, actorId, why, now, () => ({ programId: this.id, reason: why }));
+    this.commit(command, actor, why, now, () => ({ programId: this.id, reason: why }));
   }
 
   private assertAllowed(command: ProgramCommand): void {
@@ -311,8 +320,8 @@ export class ProgramAggregate extends AggregateRoot {
     }
   }
 
-  private assertCreator(actorId: string, command: ProgramCommand): void {
-    if (actorId !== this.createdByValue) {
+  private assertCreator(actor: PersonRef, command: ProgramCommand): void {
+    if (actor.id !== this.createdByValue) {
       throw new AccessDeniedError('FORBIDDEN', `only the creator of program ${this.id} may ${command} it`, {
         programId: this.id,
         createdBy: this.createdByValue,
@@ -327,22 +336,31 @@ export class ProgramAggregate extends AggregateRoot {
    */
   private commit<C extends ProgramCommand>(
     command: C,
-    by: string,
+    by: PersonRef,
     reason: string | null,
     now: Date,
     payload: () => EventPayloads[CommandEvent<C>],
-    decidedBy: string | null = null,
+    decidedBy: PersonRef | null = null,
   ): void {
     const { to, event } = PROGRAM_TRANSITIONS[command];
     const at = now.toISOString();
     if (to !== null) {
       this.statusValue = to;
-      this.history.push({ status: to, at, by, reason, ...(decidedBy === null ? {} : { decidedBy }) });
+      this.history.push({ status: to, at, ...changedBy(by, decidedBy), reason });
     }
     this.updatedAt = at;
     this.touch();
     this.record(event, payload());
   }
+}
+
+/** The history entry's people: who changed the status and, for the system, whose decision it carried out. */
+function changedBy(by: PersonRef, decidedBy: PersonRef | null): Pick<StatusChange, 'by' | 'byName' | 'decidedBy' | 'decidedByName'> {
+  return {
+    by: by.id,
+    ...nameField('byName', by),
+    ...(decidedBy === null ? {} : { decidedBy: decidedBy.id, ...nameField('decidedByName', decidedBy) }),
+  };
 }
 
 /** A status change that a person asks for must say why: the history is read by auditors. */

@@ -9,9 +9,9 @@ import { MarkUnderReviewCommand } from '../commands/mark-under-review.command.js
 export class ProposalsEventsProcessor extends EventProcessor<'proposals'> {
   protected readonly handlers: EventHandlers<'proposals'> = {
     'review.opened': ({ payload: p }) => new MarkUnderReviewCommand(p.programId, p.reviewId, p.round),
-    'review.completed': ({ payload: p, actor }) => new CompleteReviewCommand(p.programId, p.reviewId, p.outcome, p.rationale, actor.id),
+    'review.completed': ({ payload: p, actor }) => new CompleteReviewCommand(p.programId, p.reviewId, p.outcome, p.rationale, actor),
     'assessment.completed': ({ payload: p, actor }) =>
-      new ApplyAssessmentOutcomeCommand(p.programId, p.assessmentId, p.outcome, p.narrative, actor.id),
+      new ApplyAssessmentOutcomeCommand(p.programId, p.assessmentId, p.outcome, p.narrative, actor),
   };
 
   constructor(kit: ConsumerKit) {

@@ -29,7 +29,7 @@ describe('ProgramRepository: optimistic changes', () => {
     const id = await draft();
     const titles = ['First racing title', 'Second racing title', 'Third racing title', 'Fourth racing title'];
 
-    await Promise.all(titles.map((title) => programs.change(id, (p) => p.revise({ title }, p.version, people.manager.sub, new Date()))));
+    await Promise.all(titles.map((title) => programs.change(id, (p) => p.revise({ title }, p.version, { id: people.manager.sub }, new Date()))));
 
     const revised = (await events(id)).filter((e) => e.type === 'program.revised');
     expect(revised.map((e) => e.version)).toEqual([2, 3, 4, 5]);
@@ -48,7 +48,7 @@ describe('ProgramRepository: optimistic changes', () => {
       return save(...args);
     });
     try {
-      await expect(programs.change(id, (p) => p.submit(people.manager.sub, new Date()))).rejects.toMatchObject({
+      await expect(programs.change(id, (p) => p.submit({ id: people.manager.sub }, new Date()))).rejects.toMatchObject({
         code: 'CONCURRENT_CHANGE',
         statusCode: 409,
       });
