@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { SignedCheckpoint } from '../../apps/audit/src/ledger/domain/checkpoint-signer.js';
 import { verifyExport } from '../../apps/audit/src/ledger/queries/verify-export.js';
@@ -376,9 +377,9 @@ describe('web console in a browser', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
-  it("holds back an approver from the partner's own organisation, as the service does", async () => {
-    const partner = { name: DEV_PEOPLE.approver.org, registrationId: 'GT-555002', country: 'GT' };
-    const { body: program } = await api('manager', 'POST', '/programs', programBody({ title: 'Audit capacity for municipalities', implementingPartner: partner }));
+  /** Through the API: a program approved by its review, with a disbursement request waiting for finance. */
+  async function approvedWithRequest(overrides: Parameters<typeof programBody>[0]): Promise<{ programId: string; reviewId: string; requestId: string }> {
+    const { body: program } = await api('manager', 'POST', '/programs', programBody(overrides));
     await api('manager', 'POST', `/programs/${program.id}/submit`, {});
     const reviewId = await system.sys.eventually(async () => (await api('reviewer', 'GET', `/reviews?programId=${program.id}`)).body.items[0].id);
     const rationale = 'Measurable objectives, a clean partner and a priority area.';
@@ -389,6 +390,13 @@ describe('web console in a browser', () => {
       expect(res.status).toBe(201);
       return res.body;
     });
+    return { programId: program.id, reviewId, requestId: request.id };
+  }
+
+  it("holds back an approver from the partner's own organisation, as the service does", async () => {
+    const partner = { name: DEV_PEOPLE.approver.org, registrationId: 'GT-555002', country: 'GT' };
+    const { requestId } = await approvedWithRequest({ title: 'Audit capacity for municipalities', implementingPartner: partner });
+    const request = { id: requestId };
     const approver = await signIn('approver');
     await approver.goto(`${system.url}/#/approvals`);
     const row = approver.getByTestId(`disbursement-row-${request.id}`);
@@ -398,4 +406,55 @@ describe('web console in a browser', () => {
     expect(refused).toMatchObject({ status: 403, body: { code: 'CONFLICT_OF_INTEREST' } });
     expect(problems).toEqual([]);
   }, 60_000);
+
+  /**
+   * Section 508 asks federal systems for WCAG 2.1 AA: axe-core checks every page each role uses,
+   * loaded with data, and the dialogs and error states people meet, and every violation fails.
+   */
+  it('meets WCAG 2.1 AA on every page, for every role, with its dialogs and errors (axe-core)', async () => {
+    const { programId, reviewId } = await approvedWithRequest({ title: 'Literacy circles in Totonicapán' });
+    const violations: string[] = [];
+    const check = async (page: Page, where: string) => {
+      await page.getByRole('status').filter({ hasText: /^Loading / }).first().waitFor({ state: 'detached' });
+      const { violations: found } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      for (const v of found) violations.push(`${where}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    };
+    const pages = new Map<DevPersonKey, Page>();
+    const visit = async (person: DevPersonKey, path: string, testId: string) => {
+      if (!pages.has(person)) pages.set(person, await signIn(person));
+      const page = pages.get(person)!;
+      await page.goto(`${system.url}/#${path}`);
+      await page.getByTestId(testId).waitFor();
+      await check(page, `${path} as ${person}`);
+      return page;
+    };
+
+    const anonymous = await (await browser.newContext()).newPage();
+    await anonymous.goto(`${system.url}/`);
+    await anonymous.getByTestId('people-chooser').waitFor();
+    await check(anonymous, 'sign-in');
+
+    await visit('manager', '/', 'page-overview');
+    await visit('manager', '/programs', 'page-programs');
+    await visit('manager', `/programs/${programId}`, 'page-program');
+    const manager = await visit('manager', '/programs/new', 'page-program-form');
+    // The form's errors, as a person meets them after sending it empty.
+    await manager.getByTestId('action-save').click();
+    await manager.locator('[data-testid^="error-"]').first().waitFor();
+    await check(manager, 'program form with errors');
+
+    await visit('reviewer', '/reviews', 'page-reviews');
+    await visit('reviewer', `/reviews/${reviewId}`, 'page-review');
+    const approver = await visit('approver', '/approvals', 'page-approvals');
+    await approver.locator('[data-testid^="disbursement-row-"] [data-testid="action-approve"]:enabled').first().click();
+    await approver.getByTestId('action-dialog').waitFor();
+    await check(approver, 'approve dialog');
+    await visit('scheduler', '/assessments', 'page-assessments');
+    await visit('auditor', '/audit', 'page-audit');
+    await visit('auditor', `/programs/${programId}`, 'page-program');
+    await visit('admin', '/admin', 'page-admin');
+
+    expect(violations).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
