@@ -446,9 +446,28 @@ describe('web console in a browser', () => {
     await visit('reviewer', '/reviews', 'page-reviews');
     await visit('reviewer', `/reviews/${reviewId}`, 'page-review');
     const approver = await visit('approver', '/approvals', 'page-approvals');
-    await approver.locator('[data-testid^="disbursement-row-"] [data-testid="action-approve"]:enabled').first().click();
-    await approver.getByTestId('action-dialog').waitFor();
+    const approve = approver.locator('[data-testid^="disbursement-row-"] [data-testid="action-approve"]:enabled').first();
+    await approve.click();
+    const dialog = approver.getByTestId('action-dialog');
+    await dialog.waitFor();
     await check(approver, 'approve dialog');
+    // From the keyboard: however far one tabs, the focus never reaches the page behind the dialog
+    // (past its last field it may leave for the browser's own controls, as a native modal lets it),
+    // Escape closes it, and the focus goes back to the button that opened it.
+    // (Strings: the page's DOM is not in this file's types.)
+    const focused = () =>
+      approver.evaluate<string>(`document.activeElement === document.body ? 'none' : document.activeElement?.closest('[data-testid="action-dialog"]') ? 'dialog' : 'page'`);
+    expect(await focused()).toBe('dialog');
+    const seen = new Set<string>();
+    for (let i = 0; i < 8; i += 1) {
+      await approver.keyboard.press('Tab');
+      seen.add(await focused());
+    }
+    expect(seen).not.toContain('page');
+    expect(seen).toContain('dialog');
+    await approver.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await approver.evaluate<string>(`document.activeElement?.getAttribute('data-testid')`)).toBe('action-approve');
     await visit('scheduler', '/assessments', 'page-assessments');
     await visit('auditor', '/audit', 'page-audit');
     await visit('auditor', `/programs/${programId}`, 'page-program');

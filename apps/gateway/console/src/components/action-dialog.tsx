@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { toFieldErrors } from '../lib/field-errors';
 import { ErrorNotice, Field } from './ui';
@@ -46,19 +46,15 @@ export function ActionDialog({ spec, onClose }: { spec: DialogSpec; onClose: () 
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [failure, setFailure] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
-  const dialogRef = useRef<HTMLDivElement>(null);
+  const modalRef = useRef<HTMLDialogElement>(null);
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !busy) onClose();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [busy, onClose]);
-
-  useEffect(() => {
-    const first = dialogRef.current?.querySelector<HTMLElement>('input, textarea, select, button');
-    first?.focus();
+  // A native modal makes the rest of the page inert (Tab stays in the dialog, a screen reader reads
+  // only it) and focuses its first field; closing it before React removes it gives the focus back
+  // to the button that opened it, hence a layout effect, whose cleanup runs before the removal.
+  useLayoutEffect(() => {
+    const modal = modalRef.current!;
+    modal.showModal();
+    return () => modal.close();
   }, []);
 
   const submit = async (event: FormEvent) => {
@@ -81,8 +77,19 @@ export function ActionDialog({ spec, onClose }: { spec: DialogSpec; onClose: () 
   };
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" data-testid="action-dialog" ref={dialogRef}>
+    <dialog
+      className="dialog-backdrop"
+      ref={modalRef}
+      aria-labelledby="dialog-title"
+      data-testid="action-dialog"
+      // Escape: closed by React, and not while the command is on its way.
+      onCancel={(e) => {
+        e.preventDefault();
+        if (!busy) onClose();
+      }}
+      onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}
+    >
+      <div className="dialog">
         <form onSubmit={submit} noValidate>
           <h2 id="dialog-title">{spec.title}</h2>
           {spec.description && <p className="muted">{spec.description}</p>}
@@ -121,7 +128,7 @@ export function ActionDialog({ spec, onClose }: { spec: DialogSpec; onClose: () 
           </div>
         </form>
       </div>
-    </div>
+    </dialog>
   );
 }
 
