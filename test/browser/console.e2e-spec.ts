@@ -442,6 +442,8 @@ describe('web console in a browser', () => {
     await manager.getByTestId('action-save').click();
     await manager.locator('[data-testid^="error-"]').first().waitFor();
     await check(manager, 'program form with errors');
+    // Save is at the bottom of a long form: the keyboard is taken to the first field to fix.
+    await manager.waitForFunction(`document.activeElement?.getAttribute('data-testid') === 'field-title'`);
 
     await visit('reviewer', '/reviews', 'page-reviews');
     await visit('reviewer', `/reviews/${reviewId}`, 'page-review');

@@ -1,6 +1,6 @@
 import { useCallback, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
-import { toFieldErrors } from '../lib/field-errors';
+import { focusFirstInvalid, toFieldErrors } from '../lib/field-errors';
 import { ErrorNotice, Field } from './ui';
 
 export interface DialogField {
@@ -61,7 +61,10 @@ export function ActionDialog({ spec, onClose }: { spec: DialogSpec; onClose: () 
     event.preventDefault();
     const found = validate(spec.fields, values);
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) {
+      focusFirstInvalid(modalRef.current);
+      return;
+    }
     setBusy(true);
     setFailure(null);
     try {
@@ -71,6 +74,7 @@ export function ActionDialog({ spec, onClose }: { spec: DialogSpec; onClose: () 
     } catch (error) {
       setFailure(error as Error);
       if (error instanceof ApiError) setErrors(toFieldErrors(error.details));
+      focusFirstInvalid(modalRef.current);
     } finally {
       setBusy(false);
     }

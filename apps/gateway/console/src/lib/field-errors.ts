@@ -59,3 +59,11 @@ export function toFieldErrors(details: unknown): FieldErrors {
   walk(errors, details, '');
   return errors;
 }
+
+/**
+ * After a refused save, takes the keyboard to the first field marked invalid, once React has
+ * marked it: a person who pressed Save at the bottom of a long form lands where the fix is.
+ */
+export function focusFirstInvalid(container: HTMLElement | null): void {
+  requestAnimationFrame(() => container?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+}

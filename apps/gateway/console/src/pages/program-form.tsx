@@ -1,9 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Program, ProgramInput } from '../api/types';
 import { ErrorNotice, Field, Loading, NotForYou, Person } from '../components/ui';
-import { toFieldErrors, type FieldErrors } from '../lib/field-errors';
+import { focusFirstInvalid, toFieldErrors, type FieldErrors } from '../lib/field-errors';
 import { centsToInput, formatDateTime, parseUsdToCents } from '../lib/format';
 import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, type Country, type Pillar } from '../lib/reference';
 import { link, navigate } from '../lib/router';
@@ -171,6 +171,7 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<Error | null>(null);
   const [touched, setTouched] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
   const [busy, setBusy] = useState(false);
   const [priorityAreas, setPriorityAreas] = useState<string[]>([]);
 
@@ -235,7 +236,10 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (Object.keys(errors).length > 0) return;
+    if (Object.keys(errors).length > 0) {
+      focusFirstInvalid(formRef.current);
+      return;
+    }
     setBusy(true);
     setFailure(null);
     setServerErrors({});
@@ -245,6 +249,7 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
     } catch (error) {
       setFailure(error as Error);
       if (error instanceof ApiError) setServerErrors(toFieldErrors(error.details));
+      focusFirstInvalid(formRef.current);
     } finally {
       setBusy(false);
     }
@@ -293,7 +298,7 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
         </div>
       )}
 
-      <form className="form" onSubmit={submit} noValidate data-testid="program-form">
+      <form className="form" onSubmit={submit} noValidate data-testid="program-form" ref={formRef}>
         <ErrorNotice error={failure} title="The server refused the program" />
         {stale && (
           <p>
