@@ -43,8 +43,8 @@ describe('web console in a browser', () => {
   });
 
   /** A fresh browser context per person (the console keeps its session per tab), signed in from the people list. */
-  async function signIn(person: DevPersonKey): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  async function signIn(person: DevPersonKey, timezoneId?: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.on('console', (msg) => msg.type() === 'error' && problems.push(`${person}: console: ${msg.text()}`));
@@ -470,7 +470,10 @@ describe('web console in a browser', () => {
     await approver.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     expect(await approver.evaluate<string>(`document.activeElement?.getAttribute('data-testid')`)).toBe('action-approve');
-    await visit('scheduler', '/assessments', 'page-assessments');
+    // A scheduler in Guatemala City reads every time in Guatemala's zone, and is told so.
+    pages.set('scheduler', await signIn('scheduler', 'America/Guatemala'));
+    const scheduler = await visit('scheduler', '/assessments', 'page-assessments');
+    expect(await scheduler.getByTestId('time-zone').textContent()).toBe('Times in America/Guatemala (UTC-06:00)');
     await visit('auditor', '/audit', 'page-audit');
     await visit('auditor', `/programs/${programId}`, 'page-program');
     await visit('admin', '/admin', 'page-admin');

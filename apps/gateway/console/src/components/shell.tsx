@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { localTimeZone } from '../lib/format';
 import { PAGES, mayUse } from '../lib/pages';
 import { link, navigate } from '../lib/router';
 import { signOut, type Session } from '../lib/session';
@@ -53,6 +54,9 @@ export function Shell({ session, path, children }: { session: Session; path: str
         <div className="whoami" data-testid="current-user" data-sub={session.sub}>
           <div className="whoami-name">{session.name}</div>
           <div className="whoami-org">{session.org}</div>
+          <div className="whoami-zone" data-testid="time-zone" title="Every time on screen is in this zone; exports and the API use UTC.">
+            Times in {localTimeZone()}
+          </div>
           <div className="whoami-roles">
             {session.roles.map((role) => (
               <span key={role} className="role-tag">

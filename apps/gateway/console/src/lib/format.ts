@@ -25,6 +25,13 @@ export function centsToInput(cents: number): string {
   return rest === 0 ? String(whole) : `${whole}.${String(rest).padStart(2, '0')}`;
 }
 
+/** Where the times on screen are: this browser's zone, named, with its offset from UTC now. */
+export function localTimeZone(now = new Date()): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const offset = new Intl.DateTimeFormat('en-US', { timeZoneName: 'longOffset' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value;
+  return offset ? `${zone} (${offset.replace('GMT', 'UTC')})` : zone;
+}
+
 function toDate(iso: string | null | undefined): Date | null {
   if (!iso) return null;
   const date = new Date(iso);
