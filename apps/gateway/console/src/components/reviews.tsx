@@ -27,36 +27,38 @@ export function ReviewCard({ review, heading }: { review: Review; heading?: stri
           {blockingFailures.map((c) => c.name).join(', ')}.
         </p>
       )}
-      <table className="table table-compact" data-testid="checks-table">
-        <caption className="sr-only">Safeguard checks</caption>
-        <thead>
-          <tr>
-            <th scope="col">Check</th>
-            <th scope="col">Result</th>
-            <th scope="col">Blocking</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {checks.length === 0 && (
+      <div className="table-wrap">
+        <table className="table table-compact" data-testid="checks-table">
+          <caption className="sr-only">Safeguard checks</caption>
+          <thead>
             <tr>
-              <td colSpan={4} className="muted">
-                No checks recorded.
-              </td>
+              <th scope="col">Check</th>
+              <th scope="col">Result</th>
+              <th scope="col">Blocking</th>
+              <th scope="col">Detail</th>
             </tr>
-          )}
-          {checks.map((check) => (
-            <tr key={check.name} data-testid={`check-${check.name}`}>
-              <td>{humanize(check.name)}</td>
-              <td>
-                <CheckBadge result={check.result} />
-              </td>
-              <td>{check.blocking ? <span className="badge badge-blocking">Blocking</span> : <span className="muted">no</span>}</td>
-              <td>{check.detail}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {checks.length === 0 && (
+              <tr>
+                <td colSpan={4} className="muted">
+                  No checks recorded.
+                </td>
+              </tr>
+            )}
+            {checks.map((check) => (
+              <tr key={check.name} data-testid={`check-${check.name}`}>
+                <td>{humanize(check.name)}</td>
+                <td>
+                  <CheckBadge result={check.result} />
+                </td>
+                <td>{check.blocking ? <span className="badge badge-blocking">Blocking</span> : <span className="muted">no</span>}</td>
+                <td>{check.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <h4>Decisions</h4>
       {decisions.length === 0 ? (
         <p className="muted">No decision yet.</p>

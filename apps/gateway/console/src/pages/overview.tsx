@@ -193,28 +193,30 @@ export function OverviewPage() {
         {attention.length === 0 ? (
           <p className="muted">No assessment point is due or overdue.</p>
         ) : (
-          <table className="table" data-testid="attention-table">
-            <thead>
-              <tr>
-                <th scope="col">Due</th>
-                <th scope="col">Program</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {attention.map((point) => (
-                <tr key={point.id} className={`row-${point.status.toLowerCase()}`}>
-                  <td>{formatDateTime(point.dueAt)}</td>
-                  <td>
-                    <a href={link(`/programs/${point.programId}`)}>{titleOf.get(point.programId) ?? point.programId}</a>
-                  </td>
-                  <td>
-                    <StatusBadge status={point.status} />
-                  </td>
+          <div className="table-wrap">
+            <table className="table" data-testid="attention-table">
+              <thead>
+                <tr>
+                  <th scope="col">Due</th>
+                  <th scope="col">Program</th>
+                  <th scope="col">Status</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {attention.map((point) => (
+                  <tr key={point.id} className={`row-${point.status.toLowerCase()}`}>
+                    <td>{formatDateTime(point.dueAt)}</td>
+                    <td>
+                      <a href={link(`/programs/${point.programId}`)}>{titleOf.get(point.programId) ?? point.programId}</a>
+                    </td>
+                    <td>
+                      <StatusBadge status={point.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Section>
     </div>

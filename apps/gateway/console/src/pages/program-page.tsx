@@ -185,30 +185,32 @@ function ProgramDetails({ program: p }: { program: Program }) {
         {p.objectives.map((o, i) => (
           <li key={i}>
             <p>{o.description}</p>
-            <table className="table table-compact">
-              <thead>
-                <tr>
-                  <th scope="col">Indicator</th>
-                  <th scope="col">Unit</th>
-                  <th scope="col" className="num">
-                    Baseline
-                  </th>
-                  <th scope="col" className="num">
-                    Target
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {o.indicators.map((ind, j) => (
-                  <tr key={j}>
-                    <td>{ind.name}</td>
-                    <td>{ind.unit || <span className="muted">—</span>}</td>
-                    <td className="num">{ind.baseline}</td>
-                    <td className="num">{ind.target}</td>
+            <div className="table-wrap">
+              <table className="table table-compact">
+                <thead>
+                  <tr>
+                    <th scope="col">Indicator</th>
+                    <th scope="col">Unit</th>
+                    <th scope="col" className="num">
+                      Baseline
+                    </th>
+                    <th scope="col" className="num">
+                      Target
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {o.indicators.map((ind, j) => (
+                    <tr key={j}>
+                      <td>{ind.name}</td>
+                      <td>{ind.unit || <span className="muted">—</span>}</td>
+                      <td className="num">{ind.baseline}</td>
+                      <td className="num">{ind.target}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </li>
         ))}
       </ol>
