@@ -258,7 +258,14 @@ describe('web console in a browser', () => {
     expect(await seqs()).toEqual([1, 2, 3]);
     expect(await auditor.getByTestId('unrecorded-table').count()).toBe(0);
 
-    // The evidence leaves Cuentas: the export and the signed checkpoints verify away from it.
+    // The evidence leaves Cuentas: the head, copied as an anchor to keep elsewhere, and the export
+    // and the signed checkpoints, which verify away from it.
+    await auditor.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await auditor.getByTestId('action-copy-anchor').click();
+    await auditor.getByTestId('integrity').getByTestId('flash').waitFor();
+    const anchor = await auditor.evaluate<string>('navigator.clipboard.readText()');
+    expect(anchor).toBe(`${await auditor.getByTestId('head-seq').textContent()}:${await auditor.getByTestId('head-hash').textContent()}`);
+    const [anchorSeq, anchorHash] = anchor.split(':');
     const exported = await downloaded(auditor, 'action-export-ndjson');
     const saved = JSON.parse(await readFile(await downloaded(auditor, 'action-download-checkpoints'), 'utf8')) as {
       items: SignedCheckpoint[];
@@ -267,8 +274,9 @@ describe('web console in a browser', () => {
     const report = await verifyExport(createInterface({ input: createReadStream(exported, 'utf8'), crlfDelay: Infinity }), {
       checkpoints: saved.items,
       publicKeyPem: saved.publicKey,
+      anchors: [{ seq: Number(anchorSeq), hash: anchorHash }],
     });
-    expect(report).toMatchObject({ valid: true, fromSeq: 1, firstInvalidSeq: null });
+    expect(report).toMatchObject({ valid: true, fromSeq: 1, firstInvalidSeq: null, anchors: 1 });
     expect(report.checked).toBeGreaterThan(10);
     expect(report.checkpoints).toBeGreaterThan(0);
 

@@ -99,6 +99,8 @@ export function AuditPage({ session }: { session: Session }) {
   const page = usePolled(() => api.audit.events(filter, after, PAGE_SIZE, newestFirst), `audit:${JSON.stringify(filter)}:${after}:${newestFirst}`, undefined, allowed);
   const verify = usePolled(api.audit.verify, 'audit-verify', VERIFY_INTERVAL_MS, allowed);
   const feedback = useFeedback();
+  // Said beside the integrity panel's own buttons, not down among the entries.
+  const integrityFeedback = useFeedback();
   if (!allowed) return <NotForYou roles="auditors" />;
 
   const search = (event: FormEvent) => {
@@ -116,11 +118,19 @@ export function AuditPage({ session }: { session: Session }) {
     api.audit.export(format, filter).then(() => feedback.succeed(`Export (${format.toUpperCase()}) downloaded.`), feedback.fail);
   };
   const downloadCheckpoints = () => {
-    feedback.clear();
-    api.audit.checkpoints().then(() => feedback.succeed('Signed checkpoints downloaded.'), feedback.fail);
+    integrityFeedback.clear();
+    api.audit.checkpoints().then(() => integrityFeedback.succeed('Signed checkpoints downloaded.'), integrityFeedback.fail);
   };
   const entries: AuditEntry[] = page.data?.items ?? [];
   const v = verify.data;
+  // SEQ:HASH is what `audit:verify --anchor` takes: kept outside Cuentas, it proves a later export still holds this head.
+  const anchor = v && v.headSeq !== null && v.headHash ? `${v.headSeq}:${v.headHash}` : null;
+  const copyAnchor = (text: string) => {
+    integrityFeedback.clear();
+    navigator.clipboard
+      .writeText(text)
+      .then(() => integrityFeedback.succeed(`Copied the anchor ${text.slice(0, 20)}…: keep it outside Cuentas.`), integrityFeedback.fail);
+  };
 
   return (
     <div className="page" data-testid="page-audit">
@@ -139,8 +149,9 @@ export function AuditPage({ session }: { session: Session }) {
             Download signed checkpoints
           </button>
         </div>
+        {integrityFeedback.node}
         <p className="muted">
-          To check an NDJSON export away from Cuentas: <code>npm run audit:verify -- --file export.ndjson --checkpoints checkpoints.json</code>
+          To check an NDJSON export away from Cuentas: <code>npm run audit:verify -- --file export.ndjson --checkpoints checkpoints.json --anchor SEQ:HASH</code>
         </p>
         <dl className="details">
           <div>
@@ -152,7 +163,12 @@ export function AuditPage({ session }: { session: Session }) {
             <dd>
               <code className="hash" data-testid="head-hash">
                 {v?.headHash ?? '—'}
-              </code>
+              </code>{' '}
+              {anchor && (
+                <button type="button" className="button button-small" data-testid="action-copy-anchor" onClick={() => copyAnchor(anchor)}>
+                  Copy as anchor
+                </button>
+              )}
             </dd>
           </div>
           {v && v.firstInvalidSeq !== null && (
