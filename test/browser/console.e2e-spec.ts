@@ -204,6 +204,19 @@ describe('web console in a browser', () => {
     await manager.locator('[data-testid^="disbursement-row-"][data-status="REQUESTED"]').waitFor();
     await shot(manager, '05-disbursement-requested');
     expect(await manager.getByTestId('disbursement-requester').textContent()).toBe(DEV_PEOPLE.manager.name);
+    // Printed for the file, the page is the record alone: no navigation, buttons or forms.
+    const onScreen = [manager.getByRole('navigation', { name: 'Main' }), manager.getByTestId('disbursement-form'), manager.getByTestId('action-cancel-disbursement')];
+    const visible = () => Promise.all(onScreen.map((part) => part.isVisible()));
+    expect(await visible()).toEqual([true, true, true]);
+    await manager.emulateMedia({ media: 'print' });
+    expect(await visible()).toEqual([false, false, false]);
+    expect(await manager.getByTestId('status-history').isVisible()).toBe(true);
+    expect(await manager.getByTestId('disbursement-requester').isVisible()).toBe(true);
+    expect(await manager.getByTestId('print-footer').textContent()).toMatch(
+      new RegExp(`^Printed from Cuentas for ${DEV_PEOPLE.manager.name} \\(${DEV_PEOPLE.manager.org}\\) on .+\\. Times in .+\\.$`),
+    );
+    await manager.emulateMedia({ media: 'screen' });
+    expect(await manager.getByTestId('print-footer').isVisible()).toBe(false);
 
     const approver = await signIn('approver');
     expect(await approver.getByTestId('nav-count-approvals').textContent()).toBe('1');

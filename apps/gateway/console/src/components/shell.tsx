@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { localTimeZone } from '../lib/format';
+import { formatDateTime, localTimeZone } from '../lib/format';
 import { PAGES, mayUse } from '../lib/pages';
 import { link, navigate } from '../lib/router';
 import { signOut, type Session } from '../lib/session';
@@ -79,6 +79,10 @@ export function Shell({ session, path, children }: { session: Session; path: str
       </aside>
       <main className="content" id="main" tabIndex={-1}>
         {children}
+        {/* On paper the sidebar is gone: the page still says whose view it was, when, and in which zone. */}
+        <p className="print-only" data-testid="print-footer">
+          Printed from Cuentas for {session.name} ({session.org}) on {formatDateTime(new Date().toISOString())}. Times in {localTimeZone()}.
+        </p>
       </main>
     </div>
   );
