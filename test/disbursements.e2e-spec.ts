@@ -314,6 +314,41 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
     expect(await eventCount('funding.hold-lifted', programId)).toBe(2);
   });
 
+  it('lists every account in one read, by status or by a hold, page by page, as the single read shows each', async () => {
+    const [held, open, closed] = [await approvedProgram(), await approvedProgram(), await approvedProgram()];
+    await programAction(held, 'suspend', people.reviewer);
+    await holdsBecome(held, ['PROGRAM_SUSPENDED']);
+    await programAction(closed, 'close', people.manager);
+    await sys.eventually(async () => expect((await account(closed)).status).toBe('CLOSED'));
+    const list = (query: object) => api().get('/funding-accounts').query(query).set(sys.auth(people.approver));
+    const ids = async (query: object) => (await list({ limit: 500, ...query }).expect(200)).body.items.map((a: { programId: string }) => a.programId);
+
+    const onHold = await ids({ hold: 'PROGRAM_SUSPENDED' });
+    expect(onHold).toContain(held);
+    expect(onHold).not.toContain(open);
+    const closedOnes = await ids({ status: 'CLOSED' });
+    expect(closedOnes).toContain(closed);
+    expect(closedOnes).not.toContain(open);
+    const listed = (await list({ hold: 'PROGRAM_SUSPENDED', limit: 500 }).expect(200)).body.items.find((a: { programId: string }) => a.programId === held);
+    expect(listed).toEqual(await account(held));
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Array<{ programId: string }>; nextCursor: string | null } = (await list({ limit: 2, ...(cursor ? { cursor } : {}) }).expect(200)).body;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((a) => a.programId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining([held, open, closed]));
+    expect(seen).toEqual([...seen].sort().reverse());
+
+    for (const bad of [{ hold: 'ON_A_WHIM' }, { status: 'PAUSED' }, { limit: 0 }, { cursor: 'not-a-cursor' }]) {
+      expect((await list(bad).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
   it('closing the program cancels every request not yet released and frees the reservation', async () => {
     const programId = await approvedProgram();
     const paid = await requested(programId, 10_000_000);
@@ -390,6 +425,9 @@ describe('disbursements: funding accounts, requests, approvals and holds', () =>
           ].sort((a, b) => a.partyId.localeCompare(b.partyId)),
         ),
       );
+      // The list of accounts on that hold names the same listings.
+      const listed = await api().get('/funding-accounts').query({ hold: 'PARTNER_RESTRICTED', limit: 500 }).set(sys.auth(people.approver)).expect(200);
+      expect(listed.body.items.find((a: { programId: string }) => a.programId === paying)).toEqual(await account(paying));
       await unlistParty(byName);
       // Still listed under another name: the hold stays.
       await sys.eventually(async () => {

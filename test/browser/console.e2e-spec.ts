@@ -246,6 +246,13 @@ describe('web console in a browser', () => {
     expect(await releasedBy.getAttribute('title')).toBe(finance.sub);
 
     const auditor = await signIn('auditor');
+    // The overview reads the portfolio's accounts in one list, not one read per program.
+    const accountReads: string[] = [];
+    auditor.on('request', (req) => void (req.url().includes('/funding-accounts') && accountReads.push(new URL(req.url()).pathname)));
+    await auditor.reload();
+    await auditor.getByTestId('kpi-budget').waitFor();
+    expect(accountReads).toContain('/funding-accounts');
+    expect(accountReads.filter((path) => path !== '/funding-accounts')).toEqual([]);
     // The portfolio leaves for reports as a CSV, one line per program with its money.
     const portfolio = (await readFile(await downloaded(auditor, 'action-download-portfolio'), 'utf8')).split('\r\n');
     expect(portfolio[0]).toBe('programId,title,country,pillar,status,implementingPartner,startDate,endDate,budgetCents,reservedCents,releasedCents,availableCents,holds,createdBy,createdByName');

@@ -45,6 +45,7 @@ export const ROUTE_TABLE: readonly RouteSpec[] = [
   route('reviews', 'GET', '/thresholds/{name}', 'any'),
   route('reviews', 'PUT', '/thresholds/{name}', ['admin']),
 
+  route('disbursements', 'GET', '/funding-accounts', 'any'),
   route('disbursements', 'GET', '/funding-accounts/{programId}', 'any'),
   route('disbursements', 'POST', '/disbursements', ['grant_manager']),
   route('disbursements', 'GET', '/disbursements', 'any'),

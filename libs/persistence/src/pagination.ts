@@ -1,3 +1,4 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ValidationError } from '#libs/core';
 
 /** Opaque cursors for keyset pagination over (sortKey, id). */
@@ -39,4 +40,21 @@ export function toPage<T>(rows: T[], limit: number, position: (row: T) => Cursor
   const items = rows.slice(0, limit);
   const more = rows.length > limit;
   return { items, nextCursor: more && items.length ? encodeCursor(position(items[items.length - 1])) : null };
+}
+
+/**
+ * One page of a list keyed by a uuid v7 column, newest first (the filters are on `qb` already):
+ * `limit` rows after the cursor's id, and the cursor of the last when more follow.
+ */
+export async function newestFirstPage<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  idColumn: string,
+  f: { limit: number; cursor?: string },
+  idOf: (row: E) => string,
+): Promise<Page<E>> {
+  const after = decodeCursor(f.cursor);
+  qb.orderBy(idColumn, 'DESC');
+  if (after) qb.andWhere(`${idColumn} < :after`, { after: after.id });
+  const rows = await qb.limit(f.limit + 1).getMany();
+  return toPage(rows, f.limit, (row) => ({ k: idOf(row), id: idOf(row) }));
 }

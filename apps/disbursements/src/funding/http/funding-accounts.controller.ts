@@ -1,7 +1,8 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '#libs/common';
 import { FundingRepository } from '../persistence/funding.repository.js';
+import { ListFundingAccountsQueryDto } from './funding-account.dto.js';
 import { fundingAccountView } from './funding-account.view.js';
 
 @ApiTags('funding-accounts')
@@ -9,6 +10,16 @@ import { fundingAccountView } from './funding-account.view.js';
 @Controller('funding-accounts')
 export class FundingAccountsController {
   constructor(private readonly funding: FundingRepository) {}
+
+  /** Every account in one read, for a portfolio's money (the console's overview) rather than one read per program. */
+  @Get()
+  async list(@Query() query: ListFundingAccountsQueryDto) {
+    const page = await this.funding.listAccounts(query);
+    // The parties behind PARTNER_RESTRICTED holds on the whole page, in one statement if any.
+    const ids = [...new Set(page.items.flatMap((state) => state.restrictingPartyIds ?? []))];
+    const parties = ids.length ? await this.funding.listedParties(ids) : [];
+    return { ...page, items: page.items.map((state) => fundingAccountView(state, parties.filter((p) => state.restrictingPartyIds?.includes(p.partyId)))) };
+  }
 
   @Get(':programId')
   async get(@Param('programId', UuidParam('programId')) programId: string) {

@@ -2,11 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { NotFoundError, type AggregateRoot, type PartnerKeys } from '#libs/core';
 import { Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, findRow, findWithParent, insertStatement, lockParentOf, rowAndParentGuard, rowGuard, toPage, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
+import { TransactionRunner, findRow, findWithParent, insertStatement, lockParentOf, newestFirstPage, rowAndParentGuard, rowGuard, updateStatement, type LockMode, type Page, type Statement } from '#libs/persistence';
 import { DisbursementAggregate, RESERVING_STATUSES, paymentReferenceKey, type DisbursementState } from '../domain/disbursement.aggregate.js';
 import { FundingAccountAggregate, type FundingAccountState } from '../domain/funding-account.aggregate.js';
 import { DisbursementEntity } from './disbursement.entity.js';
 import { FundingAccountEntity } from './funding-account.entity.js';
+
+export interface FundingAccountFilter {
+  status?: string;
+  /** Accounts holding this reason among their holds. */
+  hold?: string;
+  limit: number;
+  cursor?: string;
+}
 
 export interface DisbursementFilter {
   programId?: string;
@@ -286,18 +294,21 @@ export class FundingRepository {
     return reviveDisbursement(row.state).toState();
   }
 
+  /** Newest programs first, as the other lists; one statement for a whole portfolio's money. */
+  async listAccounts(f: FundingAccountFilter): Promise<Page<FundingAccountState>> {
+    const qb = this.dataSource.getRepository(FundingAccountEntity).createQueryBuilder('a');
+    if (f.status) qb.andWhere('a.status = :status', { status: f.status });
+    if (f.hold) qb.andWhere(`a.state->'holds' @> jsonb_build_array(:hold::text)`, { hold: f.hold });
+    const page = await newestFirstPage(qb, 'a.program_id', f, (a) => a.programId);
+    return { ...page, items: page.items.map((r) => reviveAccount(r.state).toState()) };
+  }
+
   async list(f: DisbursementFilter): Promise<Page<DisbursementState>> {
-    const qb = this.dataSource.getRepository(DisbursementEntity).createQueryBuilder('d').orderBy('d.id', 'DESC');
+    const qb = this.dataSource.getRepository(DisbursementEntity).createQueryBuilder('d');
     if (f.programId) qb.andWhere('d.program_id = :programId', { programId: f.programId });
     if (f.status) qb.andWhere('d.status = :status', { status: f.status });
-    const after = decodeCursor(f.cursor);
-    if (after) qb.andWhere('d.id < :after', { after: after.id });
-    const rows = await qb.limit(f.limit + 1).getMany();
-    return toPage(
-      rows.map((r) => reviveDisbursement(r.state).toState()),
-      f.limit,
-      (d) => ({ k: d.id, id: d.id }),
-    );
+    const page = await newestFirstPage(qb, 'd.id', f, (d) => d.id);
+    return { ...page, items: page.items.map((r) => reviveDisbursement(r.state).toState()) };
   }
 
   private async lockAccount(em: EntityManager, programId: string, lock: AccountLock, whenMissing: () => Error) {

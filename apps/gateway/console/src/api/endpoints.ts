@@ -104,6 +104,8 @@ export const api = {
 
   funding: {
     account: (programId: string) => apiRequest<FundingAccount>('GET', `/funding-accounts/${id(programId)}`, UNTIL_OPENED),
+    /** Every account, a page of 500 at a time: one read for a portfolio, not one per program. */
+    accounts: () => all<FundingAccount>('/funding-accounts', {}),
   },
 
   disbursements: {

@@ -9,9 +9,6 @@ import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type
 import { link } from '../lib/router';
 import { usePolled } from '../lib/use-polled';
 
-/** Statuses in which a funding account exists: it opens on approval and outlives it. */
-const FUNDED: ReadonlySet<ProgramStatus> = new Set(['APPROVED', 'SUSPENDED', 'DISCONTINUED', 'CLOSED']);
-
 export const STATUS_COLOURS: Record<ProgramStatus, string> = {
   DRAFT: '#8a94a6',
   SUBMITTED: '#3b82c4',
@@ -49,15 +46,19 @@ interface OverviewData {
 }
 
 async function loadOverview(): Promise<OverviewData> {
-  const [programs, due, overdue] = await Promise.all([
+  const [programs, allAccounts, due, overdue] = await Promise.all([
     api.programs.all(),
+    api.funding.accounts(),
     api.assessments.list({ status: 'DUE' }),
     api.assessments.list({ status: 'OVERDUE' }),
   ]);
-  const funded = programs.filter((p) => FUNDED.has(p.status));
-  // An account opens a moment after approval (an event away); one not open within the read's wait is left out.
-  const accounts = await Promise.all(funded.map((program) => api.funding.account(program.id).then((account) => ({ program, account }), () => null)));
-  return { programs, accounts: accounts.filter((a): a is NonNullable<typeof a> => a !== null), due, overdue };
+  // An account opens a moment after approval (an event away): a program approved just now shows without money until the next read.
+  const programOf = new Map(programs.map((p) => [p.id, p]));
+  const accounts = allAccounts.flatMap((account) => {
+    const program = programOf.get(account.programId);
+    return program ? [{ program, account }] : [];
+  });
+  return { programs, accounts, due, overdue };
 }
 
 interface MoneyRow {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '#libs/core';
 import { AggregateStore, Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
+import { TransactionRunner, findRow, newestFirstPage, type Page } from '#libs/persistence';
 import { ProgramAggregate, type ProgramState } from '../domain/program.aggregate.js';
 import { ProgramEntity } from './program.entity.js';
 
@@ -50,20 +50,14 @@ export class ProgramRepository {
   }
 
   async list(f: ProgramFilter): Promise<Page<ProgramState>> {
-    const qb = this.dataSource.getRepository(ProgramEntity).createQueryBuilder('p').orderBy('p.id', 'DESC');
+    const qb = this.dataSource.getRepository(ProgramEntity).createQueryBuilder('p');
     if (f.status) qb.andWhere('p.status = :status', { status: f.status });
     if (f.country) qb.andWhere('p.country = :country', { country: f.country });
     if (f.pillar) qb.andWhere('p.pillar = :pillar', { pillar: f.pillar });
     if (f.createdBy) qb.andWhere('p.created_by = :createdBy', { createdBy: f.createdBy });
     if (f.q) qb.andWhere(`p.title ILIKE :q ESCAPE '\\'`, { q: `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    const after = decodeCursor(f.cursor);
-    if (after) qb.andWhere('p.id < :after', { after: after.id });
-    const rows = await qb.limit(f.limit + 1).getMany();
-    return toPage(
-      rows.map((r) => r.state),
-      f.limit,
-      (p) => ({ k: p.id, id: p.id }),
-    );
+    const page = await newestFirstPage(qb, 'p.id', f, (p) => p.id);
+    return { ...page, items: page.items.map((r) => r.state) };
   }
 }
 

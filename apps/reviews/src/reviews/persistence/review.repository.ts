@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ProgramSnapshot } from '#libs/contracts';
 import { NotFoundError } from '#libs/core';
 import { AggregateStore, Outbox } from '#libs/messaging';
-import { TransactionRunner, decodeCursor, findRow, toPage, type Page } from '#libs/persistence';
+import { TransactionRunner, findRow, newestFirstPage, type Page } from '#libs/persistence';
 import { ReviewAggregate, type ReviewState } from '../domain/review.aggregate.js';
 import { ReviewEntity } from './review.entity.js';
 import { WithdrawnProgramEntity } from './withdrawn-program.entity.js';
@@ -74,17 +74,11 @@ export class ReviewRepository {
 
   /** Newest first (ids are uuid v7). */
   async list(f: ReviewFilter): Promise<Page<ReviewState>> {
-    const after = decodeCursor(f.cursor);
-    const qb = this.dataSource.getRepository(ReviewEntity).createQueryBuilder('r').orderBy('r.id', 'DESC');
+    const qb = this.dataSource.getRepository(ReviewEntity).createQueryBuilder('r');
     if (f.programId) qb.andWhere('r.program_id = :programId', { programId: f.programId });
     if (f.status) qb.andWhere('r.status = :status', { status: f.status });
-    if (after) qb.andWhere('r.id < :after', { after: after.id });
-    const rows = await qb.limit(f.limit + 1).getMany();
-    return toPage(
-      rows.map((r) => r.state),
-      f.limit,
-      (r) => ({ k: r.id, id: r.id }),
-    );
+    const page = await newestFirstPage(qb, 'r.id', f, (r) => r.id);
+    return { ...page, items: page.items.map((r) => r.state) };
   }
 
   /**
