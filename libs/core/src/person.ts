@@ -9,6 +9,6 @@ export interface PersonRef {
  * `{ [field]: person.name }` when the person has a name, else nothing: stored beside the id so that
  * people read "Ana Morales" where they would otherwise read an identity provider's subject.
  */
-export function nameField<K extends string>(field: K, person: PersonRef | null): Partial<Record<K, string>> {
+export function nameField<K extends string>(field: K, person: Pick<PersonRef, 'name'> | null): Partial<Record<K, string>> {
   return person?.name ? ({ [field]: person.name } as Record<K, string>) : {};
 }

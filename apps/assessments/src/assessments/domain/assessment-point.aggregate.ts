@@ -191,7 +191,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
       indicatorResults: this.indicatorResults,
       requiredActions: this.requiredActions,
       completedBy: this.completedBy,
-      ...nameField('completedByName', { id: this.completedBy ?? '', name: this.completedByName }),
+      ...nameField('completedByName', { name: this.completedByName }),
       completedAt: this.completedAt,
       cancelledReason: this.cancelledReason,
       history: this.history,

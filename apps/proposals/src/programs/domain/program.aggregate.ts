@@ -277,7 +277,7 @@ export class ProgramAggregate extends AggregateRoot {
       ...this.fields,
       id: this.id,
       createdBy: this.createdByValue,
-      ...nameField('createdByName', { id: this.createdByValue, name: this.createdByName }),
+      ...nameField('createdByName', { name: this.createdByName }),
       status: this.statusValue,
       version: this.version,
       currentReviewId: this.currentReviewIdValue,
