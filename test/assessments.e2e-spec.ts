@@ -373,7 +373,8 @@ describe('assessments: plans, durable timers and outcomes', () => {
     const completedAt = Date.parse(adjusted.body.completedAt);
     const followUp = (await pointsOf(programId)).find((p) => p.kind === 'FOLLOW_UP')!;
     expect(Date.parse(followUp.dueAt) - completedAt).toBe(30 * DAY_MS);
-    expect(followUp.reason).toContain(adHoc.id);
+    // The calendar says in words what it follows; the link is followUpOf.
+    expect(followUp).toMatchObject({ followUpOf: adHoc.id, reason: `follow-up of the assessment due ${adHoc.dueAt.slice(0, 10)} (ADJUST)` });
     const due = await untilStatus(followUp.id, 'DUE');
     expect(at(due, 'due') - Date.parse(due.dueAt)).toBeLessThan(ON_TIME_MS);
     const strengthened = await outcome(followUp.id, { outcome: 'STRENGTHEN', requiredActions: [] }).expect(400);

@@ -68,7 +68,9 @@ describe('AssessmentPointAggregate', () => {
       ['an ad-hoc point without a reason', { kind: 'AD_HOC', sequence: null, dueAt: T0, reason: '  ' }, 'reason'],
       ['an ad-hoc point due later', { kind: 'AD_HOC', sequence: null, reason: 'site visit' }, 'dueAt'],
       ['a planned point without a sequence', { sequence: null }, 'sequence'],
-      ['a follow-up with a sequence', { kind: 'FOLLOW_UP', sequence: 2 }, 'sequence'],
+      ['a follow-up with a sequence', { kind: 'FOLLOW_UP', sequence: 2, followUpOf: 'a-1' }, 'sequence'],
+      ['a follow-up that names no point it follows', { kind: 'FOLLOW_UP', sequence: null }, 'followUpOf'],
+      ['a planned point that names one', { followUpOf: 'a-1' }, 'followUpOf'],
       ['an invalid due date', { dueAt: new Date('nope') }, 'dueAt'],
     ])('refuses %s', (_, overrides, field) => {
       expect(() => planned(overrides)).toThrow(

@@ -36,6 +36,8 @@ export interface SchedulePointInput {
   reason?: string | null;
   /** The place of a planned point in its plan; ad-hoc and follow-up points have none. */
   sequence?: number | null;
+  /** A follow-up's: the point whose outcome asked for it. */
+  followUpOf?: string | null;
 }
 
 export interface OutcomeInput {
@@ -55,6 +57,8 @@ export interface AssessmentPointState {
   sequence: number | null;
   kind: AssessmentKind;
   reason: string | null;
+  /** A follow-up's: the point whose outcome asked for it (null for follow-ups scheduled before it was kept). */
+  followUpOf: string | null;
   status: AssessmentStatus;
   dueAt: Date;
   overdueAt: Date;
@@ -101,6 +105,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
   sequence: number | null;
   kind: AssessmentKind;
   reason: string | null;
+  followUpOf: string | null;
   status: AssessmentStatus;
   dueAt: Date;
   overdueAt: Date;
@@ -126,6 +131,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
   static schedule(input: SchedulePointInput, graceDays: number, dayMs: number, now: Date): AssessmentPointAggregate {
     const { id, programId, dueAt, kind } = input;
     const sequence = input.sequence ?? null;
+    const followUpOf = input.followUpOf ?? null;
     const reason = isText(input.reason) ? input.reason.trim() : null;
     const problems = new FieldProblems();
     problems.check(ASSESSMENT_KINDS.includes(kind), 'kind', `must be one of ${ASSESSMENT_KINDS.join(', ')}`);
@@ -134,6 +140,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
       problems.check(valid, 'sequence', 'a planned point needs one ≥ 1');
     } else problems.check(sequence === null, 'sequence', 'only planned points have one');
     problems.check(kind !== 'AD_HOC' || reason !== null, 'reason', 'an ad-hoc point needs one');
+    problems.check((kind === 'FOLLOW_UP') === isText(followUpOf), 'followUpOf', 'a follow-up, and only a follow-up, names the point it follows');
     problems.check(isInstant(dueAt), 'dueAt', 'must be a date and time');
     problems.check(kind !== 'AD_HOC' || !(dueAt > now), 'dueAt', 'an ad-hoc point is due now');
     problems.check(Number.isInteger(graceDays) && graceDays >= 0, 'graceDays', 'must be a whole number ≥ 0');
@@ -145,6 +152,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
       sequence,
       kind,
       reason,
+      followUpOf,
       status: 'SCHEDULED',
       dueAt,
       overdueAt: addDays(dueAt, graceDays, dayMs),
@@ -169,6 +177,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
     // Dates may come back from JSON columns as strings.
     return new AssessmentPointAggregate({
       ...state,
+      followUpOf: state.followUpOf ?? null,
       dueAt: new Date(state.dueAt),
       overdueAt: new Date(state.overdueAt),
       completedAt: state.completedAt && new Date(state.completedAt),
@@ -183,6 +192,7 @@ export class AssessmentPointAggregate extends AggregateRoot {
       sequence: this.sequence,
       kind: this.kind,
       reason: this.reason,
+      followUpOf: this.followUpOf,
       status: this.status,
       dueAt: this.dueAt,
       overdueAt: this.overdueAt,

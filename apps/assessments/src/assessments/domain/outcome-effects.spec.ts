@@ -2,7 +2,7 @@ import { AssessmentPointAggregate } from './assessment-point.aggregate.js';
 import { DEFAULT_DAY_MS } from './day-clock.js';
 import { FOLLOW_UP_DAYS, effectsOf } from './outcome-effects.js';
 
-const assessment = { id: 'a-1', programId: 'p-1' };
+const assessment = { id: 'a-1', programId: 'p-1', dueAt: new Date('2027-03-20T09:00:00.000Z') };
 const completedAt = new Date('2027-04-02T15:30:00.000Z');
 
 describe('effectsOf', () => {
@@ -18,7 +18,8 @@ describe('effectsOf', () => {
         kind: 'FOLLOW_UP',
         sequence: null,
         dueAt: new Date('2027-05-02T15:30:00.000Z'),
-        reason: 'follow-up of assessment a-1 (ADJUST)',
+        reason: 'follow-up of the assessment due 2027-03-20 (ADJUST)',
+        followUpOf: 'a-1',
       },
       cancelOpenPoints: null,
       discontinuesProgram: false,
@@ -33,7 +34,7 @@ describe('effectsOf', () => {
   it('describes a follow-up that schedules as a SCHEDULED FOLLOW_UP point', () => {
     const { followUp } = effectsOf('ADJUST', assessment, completedAt, 1000);
     const point = AssessmentPointAggregate.schedule({ id: 'a-2', ...followUp! }, 14, 1000, completedAt);
-    expect(point.toState()).toMatchObject({ status: 'SCHEDULED', kind: 'FOLLOW_UP', reason: 'follow-up of assessment a-1 (ADJUST)' });
+    expect(point.toState()).toMatchObject({ status: 'SCHEDULED', kind: 'FOLLOW_UP', reason: 'follow-up of the assessment due 2027-03-20 (ADJUST)', followUpOf: 'a-1' });
   });
 
   it('DISCONTINUE cancels every open point and discontinues the program', () => {

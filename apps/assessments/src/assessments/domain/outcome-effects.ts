@@ -58,7 +58,7 @@ export interface AssessmentEffects {
 /** The effects of one assessment completed at `completedAt` with `outcome`. */
 export function effectsOf(
   outcome: AssessmentOutcome,
-  assessment: { id: string; programId: string },
+  assessment: { id: string; programId: string; dueAt: Date },
   completedAt: Date,
   dayMs: number,
 ): AssessmentEffects {
@@ -74,7 +74,9 @@ export function effectsOf(
             kind: 'FOLLOW_UP',
             sequence: null,
             dueAt: addDays(completedAt, effect.followUpInDays, dayMs),
-            reason: `follow-up of assessment ${assessment.id} (${outcome})`,
+            // Words a scheduler reads in the calendar; the link itself is followUpOf.
+            reason: `follow-up of the assessment due ${assessment.dueAt.toISOString().slice(0, 10)} (${outcome})`,
+            followUpOf: assessment.id,
           },
     cancelOpenPoints: effect.cancelsOpenPoints
       ? { reason: `program discontinued by assessment ${assessment.id}` }
