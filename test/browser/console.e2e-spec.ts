@@ -181,6 +181,13 @@ describe('web console in a browser', () => {
     await scheduler.getByTestId('field-trigger-reason').fill('Field visit after reports of delays in two schools.');
     await scheduler.getByTestId('action-trigger-assessment').click();
     await scheduler.getByTestId('flash').waitFor();
+    // A scheduler answering for one country sees its points alone.
+    const triggered = scheduler.locator(`[data-testid^="assessment-row-"][data-program-id="${programId}"][data-status="DUE"]`);
+    await triggered.waitFor();
+    await scheduler.getByTestId('field-calendar-country').selectOption('HN');
+    await triggered.waitFor({ state: 'detached' });
+    await scheduler.getByTestId('field-calendar-country').selectOption('GT');
+    await triggered.waitFor();
     await openProgram(reviewer, programId);
     await reviewer.locator('[data-testid^="assessment-row-"][data-status="DUE"]').getByTestId('action-record-outcome').click();
     const outcome = reviewer.getByTestId('action-dialog');

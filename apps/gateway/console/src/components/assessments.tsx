@@ -122,7 +122,7 @@ export function AssessmentTable({ points, session, titles, openDialog, onDone, o
         </thead>
         <tbody>
           {points.map((point) => (
-            <tr key={point.id} className={`row-${point.status.toLowerCase()}`} data-testid={`assessment-row-${point.id}`} data-status={point.status}>
+            <tr key={point.id} className={`row-${point.status.toLowerCase()}`} data-testid={`assessment-row-${point.id}`} data-status={point.status} data-program-id={point.programId}>
               <td>
                 <time dateTime={point.dueAt}>{formatDateTime(point.dueAt)}</time>
               </td>

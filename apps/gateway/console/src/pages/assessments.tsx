@@ -5,7 +5,7 @@ import { useDialog } from '../components/action-dialog';
 import { AssessmentTable } from '../components/assessments';
 import { ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { formatDateTime, monthKey, monthLabel } from '../lib/format';
-import type { AssessmentStatus } from '../lib/reference';
+import { COUNTRIES, COUNTRY_NAMES, type AssessmentStatus, type Country } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
 
@@ -36,6 +36,8 @@ async function loadCalendar(view: View): Promise<{ points: AssessmentPoint[]; pr
 export function AssessmentsPage({ session }: { session: Session }) {
   const allowed = hasRole(session, 'scheduler', 'reviewer', 'auditor');
   const [view, setView] = useState<View>('open');
+  // Schedulers often answer for one country: its points alone, counts included.
+  const [country, setCountry] = useState<Country | ''>('');
   const { data, error, loading, refresh } = usePolled(() => loadCalendar(view), `calendar:${view}`, undefined, allowed);
   const feedback = useFeedback();
   const dialog = useDialog();
@@ -46,14 +48,16 @@ export function AssessmentsPage({ session }: { session: Session }) {
     void refresh();
   };
   const titles = Object.fromEntries((data?.programs ?? []).map((p) => [p.id, p.title]));
+  const countryOf = new Map((data?.programs ?? []).map((p) => [p.id, p.country]));
+  const shown = (data?.points ?? []).filter((point) => !country || countryOf.get(point.programId) === country);
   const months = new Map<string, AssessmentPoint[]>();
-  for (const point of data?.points ?? []) {
+  for (const point of shown) {
     const key = monthKey(point.dueAt);
     months.set(key, [...(months.get(key) ?? []), point]);
   }
   const assessed = (data?.programs ?? []).filter((p) => ASSESSED.has(p.status));
-  const overdue = data?.points.filter((p) => p.status === 'OVERDUE').length ?? 0;
-  const due = data?.points.filter((p) => p.status === 'DUE').length ?? 0;
+  const overdue = shown.filter((p) => p.status === 'OVERDUE').length;
+  const due = shown.filter((p) => p.status === 'DUE').length;
 
   return (
     <div className="page" data-testid="page-assessments">
@@ -78,16 +82,29 @@ export function AssessmentsPage({ session }: { session: Session }) {
         title="Calendar"
         testId="calendar"
         actions={
-          <div className="field field-inline">
-            <label htmlFor="calendar-view">Show</label>
-            <select id="calendar-view" value={view} onChange={(e) => setView(e.target.value as View)} data-testid="field-view">
-              {VIEWS.map((v) => (
-                <option key={v.value} value={v.value}>
-                  {v.label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <>
+            <div className="field field-inline">
+              <label htmlFor="calendar-country">Country</label>
+              <select id="calendar-country" value={country} onChange={(e) => setCountry(e.target.value as Country | '')} data-testid="field-calendar-country">
+                <option value="">All</option>
+                {COUNTRIES.map((c) => (
+                  <option key={c} value={c}>
+                    {COUNTRY_NAMES[c]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field field-inline">
+              <label htmlFor="calendar-view">Show</label>
+              <select id="calendar-view" value={view} onChange={(e) => setView(e.target.value as View)} data-testid="field-view">
+                {VIEWS.map((v) => (
+                  <option key={v.value} value={v.value}>
+                    {v.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </>
         }
       >
         {data && (
@@ -96,7 +113,7 @@ export function AssessmentsPage({ session }: { session: Session }) {
           </p>
         )}
         {loading && <Loading what="the calendar" />}
-        {data && data.points.length === 0 && <p className="muted">No assessment point in this view.</p>}
+        {data && shown.length === 0 && <p className="muted">No assessment point in this view.</p>}
         {[...months.entries()].map(([key, points]) => (
           <section key={key} className="month" data-testid={`month-${key}`} aria-label={monthLabel(points[0].dueAt)}>
             <h3>{monthLabel(points[0].dueAt)}</h3>
