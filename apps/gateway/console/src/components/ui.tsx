@@ -2,6 +2,20 @@ import { useCallback, useId, useState, type ReactElement, type ReactNode } from 
 import { ApiError } from '../api/client';
 import { humanize } from '../lib/format';
 import { toFieldErrors } from '../lib/field-errors';
+import { COUNTRIES, COUNTRY_NAMES, type Country } from '../lib/reference';
+
+/** A country select's options, by name: every country unless told which. */
+export function CountryOptions({ countries = COUNTRIES }: { countries?: readonly Country[] }) {
+  return (
+    <>
+      {countries.map((c) => (
+        <option key={c} value={c}>
+          {COUNTRY_NAMES[c]}
+        </option>
+      ))}
+    </>
+  );
+}
 
 /** A person by name when their token gave one, else by id; the id stays a hover away, as separation of duties uses it. */
 export function Person({ id, name }: { id: string | null | undefined; name?: string }) {

@@ -3,7 +3,7 @@ import { api } from '../api/endpoints';
 import type { RestrictedParty, Threshold } from '../api/types';
 import { ApiError } from '../api/client';
 import { useDialog } from '../components/action-dialog';
-import { ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
+import { CountryOptions, ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { centsToInput, formatDateTime, formatUsd, parseUsdToCents } from '../lib/format';
 import { COUNTRY_NAMES, type Country, type ThresholdName } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
@@ -244,11 +244,7 @@ function PriorityAreas({ onDone }: { onDone: (message: string) => void }) {
         <Field name="areas-country" label="Country">
           {(p) => (
             <select {...p} value={country} onChange={(e) => setCountry(e.target.value as Country)}>
-              {AREA_COUNTRIES.map((c) => (
-                <option key={c} value={c}>
-                  {COUNTRY_NAMES[c]}
-                </option>
-              ))}
+              <CountryOptions countries={AREA_COUNTRIES} />
             </select>
           )}
         </Field>

@@ -3,9 +3,9 @@ import { api } from '../api/endpoints';
 import type { AssessmentPlan, AssessmentPoint, Program } from '../api/types';
 import { useDialog } from '../components/action-dialog';
 import { AssessmentTable } from '../components/assessments';
-import { ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
+import { CountryOptions, ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { formatDateTime, monthKey, monthLabel } from '../lib/format';
-import { COUNTRIES, COUNTRY_NAMES, type AssessmentStatus, type Country } from '../lib/reference';
+import type { AssessmentStatus, Country } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
 
@@ -87,11 +87,7 @@ export function AssessmentsPage({ session }: { session: Session }) {
               <label htmlFor="calendar-country">Country</label>
               <select id="calendar-country" value={country} onChange={(e) => setCountry(e.target.value as Country | '')} data-testid="field-calendar-country">
                 <option value="">All</option>
-                {COUNTRIES.map((c) => (
-                  <option key={c} value={c}>
-                    {COUNTRY_NAMES[c]}
-                  </option>
-                ))}
+                <CountryOptions />
               </select>
             </div>
             <div className="field field-inline">

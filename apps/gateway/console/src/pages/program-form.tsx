@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Program, ProgramInput } from '../api/types';
-import { ErrorNotice, Field, Loading, NotForYou, Person } from '../components/ui';
+import { CountryOptions, ErrorNotice, Field, Loading, NotForYou, Person } from '../components/ui';
 import { focusFirstInvalid, toFieldErrors, type FieldErrors } from '../lib/field-errors';
 import { centsToInput, formatDateTime, parseUsdToCents } from '../lib/format';
 import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, type Country, type Pillar } from '../lib/reference';
@@ -327,11 +327,7 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
             <Field name="country" label="Country" errors={shown('country')}>
               {(p) => (
                 <select {...p} value={draft.country} onChange={(e) => set('country', e.target.value as Country)}>
-                  {COUNTRIES.map((c) => (
-                    <option key={c} value={c}>
-                      {COUNTRY_NAMES[c]}
-                    </option>
-                  ))}
+                  <CountryOptions />
                 </select>
               )}
             </Field>
@@ -381,11 +377,7 @@ export function ProgramFormPage({ session, programId }: { session: Session; prog
             <Field name="implementingPartner.country" label="Country" errors={shown('implementingPartner.country')}>
               {(p) => (
                 <select {...p} value={draft.partnerCountry} onChange={(e) => set('partnerCountry', e.target.value as Country)}>
-                  {COUNTRIES.map((c) => (
-                    <option key={c} value={c}>
-                      {COUNTRY_NAMES[c]}
-                    </option>
-                  ))}
+                  <CountryOptions />
                 </select>
               )}
             </Field>

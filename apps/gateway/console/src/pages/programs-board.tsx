@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { api, type ProgramFilter } from '../api/endpoints';
 import type { Program } from '../api/types';
-import { CheckboxFilter, ErrorNotice, Loading, StatusBadge } from '../components/ui';
+import { CheckboxFilter, CountryOptions, ErrorNotice, Loading, StatusBadge } from '../components/ui';
 import { formatUsd } from '../lib/format';
-import { COUNTRIES, COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type Country, type Pillar, type ProgramStatus } from '../lib/reference';
+import { COUNTRY_NAMES, PILLARS, PILLAR_NAMES, PROGRAM_STATUSES, type Country, type Pillar, type ProgramStatus } from '../lib/reference';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
@@ -91,11 +91,7 @@ export function ProgramsBoardPage({ session }: { session: Session }) {
             onChange={(e) => refilter(setCountry, e.target.value as Country | '')}
           >
             <option value="">All countries</option>
-            {COUNTRIES.map((c) => (
-              <option key={c} value={c}>
-                {COUNTRY_NAMES[c]}
-              </option>
-            ))}
+            <CountryOptions />
           </select>
         </div>
         <div className="field">
