@@ -66,5 +66,20 @@ describe(`audit timeline: one program across ${running.join(', ')}`, () => {
     if (has('reviews')) expect(types.indexOf('review.completed')).toBeLessThan(types.indexOf('program.approved'));
     // Only this program's entries: by payload, or the program aggregate itself.
     expect(timeline.every((e) => e.payload.programId === programId || e.type.startsWith('program.'))).toBe(true);
+
+    // The same entries by the ledger's filter, listed and exported: a program's evidence in one file.
+    const audit = () => sys.http('audit');
+    await sys.eventually(async () => {
+      const whole = (await audit().get(`/audit/programs/${programId}/timeline`).set(sys.auth(people.auditor)).expect(200)).body.items as Entry[];
+      const listed = (await audit().get('/audit/events').query({ programId, limit: 500 }).set(sys.auth(people.auditor)).expect(200)).body.items as Entry[];
+      const exported = await audit().get('/audit/export').query({ programId }).set(sys.auth(people.auditor)).buffer(true).expect(200);
+      const lines = exported.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Entry);
+      expect(listed).toEqual(whole);
+      expect(lines).toEqual(whole);
+    });
+    expect((await audit().get('/audit/export').query({ programId: 'not-a-program' }).set(sys.auth(people.auditor)).expect(400)).body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'programId' }],
+    });
   });
 });

@@ -272,6 +272,16 @@ describe('web console in a browser', () => {
       expect(await auditor.locator(`[data-testid="timeline-row"][data-type="${type}"]`).count()).toBeGreaterThan(0);
     }
     await shot(auditor, '07-auditor-timeline');
+    // From the timeline to the explorer with everything about the program, from every service, and out as one file.
+    await auditor.getByTestId('action-open-in-explorer').click();
+    await auditor.locator('[data-testid="audit-row"][data-type="disbursement.released"]').waitFor();
+    const evidence = (await readFile(await downloaded(auditor, 'action-export-ndjson'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; aggregateId: string; payload: { programId?: string } });
+    expect(evidence.map((e) => e.type)).toEqual(expect.arrayContaining(['program.drafted', 'review.completed', 'disbursement.released']));
+    expect(evidence.every((e) => e.aggregateId === programId || e.payload.programId === programId)).toBe(true);
+    await auditor.getByTestId('action-clear').click();
     await auditor.goto(`${system.url}/#/audit`);
     await auditor.locator('[data-testid="verify-badge"][data-valid="true"]').waitFor();
     await shot(auditor, '08-audit-verified');

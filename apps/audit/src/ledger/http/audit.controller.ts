@@ -29,12 +29,12 @@ function drained(res: Response): Promise<void> {
 }
 
 function filterOf(query: LedgerFilterDto): LedgerFilter {
-  const { aggregateId, type, actorId, source, correlationId, from, to } = query;
+  const { aggregateId, type, actorId, source, correlationId, programId, from, to } = query;
   // Swapped bounds match nothing: an auditor would read an empty export as "nothing happened".
   if (from && to && Date.parse(from) > Date.parse(to)) {
     throw new ValidationError('to must not be before from', [{ field: 'to', problems: [`must not be before from (${from})`] }]);
   }
-  return { aggregateId, type, actorId, source, correlationId, from, to };
+  return { aggregateId, type, actorId, source, correlationId, programId, from, to };
 }
 
 @ApiTags('audit')

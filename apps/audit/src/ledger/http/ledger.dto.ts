@@ -1,6 +1,6 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { EVENT_TYPES, SERVICES } from '#libs/contracts';
 import { ValidationError } from '#libs/core';
 import { inSeqOrder, type LedgerPage } from '../persistence/ledger-sql.js';
@@ -29,6 +29,9 @@ export class LedgerFilterDto {
 
   @ApiPropertyOptional({ example: 'slice-test-1' })
   @IsOptional() @IsString() @MaxLength(200) correlationId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "entries about this program, from every service (its timeline's)" })
+  @IsOptional() @IsUUID() programId?: string;
 
   @ApiPropertyOptional({ description: 'recordedAt at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' })
   @IsOptional() @IsISO8601({ strict: true }) @Transform(toIso) from?: string;

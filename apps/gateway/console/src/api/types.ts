@@ -197,6 +197,8 @@ export interface AuditEntry {
 }
 export interface AuditFilter {
   aggregateId?: string;
+  /** Entries about the program from every service, as its timeline. */
+  programId?: string;
   type?: string;
   actorId?: string;
   source?: string;

@@ -19,6 +19,7 @@ interface FilterField {
 /** Type and source are closed lists on the server (anything else is a 400), so they are chosen, not typed. */
 const FILTER_FIELDS: FilterField[] = [
   { name: 'aggregateId', label: 'Aggregate id', kind: 'text', placeholder: 'program, review, disbursement…' },
+  { name: 'programId', label: 'Program id', kind: 'text', placeholder: 'all about a program' },
   { name: 'type', label: 'Event type', kind: 'select', options: [...EVENT_TYPES].sort() },
   { name: 'actorId', label: 'Actor id', kind: 'text', placeholder: 'gm-ana' },
   { name: 'source', label: 'Source', kind: 'select', options: SERVICES },

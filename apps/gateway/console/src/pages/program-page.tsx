@@ -402,7 +402,11 @@ function AssessmentsSection({ program, session, openDialog, onDone, onError }: S
 function TimelineSection({ programId }: { programId: string }) {
   const { data, error, loading } = usePolled(() => api.audit.timeline(programId), `timeline:${programId}`);
   return (
-    <Section title="Audit timeline" testId="section-timeline" actions={<a href={link(`/audit?aggregateId=${encodeURIComponent(programId)}`)}>Open in the audit explorer</a>}>
+    <Section title="Audit timeline" testId="section-timeline" actions={
+        <a href={link(`/audit?programId=${encodeURIComponent(programId)}`)} data-testid="action-open-in-explorer">
+          Open in the audit explorer, to export
+        </a>
+      }>
       <ErrorNotice error={error} title="Could not load the timeline" />
       {loading ? <Loading what="the timeline" /> : <Timeline entries={data ?? []} />}
     </Section>
