@@ -251,6 +251,12 @@ describe('web console in a browser', () => {
     const releasedBy = approver.getByTestId('released-table').locator('tr', { hasText: 'WIRE-2027-000777' }).locator(`[data-person="${finance.sub}"]`);
     expect(await releasedBy.textContent()).toBe(finance.name);
     expect(await releasedBy.getAttribute('title')).toBe(finance.sub);
+    // Finance paying for one country sees its payments alone (the program is Guatemala's).
+    const releasedRow = approver.getByTestId('released-table').locator('tr', { hasText: 'WIRE-2027-000777' });
+    await approver.getByTestId('field-approvals-country').selectOption('HN');
+    await releasedRow.waitFor({ state: 'detached' });
+    await approver.getByTestId('field-approvals-country').selectOption('GT');
+    await releasedRow.waitFor();
 
     const auditor = await signIn('auditor');
     // The overview reads the portfolio's accounts in one list, not one read per program.

@@ -2,6 +2,7 @@ import { api } from '../api/endpoints';
 import type { Disbursement, FundingAccount } from '../api/types';
 import { formatDateTime, formatUsd, humanize } from '../lib/format';
 import { sameOrganisation } from '../lib/organisation';
+import type { Country } from '../lib/reference';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import type { DialogSpec } from './action-dialog';
@@ -11,6 +12,7 @@ export interface DisbursementRow extends Disbursement {
   programTitle?: string;
   /** The program's implementing partner, when known: an approver of its organisation may not act. */
   partnerName?: string | null;
+  programCountry?: Country | null;
   account?: FundingAccount | null;
 }
 

@@ -29,7 +29,8 @@ export function centsToInput(cents: number): string {
 export function localTimeZone(now = new Date()): string {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const offset = new Intl.DateTimeFormat('en-US', { timeZoneName: 'longOffset' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value;
-  return offset ? `${zone} (${offset.replace('GMT', 'UTC')})` : zone;
+  if (zone === 'UTC' || zone === 'Etc/UTC' || !offset) return zone;
+  return `${zone} (${offset.replace('GMT', 'UTC')})`;
 }
 
 function toDate(iso: string | null | undefined): Date | null {

@@ -1,10 +1,13 @@
 import { api } from '../api/endpoints';
+import type { Country } from './reference';
 
 /** What lists that only carry a programId show of the program. */
 export interface ProgramSummary {
   title: string;
   /** The implementing partner, for the conflict-of-interest rule; null when the program could not be read. */
   partnerName: string | null;
+  /** Null when the program could not be read. */
+  country: Country | null;
 }
 
 /** Kept briefly, since titles can be revised. */
@@ -15,8 +18,8 @@ function summaryOf(programId: string): Promise<ProgramSummary> {
   const hit = cache.get(programId);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.summary;
   const summary = api.programs.get(programId).then(
-    (program) => ({ title: program.title, partnerName: program.implementingPartner?.name ?? null }),
-    () => ({ title: programId, partnerName: null }),
+    (program) => ({ title: program.title, partnerName: program.implementingPartner?.name ?? null, country: program.country }),
+    () => ({ title: programId, partnerName: null, country: null }),
   );
   cache.set(programId, { at: Date.now(), summary });
   return summary;

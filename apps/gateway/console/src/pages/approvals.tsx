@@ -1,14 +1,15 @@
+import { useState } from 'react';
 import { saveFile } from '../api/client';
 import { api } from '../api/endpoints';
 import type { FundingAccount } from '../api/types';
 import { useDialog } from '../components/action-dialog';
 import { DisbursementTable, type DisbursementRow } from '../components/disbursements';
-import { ErrorNotice, Loading, NotForYou, Person, Section, useFeedback } from '../components/ui';
+import { CountryOptions, ErrorNotice, Loading, NotForYou, Person, Section, useFeedback } from '../components/ui';
 import { toCsv } from '../lib/csv';
 import { formatDateTime, formatUsd } from '../lib/format';
-import { programSummaries, programTitles } from '../lib/program-titles';
+import { programSummaries } from '../lib/program-titles';
 import { link } from '../lib/router';
-import type { DisbursementStatus } from '../lib/reference';
+import type { Country, DisbursementStatus } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
 
@@ -31,6 +32,7 @@ export async function loadApprovals(): Promise<Partial<Record<DisbursementStatus
     ...d,
     programTitle: programs[d.programId].title,
     partnerName: programs[d.programId].partnerName,
+    programCountry: programs[d.programId].country,
     account: accountOf.get(d.programId) ?? null,
   }));
   return Object.fromEntries(QUEUES.map((q) => [q.status, rows.filter((r) => r.status === q.status)]));
@@ -39,11 +41,17 @@ export async function loadApprovals(): Promise<Partial<Record<DisbursementStatus
 /** Released payments, latest first, with their programs' titles: what finance reconciles with the bank. */
 async function loadReleased(): Promise<DisbursementRow[]> {
   const released = await api.disbursements.list({ status: 'RELEASED' });
-  const titles = await programTitles([...new Set(released.map((d) => d.programId))]);
-  return released.map((d) => ({ ...d, programTitle: titles[d.programId] })).sort((a, b) => (b.release?.at ?? '').localeCompare(a.release?.at ?? ''));
+  const programs = await programSummaries(released.map((d) => d.programId));
+  return released
+    .map((d) => ({ ...d, programTitle: programs[d.programId].title, programCountry: programs[d.programId].country }))
+    .sort((a, b) => (b.release?.at ?? '').localeCompare(a.release?.at ?? ''));
 }
 
 const RELEASED_SHOWN = 25;
+
+function inCountry(rows: DisbursementRow[], country: Country | ''): DisbursementRow[] {
+  return country ? rows.filter((d) => d.programCountry === country) : rows;
+}
 const RELEASED_POLL_MS = 10_000;
 
 function downloadReleased(rows: DisbursementRow[]): void {
@@ -70,8 +78,10 @@ function downloadReleased(rows: DisbursementRow[]): void {
   saveFile(new Blob([csv], { type: 'text/csv' }), `cuentas-released-payments-${new Date().toISOString().slice(0, 10)}.csv`);
 }
 
-function ReleasedPayments() {
-  const { data, error, loading } = usePolled(loadReleased, 'released-payments', RELEASED_POLL_MS);
+function ReleasedPayments({ country }: { country: Country | '' }) {
+  const polled = usePolled(loadReleased, 'released-payments', RELEASED_POLL_MS);
+  const { error, loading } = polled;
+  const data = polled.data && inCountry(polled.data, country);
   return (
     <Section
       title={`Released payments${data ? ` (${data.length})` : ''}`}
@@ -82,10 +92,10 @@ function ReleasedPayments() {
         </button>
       }
     >
-      <p className="muted">Latest first, for reconciling with the bank; the download holds every one.</p>
+      <p className="muted">Latest first, for reconciling with the bank; the download holds every one shown.</p>
       <ErrorNotice error={error} title="Could not load released payments" />
       {loading && <Loading what="released payments" />}
-      {data?.length === 0 && <p className="muted">No payment released yet.</p>}
+      {data?.length === 0 && <p className="muted">{country ? 'No payment released for this country.' : 'No payment released yet.'}</p>}
       {data && data.length > 0 && (
         <div className="table-wrap">
           <table className="table" data-testid="released-table">
@@ -125,6 +135,8 @@ function ReleasedPayments() {
 export function ApprovalsPage({ session }: { session: Session }) {
   const allowed = hasRole(session, 'approver', 'auditor');
   const { data, error, loading, refresh } = usePolled(loadApprovals, 'approvals', undefined, allowed);
+  // Finance often pays for one country: its requests and payments alone.
+  const [country, setCountry] = useState<Country | ''>('');
   const feedback = useFeedback();
   const dialog = useDialog();
   if (!allowed) return <NotForYou roles="approvers and auditors" />;
@@ -138,12 +150,21 @@ export function ApprovalsPage({ session }: { session: Session }) {
         <h1>Approvals</h1>
         <p className="muted">Disbursement requests awaiting finance. While an account holds a reason (suspension, overdue assessment, adjustment, a partner put on the restricted list), approve and release are refused.</p>
       </header>
+      <form className="filters" role="search" aria-label="Filter by country" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="approvals-country">Country</label>
+          <select id="approvals-country" value={country} onChange={(e) => setCountry(e.target.value as Country | '')} data-testid="field-approvals-country">
+            <option value="">All countries</option>
+            <CountryOptions />
+          </select>
+        </div>
+      </form>
       {feedback.node}
       <ErrorNotice error={error} title="Could not load disbursements" />
       {loading && <Loading what="disbursements" />}
       {data &&
         QUEUES.map((q) => {
-          const rows = data[q.status] ?? [];
+          const rows = inCountry(data[q.status] ?? [], country);
           return (
             <Section key={q.status} title={`${q.title} (${rows.length})`} testId={`queue-${q.status}`}>
               <p className="muted">{q.hint}</p>
@@ -151,7 +172,7 @@ export function ApprovalsPage({ session }: { session: Session }) {
             </Section>
           );
         })}
-      <ReleasedPayments />
+      <ReleasedPayments country={country} />
       {dialog.node}
     </div>
   );
