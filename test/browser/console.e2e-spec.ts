@@ -520,7 +520,14 @@ describe('web console in a browser', () => {
     // Save is at the bottom of a long form: the keyboard is taken to the first field to fix.
     await manager.waitForFunction(`document.activeElement?.getAttribute('data-testid') === 'field-title'`);
 
-    await visit('reviewer', '/reviews', 'page-reviews');
+    const queue = await visit('reviewer', '/reviews', 'page-reviews');
+    // A reviewer answering for one country sees its reviews alone (the program is Guatemala's).
+    const waiting = queue.getByTestId(`review-row-${openReviewId}`);
+    await waiting.waitFor();
+    await queue.getByTestId('field-reviews-country').selectOption('SV');
+    await waiting.waitFor({ state: 'detached' });
+    await queue.getByTestId('field-reviews-country').selectOption('GT');
+    await waiting.waitFor();
     await visit('reviewer', `/reviews/${reviewId}`, 'page-review');
     const reviewer = await visit('reviewer', `/reviews/${openReviewId}`, 'page-review');
     expect(await reviewer.getByTestId('field-rationale').count()).toBe(1);

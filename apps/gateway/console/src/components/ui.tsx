@@ -17,6 +17,19 @@ export function CountryOptions({ countries = COUNTRIES }: { countries?: readonly
   );
 }
 
+/** The country a work list is narrowed to ('' for all): schedulers, reviewers and finance often answer for one. */
+export function CountryFilter({ id, value, onChange, testId, inline }: { id: string; value: Country | ''; onChange: (country: Country | '') => void; testId: string; inline?: boolean }) {
+  return (
+    <div className={inline ? 'field field-inline' : 'field'}>
+      <label htmlFor={id}>Country</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value as Country | '')} data-testid={testId}>
+        <option value="">All countries</option>
+        <CountryOptions />
+      </select>
+    </div>
+  );
+}
+
 /** A person by name when their token gave one, else by id; the id stays a hover away, as separation of duties uses it. */
 export function Person({ id, name }: { id: string | null | undefined; name?: string }) {
   if (!id) return <span className="muted">—</span>;

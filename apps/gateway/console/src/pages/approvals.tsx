@@ -4,7 +4,7 @@ import { api } from '../api/endpoints';
 import type { FundingAccount } from '../api/types';
 import { useDialog } from '../components/action-dialog';
 import { DisbursementTable, type DisbursementRow } from '../components/disbursements';
-import { CountryOptions, ErrorNotice, Loading, NotForYou, Person, Section, useFeedback } from '../components/ui';
+import { CountryFilter, ErrorNotice, Loading, NotForYou, Person, Section, useFeedback } from '../components/ui';
 import { toCsv } from '../lib/csv';
 import { formatDateTime, formatUsd } from '../lib/format';
 import { programSummaries } from '../lib/program-titles';
@@ -151,13 +151,7 @@ export function ApprovalsPage({ session }: { session: Session }) {
         <p className="muted">Disbursement requests awaiting finance. While an account holds a reason (suspension, overdue assessment, adjustment, a partner put on the restricted list), approve and release are refused.</p>
       </header>
       <form className="filters" role="search" aria-label="Filter by country" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="approvals-country">Country</label>
-          <select id="approvals-country" value={country} onChange={(e) => setCountry(e.target.value as Country | '')} data-testid="field-approvals-country">
-            <option value="">All countries</option>
-            <CountryOptions />
-          </select>
-        </div>
+        <CountryFilter id="approvals-country" value={country} onChange={setCountry} testId="field-approvals-country" />
       </form>
       {feedback.node}
       <ErrorNotice error={error} title="Could not load disbursements" />

@@ -3,7 +3,7 @@ import { api } from '../api/endpoints';
 import type { AssessmentPlan, AssessmentPoint, Program } from '../api/types';
 import { useDialog } from '../components/action-dialog';
 import { AssessmentTable } from '../components/assessments';
-import { CountryOptions, ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
+import { CountryFilter, ErrorNotice, Field, Loading, NotForYou, Section, useFeedback } from '../components/ui';
 import { formatDateTime, monthKey, monthLabel } from '../lib/format';
 import type { AssessmentStatus, Country } from '../lib/reference';
 import { hasRole, type Session } from '../lib/session';
@@ -83,13 +83,7 @@ export function AssessmentsPage({ session }: { session: Session }) {
         testId="calendar"
         actions={
           <>
-            <div className="field field-inline">
-              <label htmlFor="calendar-country">Country</label>
-              <select id="calendar-country" value={country} onChange={(e) => setCountry(e.target.value as Country | '')} data-testid="field-calendar-country">
-                <option value="">All</option>
-                <CountryOptions />
-              </select>
-            </div>
+            <CountryFilter id="calendar-country" value={country} onChange={setCountry} testId="field-calendar-country" inline />
             <div className="field field-inline">
               <label htmlFor="calendar-view">Show</label>
               <select id="calendar-view" value={view} onChange={(e) => setView(e.target.value as View)} data-testid="field-view">

@@ -2,10 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api/endpoints';
 import type { Review } from '../api/types';
 import { notYours, ReviewCard } from '../components/reviews';
-import { ErrorNotice, Field, Loading, NotForYou, Section, StatusBadge, useFeedback } from '../components/ui';
+import { CountryFilter, ErrorNotice, Field, Loading, NotForYou, Section, StatusBadge, useFeedback } from '../components/ui';
 import { formatDateTime } from '../lib/format';
-import { programTitles } from '../lib/program-titles';
-import { REVIEW_DECISIONS, type ReviewDecision } from '../lib/reference';
+import { programSummaries, programTitles, type ProgramSummary } from '../lib/program-titles';
+import { REVIEW_DECISIONS, type Country, type ReviewDecision } from '../lib/reference';
 import { link } from '../lib/router';
 import { hasRole, type Session } from '../lib/session';
 import { usePolled } from '../lib/use-polled';
@@ -17,10 +17,10 @@ const DECISION_LABELS: Record<ReviewDecision, string> = {
   REJECT: 'Reject',
 };
 
-async function loadQueue(): Promise<{ open: Review[]; awaiting: Review[]; titles: Record<string, string> }> {
+async function loadQueue(): Promise<{ open: Review[]; awaiting: Review[]; programs: Record<string, ProgramSummary> }> {
   const [open, awaiting] = await Promise.all([api.reviews.list({ status: 'OPEN' }), api.reviews.list({ status: 'AWAITING_SECOND_REVIEW' })]);
-  const titles = await programTitles([...open, ...awaiting].map((r) => r.programId));
-  return { open, awaiting, titles };
+  const programs = await programSummaries([...open, ...awaiting].map((r) => r.programId));
+  return { open, awaiting, programs };
 }
 
 function QueueTable({ reviews, titles, session, testId }: { reviews: Review[]; titles: Record<string, string>; session: Session; testId: string }) {
@@ -80,22 +80,30 @@ function QueueTable({ reviews, titles, session, testId }: { reviews: Review[]; t
 export function ReviewQueuePage({ session }: { session: Session }) {
   const allowed = hasRole(session, 'reviewer', 'auditor');
   const { data, error, loading } = usePolled(loadQueue, 'review-queue', undefined, allowed);
+  const [country, setCountry] = useState<Country | ''>('');
   if (!allowed) return <NotForYou roles="reviewers and auditors" />;
+  const titles = Object.fromEntries(Object.entries(data?.programs ?? {}).map(([id, p]) => [id, p.title]));
+  const inCountry = (reviews: Review[]) => (country ? reviews.filter((r) => data?.programs[r.programId]?.country === country) : reviews);
+  const open = inCountry(data?.open ?? []);
+  const awaiting = inCountry(data?.awaiting ?? []);
   return (
     <div className="page" data-testid="page-reviews">
       <header className="page-head">
         <h1>Review queue</h1>
         <p className="muted">Accountability reviews waiting for a decision. Nobody reviews a program they drafted; high-value programs need two reviewers.</p>
       </header>
+      <form className="filters" role="search" aria-label="Filter by country" onSubmit={(e) => e.preventDefault()}>
+        <CountryFilter id="reviews-country" value={country} onChange={setCountry} testId="field-reviews-country" />
+      </form>
       <ErrorNotice error={error} title="Could not load reviews" />
       {loading && <Loading what="the queue" />}
       {data && (
         <>
-          <Section title={`Open (${data.open.length})`} testId="queue-open">
-            <QueueTable reviews={data.open} titles={data.titles} session={session} testId="reviews-open" />
+          <Section title={`Open (${open.length})`} testId="queue-open">
+            <QueueTable reviews={open} titles={titles} session={session} testId="reviews-open" />
           </Section>
-          <Section title={`Awaiting a second review (${data.awaiting.length})`} testId="queue-awaiting">
-            <QueueTable reviews={data.awaiting} titles={data.titles} session={session} testId="reviews-awaiting" />
+          <Section title={`Awaiting a second review (${awaiting.length})`} testId="queue-awaiting">
+            <QueueTable reviews={awaiting} titles={titles} session={session} testId="reviews-awaiting" />
           </Section>
         </>
       )}
