@@ -1,5 +1,5 @@
 import type { DisbursementStatus } from '#libs/contracts';
-import { AccessDeniedError, AggregateRoot, InvalidTransitionError, ValidationError, nameField, type PersonRef } from '#libs/core';
+import { AccessDeniedError, AggregateRoot, InvalidTransitionError, ValidationError, actedBy, nameField, type PersonRef } from '#libs/core';
 import { assertCents } from './cents.js';
 
 export interface Approval {
@@ -193,7 +193,7 @@ export class DisbursementAggregate extends AggregateRoot {
     }
     this.state.status = 'RELEASED';
     const reference = paymentReference.trim();
-    this.state.release = { by: by.id, ...nameField('byName', by), paymentReference: reference, at: now };
+    this.state.release = { ...actedBy(by), paymentReference: reference, at: now };
     const { id: disbursementId, programId, amountCents } = this.state;
     this.record('disbursement.released', { disbursementId, programId, amountCents, paymentReference: reference });
     this.touch();
@@ -224,5 +224,5 @@ export class DisbursementAggregate extends AggregateRoot {
 }
 
 function endingBy(by: PersonRef, reason: string, at: Date): Ending {
-  return { by: by.id, ...nameField('byName', by), reason, at };
+  return { ...actedBy(by), reason, at };
 }

@@ -11,6 +11,7 @@ import {
   AggregateRoot,
   InvalidTransitionError,
   ValidationError,
+  actedBy,
   assertExpectedVersion,
   nameField,
   type PersonRef,
@@ -357,8 +358,7 @@ export class ProgramAggregate extends AggregateRoot {
 /** The history entry's people: who changed the status and, for the system, whose decision it carried out. */
 function changedBy(by: PersonRef, decidedBy: PersonRef | null): Pick<StatusChange, 'by' | 'byName' | 'decidedBy' | 'decidedByName'> {
   return {
-    by: by.id,
-    ...nameField('byName', by),
+    ...actedBy(by),
     ...(decidedBy === null ? {} : { decidedBy: decidedBy.id, ...nameField('decidedByName', decidedBy) }),
   };
 }
