@@ -142,9 +142,9 @@ describe('event backbone', () => {
       const jobId = `${rows[0].event_id}-r${rows[0].republished}+${count}`;
 
       const job = await sys.eventually(async () => {
-        const found = await relay.queue('audit').getJob(jobId);
-        expect(await found?.getState()).toBe('completed');
-        return found!;
+        // The state first, then the job: a job read before it completed would carry no return value.
+        expect(await relay.queue('audit').getJobState(jobId)).toBe('completed');
+        return (await relay.queue('audit').getJob(jobId))!;
       });
       expect(job.name).toBe(EVENT_BATCH_JOB);
       expect((job.data as EventBatch).events.map((e) => e.sourceSeq)).toEqual(rows.map((r) => Number(r.source_seq)));
